@@ -1,0 +1,68 @@
+"""The composition root: `create_app` builds the Bolt app and registers every handler package."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App, BoltRequest, BoltResponse
+from sqlalchemy.exc import SQLAlchemyError
+
+from mentorbot import handlers
+from mentorbot.bot.rendering import render_text
+from mentorbot.bot.timeutil import utcnow
+from mentorbot.handlers.errors import reply_for
+from mentorbot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+class MentorbotApp(App):
+    """A Bolt app whose every request runs in one database session (one unit of work).
+
+    Bolt's global middleware runs before the listener rather than around it, so the session
+    is opened and closed here, around the whole dispatch: committed when the request
+    succeeded, rolled back when the error handler marked it failed.
+    """
+
+    def __init__(self, runtime: Runtime, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.runtime = runtime
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        session = self.runtime.sessions()
+        req.context["session"] = session
+        req.context["now"] = utcnow()
+        req.context["settings"] = self.runtime.settings
+        try:
+            response = super().dispatch(req)
+            if req.context.get("failed") or response.status >= 500:
+                session.rollback()
+            else:
+                session.commit()
+            return response
+        except SQLAlchemyError:
+            session.rollback()
+            log.exception("database error while handling a Slack request")
+            if "command" in req.body:
+                return reply_for(req.body, render_text("errors/database_down.md.j2"))
+            return BoltResponse(status=503, body="")  # Slack retries events later
+        finally:
+            session.close()
+
+
+def create_app(runtime: Runtime, *, token_verification: bool = True) -> App:
+    """Build the Bolt app for one workspace token (HTTP or Socket Mode)."""
+    settings = runtime.settings
+    app = MentorbotApp(
+        runtime,
+        client=runtime.client,
+        signing_secret=settings.slack_signing_secret or "socket-mode-does-not-sign",
+        # Listeners finish before the HTTP response, inside the request's unit of work; every
+        # listener acks quickly and leaves slow work to the outbox.
+        process_before_response=True,
+        token_verification_enabled=token_verification,
+        request_verification_enabled=not settings.socket_mode,
+        logger=logging.getLogger("mentorbot.bolt"),
+    )
+    handlers.register(app)
+    return app

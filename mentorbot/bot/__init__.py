@@ -1,0 +1,1 @@
+"""The core: settings, database models, domain services, outbound messaging, rendering."""

@@ -1,0 +1,54 @@
+"""The one Jinja environment: every word the bot says lives in `templates/`."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+# Block Kit limits (https://api.slack.com/reference/block-kit/blocks).
+SECTION_TEXT_LIMIT = 3000
+MESSAGE_TEXT_LIMIT = 40000
+
+
+def escape_mrkdwn(value: object) -> str:
+    """Escape user text for Slack: only `&`, `<` and `>` carry meaning (mentions, links)."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def truncate(value: str, limit: int = SECTION_TEXT_LIMIT, ellipsis: str = "…") -> str:
+    """Cut text to `limit` characters, marking the cut."""
+    return value if len(value) <= limit else value[: limit - len(ellipsis)] + ellipsis
+
+
+def _tojson(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+@cache
+def environment() -> Environment:
+    """The shared environment: StrictUndefined, no HTML autoescape, an mrkdwn `escape` filter."""
+    env = Environment(
+        loader=PackageLoader("mentorbot", "templates"),
+        undefined=StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+    env.filters["mrkdwn"] = escape_mrkdwn
+    env.filters["cut"] = truncate
+    env.filters["json"] = _tojson
+    return env
+
+
+def render_text(name: str, **context: Any) -> str:
+    """Render an mrkdwn template to a string."""
+    return environment().get_template(name).render(**context).strip()
+
+
+def render_json(name: str, **context: Any) -> Any:
+    """Render a Block Kit JSON template (blocks, a message or a view) to Python data."""
+    return json.loads(environment().get_template(name).render(**context))

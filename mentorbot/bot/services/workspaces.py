@@ -1,0 +1,47 @@
+"""Workspaces the bot serves, and the time zone to show each person."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mentorbot.bot.models import Member, Workspace
+
+
+def ensure_workspace(
+    session: Session,
+    *,
+    team_id: str,
+    name: str | None,
+    bot_user_id: str | None,
+    defaults: dict[str, Any],
+    now: datetime,
+) -> Workspace:
+    """Create or refresh the workspace row; `defaults` (time zone, hours) come from settings."""
+    workspace = session.scalar(select(Workspace).where(Workspace.team_id == team_id))
+    if workspace is None:
+        workspace = Workspace(team_id=team_id, installed_at=now, settings={})
+        session.add(workspace)
+    workspace.name = name or workspace.name
+    workspace.bot_user_id = bot_user_id or workspace.bot_user_id
+    workspace.settings = {**(workspace.settings or {}), **defaults}
+    session.flush()
+    return workspace
+
+
+def zone_for(session: Session, *, team_id: str, user_id: str) -> ZoneInfo:
+    """The person's own time zone from Slack, else the workspace default, else UTC."""
+    tz = session.scalar(
+        select(Member.tz).where(Member.team_id == team_id, Member.user_id == user_id)
+    )
+    if not tz:
+        settings = session.scalar(select(Workspace.settings).where(Workspace.team_id == team_id))
+        tz = (settings or {}).get("timezone")
+    try:
+        return ZoneInfo(tz or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")

@@ -1,0 +1,195 @@
+"""One typed settings object, read once from the environment at start-up."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite:///mentorbot.db"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable and the fix."""
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    """A daily window in the recipient's local time, start inclusive, end exclusive."""
+
+    start: time
+    end: time
+
+    def __str__(self) -> str:
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything mentorbot reads from its environment."""
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = DEFAULT_API_URL
+    database_url: str = DEFAULT_DATABASE_URL
+    coordinators: tuple[str, ...] = ()
+    timezone: str = "UTC"
+    working_hours: WorkingHours = field(default_factory=lambda: WorkingHours(time(9), time(18)))
+    workdays: frozenset[int] = frozenset(range(5))
+    port: int = 3000
+
+    @property
+    def socket_mode(self) -> bool:
+        """True when an app-level token asks for Socket Mode instead of HTTP."""
+        return bool(self.slack_app_token)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The default time zone for people whose Slack profile has none."""
+        return ZoneInfo(self.timezone)
+
+    def require_for_run(self) -> None:
+        """Check the settings `mentorbot run` needs beyond the defaults."""
+        if not self.slack_bot_token:
+            raise SettingsError(
+                "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-...) from your "
+                "Slack app's OAuth & Permissions page, or run `mentorbot demo` to try it "
+                "without Slack."
+            )
+        if not self.socket_mode and not self.slack_signing_secret:
+            raise SettingsError(
+                "SLACK_SIGNING_SECRET is not set: copy the Signing Secret from your Slack app's "
+                "Basic Information page (or set SLACK_APP_TOKEN to use Socket Mode)."
+            )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        """Build settings from an environment mapping; raise SettingsError on a bad value."""
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        bot_token = get("SLACK_BOT_TOKEN")
+        if bot_token is not None and not bot_token.startswith("xoxb-"):
+            raise SettingsError(
+                "SLACK_BOT_TOKEN must be a bot token starting with 'xoxb-' "
+                "(OAuth & Permissions > Bot User OAuth Token)."
+            )
+        app_token = get("SLACK_APP_TOKEN")
+        if app_token is not None and not app_token.startswith("xapp-"):
+            raise SettingsError(
+                "SLACK_APP_TOKEN must be an app-level token starting with 'xapp-' "
+                "(Basic Information > App-Level Tokens, scope connections:write); "
+                "unset it to receive requests over HTTP."
+            )
+        return cls(
+            slack_bot_token=bot_token,
+            slack_signing_secret=get("SLACK_SIGNING_SECRET"),
+            slack_app_token=app_token,
+            slack_api_url=_api_url(get("SLACK_API_URL") or DEFAULT_API_URL),
+            database_url=_database_url(get("MENTORBOT_DATABASE_URL") or DEFAULT_DATABASE_URL),
+            coordinators=_coordinators(get("MENTORBOT_COORDINATORS") or ""),
+            timezone=_timezone(get("MENTORBOT_TIMEZONE") or "UTC"),
+            working_hours=parse_working_hours(
+                get("MENTORBOT_WORKING_HOURS") or "09:00-18:00", "MENTORBOT_WORKING_HOURS"
+            ),
+            workdays=parse_workdays(get("MENTORBOT_WORKDAYS") or "mon-fri", "MENTORBOT_WORKDAYS"),
+            port=_port(get("PORT") or "3000"),
+        )
+
+
+def _api_url(value: str) -> str:
+    if not re.match(r"^https?://[^/\s]+", value):
+        raise SettingsError(
+            f"SLACK_API_URL must be an http(s) URL such as {DEFAULT_API_URL}, not {value!r}."
+        )
+    return value if value.endswith("/") else value + "/"
+
+
+def _database_url(value: str) -> str:
+    if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", value):
+        raise SettingsError(
+            "MENTORBOT_DATABASE_URL must start with sqlite:/// or postgresql://, e.g. "
+            "sqlite:///mentorbot.db or postgresql://user:password@host/dbname."
+        )
+    if value.startswith(("postgresql://", "postgres://")):
+        # psycopg 3 is the driver we ship; SQLAlchemy would otherwise look for psycopg2.
+        value = "postgresql+psycopg://" + value.split("://", 1)[1]
+    return value
+
+
+def _coordinators(value: str) -> tuple[str, ...]:
+    ids = tuple(part.strip() for part in value.split(",") if part.strip())
+    for user_id in ids:
+        if not _USER_ID.match(user_id):
+            raise SettingsError(
+                f"MENTORBOT_COORDINATORS must list Slack user IDs such as U012AB3CD, separated by "
+                f"commas; {user_id!r} is not one (find an ID in a profile: ... > Copy member ID)."
+            )
+    return ids
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"MENTORBOT_TIMEZONE must be an IANA time zone such as Europe/London or "
+            f"America/New_York, not {value!r}."
+        ) from None
+    return value
+
+
+def parse_working_hours(value: str, name: str) -> WorkingHours:
+    """Parse `HH:MM-HH:MM` (start before end) into WorkingHours."""
+    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", value)
+    error = SettingsError(
+        f"{name} must be a daily window like 09:00-18:00 (start before end), not {value!r}."
+    )
+    if not match:
+        raise error
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    if h2 == 24 and m2 == 0:
+        h2, m2 = 23, 59
+    if not (h1 < 24 and h2 < 24 and m1 < 60 and m2 < 60):
+        raise error
+    start, end = time(h1, m1), time(h2, m2)
+    if start >= end:
+        raise error
+    return WorkingHours(start, end)
+
+
+def parse_workdays(value: str, name: str) -> frozenset[int]:
+    """Parse `mon-fri`, `sun-thu` or `mon,tue,thu` into weekday numbers (Monday is 0)."""
+    error = SettingsError(
+        f"{name} must name weekdays like mon-fri or mon,tue,thu (using "
+        f"{', '.join(WEEKDAYS)}), not {value!r}."
+    )
+    days: set[int] = set()
+    for part in value.lower().split(","):
+        part = part.strip()
+        if "-" in part:
+            first, _, last = (p.strip() for p in part.partition("-"))
+            if first not in WEEKDAYS or last not in WEEKDAYS:
+                raise error
+            a, b = WEEKDAYS.index(first), WEEKDAYS.index(last)
+            # A range may wrap past Sunday: sun-thu is Sunday to Thursday.
+            days.update(day % 7 for day in range(a, b + 1 if b >= a else b + 8))
+        elif part in WEEKDAYS:
+            days.add(WEEKDAYS.index(part))
+        else:
+            raise error
+    return frozenset(days)
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise SettingsError(f"PORT must be a TCP port number between 1 and 65535, not {value!r}.")
+    return int(value)

@@ -1,0 +1,31 @@
+"""Aware-UTC time helpers: UTC inside, the reader's own zone outside."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+
+def utcnow() -> datetime:
+    """The current instant as an aware UTC datetime (the only clock the code reads)."""
+    return datetime.now(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Return `moment` in UTC; refuse naive datetimes, which are ambiguous."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"naive datetime {moment!r}: pass an aware datetime")
+    return moment.astimezone(UTC)
+
+
+def parse_instant(text: str) -> datetime:
+    """Parse ISO-8601; a value without an offset is read as UTC."""
+    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def local(moment: datetime, zone: str) -> datetime:
+    """`moment` as seen on a wall clock in `zone`."""
+    return as_utc(moment).astimezone(ZoneInfo(zone))

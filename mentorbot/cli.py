@@ -1,0 +1,218 @@
+"""The `mentorbot` command line: run, worker, tick, db upgrade, demo."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from types import FrameType
+from typing import TYPE_CHECKING
+
+from mentorbot.bot.settings import Settings, SettingsError
+from mentorbot.bot.timeutil import parse_instant, utcnow
+
+if TYPE_CHECKING:
+    from mentorbot.runtime import Runtime
+
+log = logging.getLogger("mentorbot")
+
+
+class CommandError(Exception):
+    """A one-line problem to show the operator instead of a traceback."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `mentorbot` console script."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args) or 0)
+    except (SettingsError, CommandError) as error:
+        print(f"mentorbot: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mentorbot",
+        description="A Slack bot that runs mentoring programmes. Settings come from the "
+        "environment (see README).",
+    )
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    run = sub.add_parser(
+        "run",
+        help="serve Slack (Socket Mode when SLACK_APP_TOKEN is set, else HTTP) and the scheduler",
+        description="Serve Slack requests. With SLACK_APP_TOKEN set, connect over Socket Mode; "
+        "otherwise serve HTTP: POST /slack/events and GET /healthz. Applies database "
+        "migrations first. Stops cleanly on SIGTERM.",
+    )
+    run.add_argument("--port", type=int, help="HTTP port (default: $PORT or 3000)")
+    run.add_argument(
+        "--no-scheduler", action="store_true", help="do not run the tick every minute here"
+    )
+    run.set_defaults(handler=_run)
+
+    worker = sub.add_parser(
+        "worker",
+        help="run the scheduler and the outbound sender only (the Procfile's worker)",
+        description="Run the tick every minute: find due work, then deliver queued messages.",
+    )
+    worker.set_defaults(handler=_worker)
+
+    tick = sub.add_parser(
+        "tick",
+        help="run one pass of all due work as of a moment, send it, print a summary",
+        description="Run one pass of all due work as of --at (default: now), deliver it, "
+        "print a one-line summary and exit.",
+    )
+    tick.add_argument(
+        "--at",
+        type=_instant,
+        help="ISO-8601 instant, e.g. 2027-03-09T09:00:00+01:00 (no offset means UTC)",
+    )
+    tick.set_defaults(handler=_tick)
+
+    db = sub.add_parser("db", help="database maintenance", description="Database maintenance.")
+    db_sub = db.add_subparsers(title="db commands", metavar="DB_COMMAND")
+    upgrade = db_sub.add_parser(
+        "upgrade",
+        help="apply Alembic migrations up to the newest (safe to repeat)",
+        description="Apply Alembic migrations up to the newest; does nothing when up to date.",
+    )
+    upgrade.set_defaults(handler=_db_upgrade)
+
+    demo = sub.add_parser(
+        "demo",
+        help="run a short mentoring programme against a local Slack stand-in (no Slack needed)",
+        description="Needs no Slack and no settings: runs a short programme on a throwaway "
+        "SQLite database against a local stand-in for Slack and prints a transcript.",
+    )
+    demo.set_defaults(handler=_demo)
+    return parser
+
+
+def _instant(text: str) -> datetime:
+    try:
+        return parse_instant(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO-8601 time; use e.g. 2027-03-09T09:00:00Z"
+        ) from None
+
+
+def _settings() -> Settings:
+    return Settings.from_env(os.environ)
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(
+        level=os.environ.get("MENTORBOT_LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def _db_upgrade(_args: argparse.Namespace) -> int:
+    from mentorbot.bot.db import make_engine
+    from mentorbot.bot.migrate import upgrade
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+    except Exception as error:
+        raise CommandError(f"could not migrate the database: {_describe(error)}") from None
+    finally:
+        engine.dispose()
+    print("database is up to date")
+    return 0
+
+
+def _tick(args: argparse.Namespace) -> int:
+    from mentorbot.bot.tick import run_tick
+
+    runtime = _prepared_runtime(_settings(), need_token=True)
+    try:
+        summary = run_tick(runtime.sessions, runtime.client, args.at or utcnow())
+    finally:
+        runtime.close()
+    print(summary.line())
+    return 0
+
+
+def _worker(_args: argparse.Namespace) -> int:
+    from mentorbot.schedules.scheduler import blocking_scheduler
+
+    _configure_logging()
+    runtime = _prepared_runtime(_settings(), need_token=True)
+    scheduler = blocking_scheduler(runtime)
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        log.info("stopping the worker")
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    log.info("worker started: tick every minute")
+    try:
+        scheduler.start()
+    finally:
+        runtime.close()
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from mentorbot.server import serve_http, serve_socket_mode
+
+    _configure_logging()
+    settings = _settings()
+    settings.require_for_run()
+    runtime = _prepared_runtime(settings, need_token=True)
+    runtime.close()  # the server builds its own, after forking
+    if settings.socket_mode:
+        return serve_socket_mode(settings, scheduler=not args.no_scheduler)
+    return serve_http(settings, port=args.port or settings.port, scheduler=not args.no_scheduler)
+
+
+def _demo(_args: argparse.Namespace) -> int:
+    from mentorbot.demo import run_demo
+
+    return run_demo(sys.stdout)
+
+
+def _prepared_runtime(settings: Settings, *, need_token: bool) -> Runtime:
+    """Build the runtime and migrate the database, turning failures into one clear line."""
+    from mentorbot.bot.migrate import upgrade
+    from mentorbot.runtime import build_runtime
+
+    if need_token and not settings.slack_bot_token:
+        raise SettingsError(
+            "SLACK_BOT_TOKEN is not set: this command sends messages to Slack. Copy the Bot "
+            "User OAuth Token (xoxb-...) from your Slack app's OAuth & Permissions page."
+        )
+    runtime = build_runtime(settings)
+    try:
+        upgrade(runtime.engine)
+    except Exception as error:
+        runtime.close()
+        raise CommandError(
+            f"could not reach or migrate the database at MENTORBOT_DATABASE_URL: {_describe(error)}"
+        ) from None
+    return runtime
+
+
+def _describe(error: BaseException) -> str:
+    text = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return text[0] if text else error.__class__.__name__
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,57 @@
+"""The one error handler: domain errors become polite replies; the rest is logged with context."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from typing import Any
+
+from slack_bolt import App, BoltContext, BoltResponse
+
+from mentorbot.bot.errors import MentorbotError
+from mentorbot.bot.rendering import render_json, render_text
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App) -> None:
+    """Install the error handler on `app`."""
+
+    @app.error
+    def handle_error(error: Exception, body: dict[str, Any], context: BoltContext) -> BoltResponse:
+        context["failed"] = True  # the unit-of-work middleware rolls back
+        if isinstance(error, MentorbotError):
+            text = render_text(error.template, **error.context)
+        else:
+            reference = uuid.uuid4().hex[:8]
+            log.error(
+                "unexpected error (reference %s) team=%s user=%s kind=%s command=%s",
+                reference,
+                context.team_id,
+                context.user_id,
+                body.get("type") or ("slash_command" if "command" in body else "unknown"),
+                body.get("command"),
+                exc_info=error,
+            )
+            text = render_text("errors/unexpected.md.j2", reference=reference)
+        event = body.get("event") or {}
+        if body.get("type") == "event_callback" and event.get("channel_type") == "im":
+            # A DM has no acknowledgement to carry words: answer in its thread instead.
+            context.say(text=text, thread_ts=event.get("ts"))
+        return reply_for(body, text)
+
+
+def reply_for(body: dict[str, Any], text: str) -> BoltResponse:
+    """The acknowledgement that carries `text` back to the person, for each kind of request."""
+    if "command" in body:
+        reply = {"response_type": "ephemeral", "text": text}
+        return BoltResponse(
+            status=200, body=json.dumps(reply), headers={"content-type": "application/json"}
+        )
+    if body.get("type") == "view_submission":
+        reply = {"response_action": "push", "view": render_json("errors/modal.json.j2", text=text)}
+        return BoltResponse(
+            status=200, body=json.dumps(reply), headers={"content-type": "application/json"}
+        )
+    return BoltResponse(status=200, body="")

@@ -1,0 +1,43 @@
+"""Request middleware: Slack retry deduplication, in the request's own session."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltContext, BoltResponse
+from sqlalchemy.exc import SQLAlchemyError
+
+from mentorbot.bot.services.events import claim_event
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App) -> None:
+    """Install the retry-deduplication middleware on `app`."""
+    app.middleware(skip_handled_events)
+
+
+def skip_handled_events(
+    context: BoltContext, body: dict[str, Any], next: Callable[[], None]
+) -> BoltResponse | None:
+    """Answer a retried event_id that was already handled without handling it again."""
+    event_id = body.get("event_id")
+    if body.get("type") != "event_callback" or not event_id:
+        next()
+        return None
+    team_id = context.team_id or body.get("team_id") or ""
+    try:
+        first = claim_event(
+            context["session"], team_id=team_id, event_id=str(event_id), now=context["now"]
+        )
+    except SQLAlchemyError:
+        log.exception("database unavailable; asking Slack to retry event %s later", event_id)
+        context["failed"] = True
+        return BoltResponse(status=503, body="")
+    if not first:
+        log.info("event %s already handled; Slack's retry ignored", event_id)
+        return BoltResponse(status=200, body="")
+    next()
+    return None

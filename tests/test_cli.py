@@ -1,0 +1,179 @@
+"""The `mentorbot` command as an operator uses it: real processes, real HTTP, real signals."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.error import HTTPError, URLError
+from urllib.request import urlopen
+
+import pytest
+
+from mentorbot.app import create_app
+from mentorbot.bot.settings import Settings
+from mentorbot.localserver import LocalServer
+from mentorbot.runtime import build_runtime
+from mentorbot.standin import SignedSlackClient, SlackStandin
+from mentorbot.web import WebApp
+
+SCRIPT = Path(sys.executable).parent / "mentorbot"
+COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "mentorbot.cli"]
+
+
+def _env(**extra: str) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MENTORBOT_"))}
+    return {**clean, **extra}
+
+
+def _mentorbot(
+    *args: str, env: dict[str, str], cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*COMMAND, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_help_lists_every_command() -> None:
+    result = _mentorbot("--help", env=_env())
+    assert result.returncode == 0
+    for command in ("run", "worker", "tick", "db", "demo"):
+        assert f"    {command}" in result.stdout
+
+
+def test_db_upgrade_is_idempotent(database_url: str) -> None:
+    env = _env(MENTORBOT_DATABASE_URL=database_url)
+    first = _mentorbot("db", "upgrade", env=env)
+    second = _mentorbot("db", "upgrade", env=env)
+    assert first.returncode == 0, first.stderr
+    assert second.returncode == 0, second.stderr
+    assert "up to date" in second.stdout
+
+
+def test_unreachable_database_is_one_clear_line() -> None:
+    env = _env(MENTORBOT_DATABASE_URL="postgresql://nobody:pw@127.0.0.1:1/none")
+    result = _mentorbot("db", "upgrade", env=env)
+    assert result.returncode == 2
+    assert result.stderr.startswith("mentorbot: could not migrate the database")
+    assert "Traceback" not in result.stderr
+
+
+def test_tick_at_prints_a_summary(database_url: str, standin: SlackStandin) -> None:
+    env = _env(
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_API_URL=standin.api_url,
+        MENTORBOT_DATABASE_URL=database_url,
+    )
+    result = _mentorbot("tick", "--at", "2027-03-09T09:00:00+01:00", env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "tick at 2027-03-09T08:00:00+00:00: queued 0, sent 0, failed 0, retrying 0"
+    )
+
+
+def test_tick_rejects_a_bad_time() -> None:
+    result = _mentorbot("tick", "--at", "next tuesday", env=_env(SLACK_BOT_TOKEN="xoxb-t"))
+    assert result.returncode == 2
+    assert "is not an ISO-8601 time" in result.stderr
+
+
+def test_demo_runs_with_an_empty_environment(tmp_path: Path) -> None:
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path)}
+    result = _mentorbot("demo", env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Priya creates the cohort" in out
+    assert "Only you can see this note" in out
+    assert "mentorbot → Aiko (DM): Reminder: you meet Sam" in out
+    assert "JST" in out
+    assert list(tmp_path.iterdir()) == []  # throwaway database, nothing left behind
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def served(database_url: str, standin: SlackStandin) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    port = _free_port()
+    env = _env(
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET="s3cret",
+        SLACK_API_URL=standin.api_url,
+        MENTORBOT_DATABASE_URL=database_url,
+    )
+    process = subprocess.Popen(
+        [*COMMAND, "run", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_healthy(url, process)
+        yield process, url
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=30)
+        if process.stdout:
+            process.stdout.close()
+
+
+def _wait_until_healthy(url: str, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(
+                f"mentorbot run exited early:\n{process.stdout.read() if process.stdout else ''}"
+            )
+        try:
+            with urlopen(f"{url}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (URLError, ConnectionError):
+            time.sleep(0.1)  # polling for start-up, not timing a result
+    raise AssertionError("mentorbot run did not answer /healthz within 60 s")
+
+
+def test_run_serves_slack_and_stops_cleanly_on_sigterm(
+    served: tuple[subprocess.Popen[str], str], standin: SlackStandin
+) -> None:
+    process, url = served
+    slack = SignedSlackClient(
+        f"{url}/slack/events", "s3cret", standin=standin, team_id=standin.team_id
+    )
+    reply = slack.command("/checkin", "help", user_id="U0MENTEE")
+    assert reply.status == 200 and "/checkin help" in reply.json()["text"]
+    assert slack.command("/checkin", "help", user_id="U0MENTEE", sign=False).status == 401
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0
+
+
+def test_healthz_is_503_when_the_database_is_down(standin: SlackStandin) -> None:
+    settings = Settings.from_env(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-test",
+            "SLACK_SIGNING_SECRET": "s3cret",
+            "SLACK_API_URL": standin.api_url,
+            "MENTORBOT_DATABASE_URL": "postgresql://nobody:pw@127.0.0.1:1/none",
+        }
+    )
+    runtime = build_runtime(settings)
+    try:
+        with LocalServer(WebApp(create_app(runtime), runtime)) as server:
+            with pytest.raises(HTTPError) as caught:
+                urlopen(f"{server.url}/healthz", timeout=10)
+            assert caught.value.code == 503
+            assert b'"database": "down"' in caught.value.read()
+            caught.value.close()
+    finally:
+        runtime.close()

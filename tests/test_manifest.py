@@ -1,0 +1,57 @@
+"""The app manifest is valid for Slack and asks only for what the bot uses."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+SCHEMAS = REPO.parent / "shared" / "slack"
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict:
+    return yaml.safe_load((REPO / "manifest.yml").read_text())
+
+
+def test_manifest_validates_against_slacks_schema(manifest: dict) -> None:
+    major = manifest["_metadata"]["major_version"]
+    schema_path = SCHEMAS / f"manifest.schema.v{major}.json"
+    if not schema_path.exists():
+        pytest.skip(f"{schema_path.name} is not beside the repository")
+    schema = json.loads(schema_path.read_text())
+    jsonschema.validate(manifest, schema)
+
+
+def test_schema_check_catches_a_broken_manifest(manifest: dict) -> None:
+    schema_path = SCHEMAS / f"manifest.schema.v{manifest['_metadata']['major_version']}.json"
+    if not schema_path.exists():
+        pytest.skip(f"{schema_path.name} is not beside the repository")
+    broken = {**manifest, "settings": {**manifest["settings"], "socket_mode_enabled": "yes"}}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, json.loads(schema_path.read_text()))
+
+
+def test_commands_escape_mentions_and_features_are_on(manifest: dict) -> None:
+    commands = {c["command"]: c for c in manifest["features"]["slash_commands"]}
+    assert set(commands) == {"/checkin", "/mentoring"}
+    assert all(c["should_escape"] for c in commands.values())
+    assert manifest["features"]["app_home"]["home_tab_enabled"]
+    assert manifest["features"]["app_home"]["messages_tab_enabled"]
+    assert manifest["settings"]["interactivity"]["is_enabled"]
+    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
+        "app_home_opened",
+        "message.im",
+    }
+
+
+def test_bot_scopes_are_least_privilege(manifest: dict) -> None:
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    assert "user" not in manifest["oauth_config"]["scopes"]
+    never_needed = {"chat:write.public", "channels:read", "admin", "users:write", "im:read"}
+    assert not scopes & never_needed
+    assert {"commands", "chat:write", "im:write", "im:history", "users:read"} <= scopes

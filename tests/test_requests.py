@@ -1,0 +1,188 @@
+"""Slack talks to the bot: signed requests reach handlers, everything else is turned away."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from slack_sdk.signature import SignatureVerifier
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from mentorbot.bot.models import CheckIn
+from mentorbot.bot.timeutil import utcnow
+from mentorbot.standin import SignedSlackClient, SlackStandin
+from tests.conftest import SIGNING_SECRET
+from tests.factories import seed_pair
+
+
+def test_url_verification_is_answered(slack: SignedSlackClient) -> None:
+    response = slack.url_verification("3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P")
+    assert response.status == 200
+    assert "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" in response.body
+
+
+def test_signed_command_reaches_its_handler(slack: SignedSlackClient) -> None:
+    started = time.monotonic()
+    response = slack.command("/checkin", "help", user_id="U0MENTEE")
+    elapsed = time.monotonic() - started
+    assert response.status == 200
+    reply = response.json()
+    assert reply["response_type"] == "ephemeral"
+    assert "/checkin help" in reply["text"]
+    assert elapsed < 3.0, f"Slack gives up after 3 s; this took {elapsed:.2f} s"
+
+
+def test_unsigned_request_is_refused(
+    slack: SignedSlackClient, sessions: sessionmaker[Session]
+) -> None:
+    seed_pair(sessions, now=utcnow())
+    response = slack.command("/checkin", "sneaky", user_id="U0MENTEE", sign=False)
+    assert response.status == 401
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(CheckIn)) == 0
+
+
+def test_tampered_body_is_refused(
+    slack: SignedSlackClient, sessions: sessionmaker[Session]
+) -> None:
+    seed_pair(sessions, now=utcnow())
+    body = "command=%2Fcheckin&text=hello&user_id=U0MENTEE&team_id=T0MENTOR"
+    timestamp = str(int(time.time()))
+    signature = SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=timestamp, body=body)
+    headers = {
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": signature,
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    assert slack.raw(body.replace("hello", "hacked").encode(), headers).status == 401
+    wrong_secret = SignatureVerifier("guess").generate_signature(timestamp=timestamp, body=body)
+    assert slack.raw(body.encode(), {**headers, "X-Slack-Signature": wrong_secret}).status == 401
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(CheckIn)) == 0
+
+
+def test_stale_request_is_refused(slack: SignedSlackClient) -> None:
+    response = slack.command(
+        "/checkin", "help", user_id="U0MENTEE", timestamp=int(time.time()) - 301
+    )
+    assert response.status == 401
+    fresh = slack.command("/checkin", "help", user_id="U0MENTEE", timestamp=int(time.time()) - 240)
+    assert fresh.status == 200
+
+
+def test_help_for_both_commands_lists_every_subcommand(slack: SignedSlackClient) -> None:
+    from mentorbot.handlers.commands import checkin, mentoring
+
+    for command, module in (("/checkin", checkin), ("/mentoring", mentoring)):
+        text = slack.command(command, "help", user_id="U0SOMEONE").json()["text"]
+        for sub in module.SUBCOMMANDS:
+            assert f"{command} {sub}" in text, (command, sub)
+
+
+def test_quick_checkin_is_recorded_privately(
+    slack: SignedSlackClient, sessions: sessionmaker[Session]
+) -> None:
+    seed_pair(sessions, now=utcnow())
+    reply = slack.command(
+        "/checkin", "We planned my first talk <!channel>", user_id="U0MENTEE"
+    ).json()
+    assert "Only you can see" in reply["text"]
+    assert "<!channel>" not in reply["text"] and "&lt;!channel&gt;" in reply["text"]
+    with sessions() as session:
+        checkin = session.scalars(select(CheckIn)).one()
+    assert checkin.author_id == "U0MENTEE"
+    assert checkin.went_well == "We planned my first talk <!channel>"
+    assert checkin.shared_with_mentor is False
+
+
+def test_checkin_without_a_pair_gets_a_polite_answer_and_changes_nothing(
+    slack: SignedSlackClient, sessions: sessionmaker[Session]
+) -> None:
+    response = slack.command("/checkin", "hello there", user_id="U0LONER")
+    assert response.status == 200
+    assert "not in an active mentoring pair" in response.json()["text"]
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(CheckIn)) == 0
+
+
+def test_mentoring_refuses_non_coordinators_politely(slack: SignedSlackClient) -> None:
+    response = slack.command("/mentoring", "coordinators", user_id="U0MENTEE")
+    assert response.status == 200
+    text = response.json()["text"]
+    assert "only programme coordinators" in text
+    allowed = slack.command("/mentoring", "coordinators", user_id="U0COORD").json()["text"]
+    assert "<@U0COORD>" in allowed
+
+
+def test_unknown_mentoring_subcommand_explains(slack: SignedSlackClient) -> None:
+    text = slack.command("/mentoring", "frobnicate", user_id="U0COORD").json()["text"]
+    assert "`frobnicate`" in text and "/mentoring help" in text
+
+
+def _dm_event(text: str, ts: str = "1700000000.000100") -> dict:
+    return {
+        "type": "message",
+        "channel": "D0MENTEE",
+        "channel_type": "im",
+        "user": "U0MENTEE",
+        "text": text,
+        "ts": ts,
+        "event_ts": ts,
+    }
+
+
+def test_slack_retry_of_a_processed_event_changes_nothing(
+    slack: SignedSlackClient, standin: SlackStandin, sessions: sessionmaker[Session]
+) -> None:
+    seed_pair(sessions, now=utcnow())
+    first = slack.event(_dm_event("Great session today"), event_id="Ev0RETRY1")
+    assert first.status == 200
+    retry = slack.event(
+        _dm_event("Great session today"),
+        event_id="Ev0RETRY1",
+        retry_num=1,
+        retry_reason="http_timeout",
+    )
+    assert retry.status == 200
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(CheckIn)) == 1
+    confirmations = standin.calls_to("chat.postMessage")
+    assert len(confirmations) == 1
+    assert confirmations[0].args["thread_ts"] == "1700000000.000100"
+
+
+def test_edits_and_bot_messages_are_not_checkins(
+    slack: SignedSlackClient, sessions: sessionmaker[Session]
+) -> None:
+    seed_pair(sessions, now=utcnow())
+    edited = {**_dm_event("changed"), "subtype": "message_changed"}
+    from_bot = {**_dm_event("I am a bot"), "bot_id": "B0BOT"}
+    assert slack.event(edited).status == 200
+    assert slack.event(from_bot).status == 200
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(CheckIn)) == 0
+
+
+def test_app_home_is_published(slack: SignedSlackClient, standin: SlackStandin) -> None:
+    event = {"type": "app_home_opened", "user": "U0MENTEE", "channel": "D0MENTEE", "tab": "home"}
+    assert slack.event(event).status == 200
+    published = standin.calls_to("views.publish")
+    assert len(published) == 1
+    assert published[0].args["user_id"] == "U0MENTEE"
+    view = published[0].args["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    assert view["type"] == "home"
+
+
+def test_unknown_path_is_404(bot_url: str) -> None:
+    from urllib.error import HTTPError
+    from urllib.request import urlopen
+
+    try:
+        urlopen(f"{bot_url}/nope")
+    except HTTPError as error:
+        assert error.code == 404
+        error.close()
+    else:  # pragma: no cover
+        raise AssertionError("expected 404")

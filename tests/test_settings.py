@@ -1,0 +1,106 @@
+"""Settings: sensible defaults, and one clear line for every bad value."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import time
+
+import pytest
+
+from mentorbot.bot.settings import Settings, SettingsError
+
+
+def test_defaults_need_nothing() -> None:
+    settings = Settings.from_env({})
+    assert settings.slack_api_url == "https://slack.com/api/"
+    assert settings.database_url == "sqlite:///mentorbot.db"
+    assert settings.timezone == "UTC"
+    assert (settings.working_hours.start, settings.working_hours.end) == (time(9), time(18))
+    assert settings.workdays == frozenset({0, 1, 2, 3, 4})
+    assert settings.port == 3000
+    assert settings.coordinators == ()
+    assert not settings.socket_mode
+
+
+def test_values_are_parsed() -> None:
+    settings = Settings.from_env(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-1",
+            "SLACK_APP_TOKEN": "xapp-1",
+            "SLACK_API_URL": "http://127.0.0.1:9/api",
+            "MENTORBOT_DATABASE_URL": "postgresql://u:p@db/mentorbot",
+            "MENTORBOT_COORDINATORS": "U0AAA1, W0BBB2",
+            "MENTORBOT_TIMEZONE": "Asia/Tokyo",
+            "MENTORBOT_WORKING_HOURS": "08:30-16:00",
+            "MENTORBOT_WORKDAYS": "sun-thu",
+            "PORT": "8080",
+        }
+    )
+    assert settings.socket_mode
+    assert settings.slack_api_url == "http://127.0.0.1:9/api/"
+    assert settings.database_url == "postgresql+psycopg://u:p@db/mentorbot"
+    assert settings.coordinators == ("U0AAA1", "W0BBB2")
+    assert settings.working_hours.start == time(8, 30)
+    assert settings.workdays == frozenset({6, 0, 1, 2, 3})  # Sunday to Thursday
+    assert Settings.from_env({"MENTORBOT_WORKDAYS": "fri-mon"}).workdays == {4, 5, 6, 0}
+    assert settings.port == 8080
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SLACK_BOT_TOKEN", "xoxp-user-token"),
+        ("SLACK_APP_TOKEN", "xoxb-wrong-kind"),
+        ("SLACK_API_URL", "slack.com/api"),
+        ("MENTORBOT_DATABASE_URL", "mysql://x"),
+        ("MENTORBOT_COORDINATORS", "@alice"),
+        ("MENTORBOT_TIMEZONE", "Mars/Olympus"),
+        ("MENTORBOT_WORKING_HOURS", "18:00-09:00"),
+        ("MENTORBOT_WORKING_HOURS", "9am-5pm"),
+        ("MENTORBOT_WORKDAYS", "mon-funday"),
+        ("MENTORBOT_WORKDAYS", "weekdays"),
+        ("PORT", "70000"),
+        ("PORT", "http"),
+    ],
+)
+def test_bad_value_names_the_variable(name: str, value: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env({name: value})
+    message = str(caught.value)
+    assert message.startswith(name)
+    assert "\n" not in message
+
+
+def test_run_requires_token_and_secret() -> None:
+    with pytest.raises(SettingsError, match=r"^SLACK_BOT_TOKEN"):
+        Settings.from_env({}).require_for_run()
+    with pytest.raises(SettingsError, match=r"^SLACK_SIGNING_SECRET"):
+        Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-1"}).require_for_run()
+    # Socket Mode does not sign requests, so no secret is needed there.
+    Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}).require_for_run()
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1", "MENTORBOT_TIMEZONE": "Nowhere/Else"}, "MENTORBOT_TIMEZONE"),
+    ],
+)
+def test_cli_stops_with_one_line_and_no_traceback(env: dict[str, str], variable: str) -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MENTORBOT_"))}
+    result = subprocess.run(
+        [sys.executable, "-m", "mentorbot.cli", "run"],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"mentorbot: {variable}")
+    assert "Traceback" not in result.stderr

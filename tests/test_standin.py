@@ -1,0 +1,454 @@
+"""Tests of the Slack stand-in itself: contract checks, Slack-shaped answers, fault injection."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
+
+import pytest
+from slack_bolt.request import BoltRequest
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry import builtin_handlers
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.webhook import WebhookClient
+
+from mentorbot.standin import (
+    ContractViolation,
+    SignedSlackClient,
+    SlackStandin,
+    check_call,
+    load_contract,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+SPEC = Path(__file__).parents[1].parent / "shared/slack/web-api.openapi2.json"
+SECRET = "standin-test-secret"
+AUTH = {"Authorization": "Bearer xoxb-test"}
+MODAL = {
+    "type": "modal",
+    "callback_id": "checkin",
+    "title": {"type": "plain_text", "text": "Check in"},
+    "submit": {"type": "plain_text", "text": "Save"},
+    "blocks": [
+        {
+            "type": "input",
+            "block_id": "mood",
+            "label": {"type": "plain_text", "text": "How is it going?"},
+            "element": {"type": "plain_text_input", "action_id": "mood"},
+        }
+    ],
+}
+SECTION = {"type": "section", "text": {"type": "mrkdwn", "text": "*Hello*"}}
+
+
+@pytest.fixture
+def api() -> Iterator[SlackStandin]:
+    """A running stand-in with two members."""
+    with SlackStandin() as standin:
+        standin.add_user("U0ALICE", "alice", tz="America/Los_Angeles", email="alice@example.org")
+        standin.add_user("U0BOB", "bob", email="bob@example.org")
+        yield standin
+
+
+@pytest.fixture
+def client(api: SlackStandin) -> WebClient:
+    """slack_sdk's WebClient pointed at the stand-in, without retries."""
+    return WebClient(token="xoxb-test", base_url=api.api_url, retry_handlers=[])
+
+
+def _error_of(call: Any, *args: Any, **kwargs: Any) -> SlackApiError:
+    """Run a client call that must fail and return its SlackApiError."""
+    with pytest.raises(SlackApiError) as caught:
+        call(*args, **kwargs)
+    return caught.value
+
+
+# -- the contract -----------------------------------------------------------------------------
+
+
+def test_good_calls_pass(api: SlackStandin, client: WebClient) -> None:
+    channel = client.conversations_open(users="U0ALICE")["channel"]["id"]
+    client.chat_postMessage(channel=channel, text="Hello", blocks=[SECTION])
+    client.chat_postEphemeral(channel=channel, user="U0ALICE", text="Just you", blocks=[SECTION])
+    client.views_open(trigger_id="1.2.abc", view=MODAL)
+    client.views_publish(user_id="U0ALICE", view={"type": "home", "blocks": [SECTION]})
+    client.users_info(user="U0ALICE")
+    api.assert_no_violations()
+    assert [c.ok for c in api.calls] == [True] * 6
+    assert {c.token for c in api.calls} == {"xoxb-test"}
+
+
+def test_missing_channel_is_a_violation(api: SlackStandin, client: WebClient) -> None:
+    error = _error_of(client.api_call, "chat.postMessage", json={"text": "hi"})
+    assert error.response["error"] == "invalid_arguments"
+    assert api.calls_to("chat.postMessage")[0].violations == ["missing required argument `channel`"]
+    with pytest.raises(ContractViolation, match=r"chat\.postMessage: missing required argument"):
+        api.assert_no_violations()
+
+
+@pytest.mark.parametrize(
+    ("block", "expected"),
+    [
+        ({"type": "section", "text": {"type": "mrkdwn", "text": "x" * 3001}}, "3000 characters"),
+        ({"type": "hologram", "items": []}, "unknown block type 'hologram'"),
+        ({**SECTION, "accessory": {"type": "sparkle"}}, "unknown element type(s) ['sparkle']"),
+        ({"type": "section"}, "text or fields attribute must be specified"),
+    ],
+)
+def test_invalid_blocks_are_violations(
+    api: SlackStandin, client: WebClient, block: dict[str, Any], expected: str
+) -> None:
+    error = _error_of(client.chat_postMessage, channel="C0GENERAL", text="t", blocks=[block])
+    assert error.response["error"] == "invalid_blocks"
+    assert expected in api.violations[0]
+    assert api.messages_in("C0GENERAL") == []
+
+
+def test_blocks_as_form_encoded_json_string_are_checked(api: SlackStandin) -> None:
+    blocks = json.dumps([{"type": "hologram"}])
+    violations = check_call(
+        "chat.postMessage", {"channel": "C1", "text": "t", "blocks": blocks}, AUTH
+    )
+    assert violations == ["blocks[0]: unknown block type 'hologram'"]
+    assert check_call("chat.postMessage", {"channel": "C1", "blocks": "[oops"}, AUTH)[0].startswith(
+        "blocks: not valid JSON"
+    )
+
+
+def test_blocks_without_text_fallback_are_a_violation(api: SlackStandin, client: WebClient) -> None:
+    _error_of(
+        client.api_call, "chat.postMessage", json={"channel": "C0GENERAL", "blocks": [SECTION]}
+    )
+    _error_of(client.api_call, "chat.update", json={"channel": "C0GENERAL", "ts": "1.000001"})
+    fallback = "missing `text`: blocks/attachments need a text fallback for notifications"
+    assert api.violations == [
+        f"chat.postMessage: {fallback}",
+        "chat.update: needs `text` or `blocks`",
+    ]
+
+
+def test_views_open_needs_trigger_id_and_a_valid_modal(
+    api: SlackStandin, client: WebClient
+) -> None:
+    error = _error_of(client.api_call, "views.open", json={"view": MODAL})
+    assert error.response["error"] == "invalid_arguments"
+    bad_title = {**MODAL, "title": {"type": "plain_text", "text": "x" * 25}}
+    _error_of(client.views_open, trigger_id="1.2.abc", view=bad_title)
+    _error_of(client.views_publish, user_id="U0ALICE", view=MODAL)
+    bad_block = {"type": "home", "blocks": [{"type": "hologram"}]}
+    failure = _error_of(client.views_publish, user_id="U0ALICE", view=bad_block)
+    assert failure.response["error"] == "invalid_blocks"
+    assert api.violations == [
+        "views.open: missing required argument `trigger_id`",
+        "views.open: view: title must be between 1 and 24 characters",
+        "views.publish: view: type must be 'home', got 'modal'",
+        "views.publish: view.blocks[0]: unknown block type 'hologram'",
+    ]
+
+
+def test_argument_types_follow_the_spec() -> None:
+    args = {"channel": "C1", "text": "t", "unfurl_links": "maybe"}
+    assert check_call("chat.postMessage", args, AUTH) == [
+        "argument `unfurl_links` must be a boolean, got 'maybe'"
+    ]
+    assert check_call("conversations.history", {"channel": "C1", "limit": "ten"}, AUTH) == [
+        "argument `limit` must be an integer, got 'ten'"
+    ]
+    assert check_call("conversations.history", {"channel": "C1", "limit": 5.5}, AUTH) != []
+    ok_args = {"channel": "C1", "limit": "10", "oldest": "1700000000.000100", "inclusive": "1"}
+    assert check_call("conversations.history", ok_args, AUTH) == []
+
+
+def test_metadata_must_have_event_type_and_payload() -> None:
+    base = {"channel": "C1", "text": "t"}
+    good = {"event_type": "checkin_prompt", "event_payload": {"id": 1}}
+    assert check_call("chat.postMessage", {**base, "metadata": json.dumps(good)}, AUTH) == []
+    bad = check_call("chat.postMessage", {**base, "metadata": {"event_payload": []}}, AUTH)
+    assert bad == [
+        "metadata: `event_type` must be a non-empty string",
+        "metadata: `event_payload` must be an object",
+    ]
+
+
+def test_token_unknown_method_and_views_update_rules(api: SlackStandin) -> None:
+    anonymous = WebClient(base_url=api.api_url, retry_handlers=[])
+    assert _error_of(anonymous.auth_test).response["error"] == "not_authed"
+    assert check_call("auth.test", {"token": "xoxb-form"}, {}) == []
+    assert check_call("chat.postMessag", {}, AUTH) == ["not a Slack Web API method"]
+    assert check_call("views.update", {"view": MODAL}, AUTH) == ["needs `view_id` or `external_id`"]
+
+
+def test_supplement_is_kept_apart_from_the_spec() -> None:
+    contract = load_contract()
+    newer = {"files.getUploadURLExternal", "files.completeUploadExternal", "apps.connections.open"}
+    assert set(contract["supplement"]["methods"]) == newer
+    assert not newer & set(contract["methods"])
+    assert "2020" in contract["supplement"]["note"]
+    assert check_call("files.getUploadURLExternal", {"filename": "a.csv"}, AUTH) == [
+        "missing required argument `length`"
+    ]
+
+
+def _load_distiller() -> ModuleType:
+    """Import scripts/distill_slack_spec.py (scripts is not a package)."""
+    spec = importlib.util.spec_from_file_location("distill", REPO / "scripts/distill_slack_spec.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_packaged_contract_matches_slacks_spec() -> None:
+    if not SPEC.exists():
+        pytest.skip(f"Slack's spec is not here ({SPEC}); it only exists in dev/CI checkouts")
+    spec = json.loads(SPEC.read_text(encoding="utf-8"))
+    assert load_contract()["methods"] == _load_distiller().distill(spec)
+
+
+# -- Slack-shaped answers ---------------------------------------------------------------------
+
+
+def test_users_and_conversations(api: SlackStandin, client: WebClient) -> None:
+    user = client.users_info(user="U0ALICE")["user"]
+    offset = datetime.now(ZoneInfo("America/Los_Angeles")).utcoffset()
+    assert offset is not None and user["tz_offset"] == int(offset.total_seconds())
+    assert user["profile"]["email"] == "alice@example.org" and user["team_id"] == "T0MENTOR"
+    assert client.users_lookupByEmail(email="BOB@example.org")["user"]["id"] == "U0BOB"
+    missing = _error_of(client.users_lookupByEmail, email="nobody@example.org")
+    assert missing.response["error"] == "users_not_found"
+    assert _error_of(client.users_info, user="U0NOBODY").response["error"] == "user_not_found"
+    dm = client.conversations_open(users="U0ALICE")["channel"]["id"]
+    assert dm == api.dm_channel_for("U0ALICE")
+    assert client.conversations_open(users="U0ALICE")["channel"]["id"] == dm
+    assert dm.startswith("D")
+    assert client.conversations_open(users="U0ALICE,U0BOB")["channel"]["id"].startswith("G")
+    assert client.auth_test()["user_id"] == api.bot_user_id
+    api.add_user("U0GONE", "gone", deleted=True)
+    assert client.users_info(user="U0GONE")["user"]["deleted"] is True
+    gone = _error_of(client.conversations_open, users="U0GONE")
+    assert gone.response["error"] == "user_disabled"
+
+
+def test_history_returns_posted_messages_with_metadata(
+    api: SlackStandin, client: WebClient
+) -> None:
+    metadata = {"event_type": "checkin_prompt", "event_payload": {"checkin_id": 7}}
+    first = client.chat_postMessage(channel="U0ALICE", text="one")["ts"]
+    second = client.chat_postMessage(
+        channel="U0ALICE", text="two", blocks=[SECTION], metadata=metadata
+    )
+    third = client.chat_postMessage(channel="U0ALICE", text="three")["ts"]
+    assert first < second["ts"] < third and second["channel"] == api.dm_channel_for("U0ALICE")
+    history = client.conversations_history(
+        channel=second["channel"], limit=2, include_all_metadata=True
+    )
+    assert [m["text"] for m in history["messages"]] == ["three", "two"]
+    assert history["has_more"] is True
+    assert history["messages"][1]["metadata"] == metadata
+    assert history["messages"][1]["blocks"] == [SECTION]
+    assert history["messages"][1]["bot_id"] == "B0MENTORBOT"
+    plain = client.conversations_history(channel=second["channel"], oldest=first)
+    assert [m["text"] for m in plain["messages"]] == ["three", "two"]
+    assert "metadata" not in plain["messages"][1]
+    api.assert_no_violations()
+
+
+def test_chat_update_changes_what_people_see(api: SlackStandin, client: WebClient) -> None:
+    posted = client.chat_postMessage(channel="C0GENERAL", text="draft")
+    client.chat_update(channel="C0GENERAL", ts=posted["ts"], text="final")
+    assert [m["text"] for m in api.messages_in("C0GENERAL")] == ["final"]
+    missing = _error_of(client.chat_update, channel="C0GENERAL", ts="1.000001", text="x")
+    assert missing.response["error"] == "message_not_found"
+
+
+def test_views_update_and_single_use_triggers(api: SlackStandin, client: WebClient) -> None:
+    trigger = api.new_trigger_id()
+    view = client.views_open(trigger_id=trigger, view=MODAL)["view"]
+    assert view["id"].startswith("V") and view["callback_id"] == "checkin"
+    again = _error_of(client.views_open, trigger_id=trigger, view=MODAL)
+    assert again.response["error"] == "exchanged_trigger_id"
+    updated = client.views_update(view_id=view["id"], view={**MODAL, "callback_id": "done"})
+    assert api.views[view["id"]]["callback_id"] == "done" == updated["view"]["callback_id"]
+    stale = _error_of(client.views_update, view_id=view["id"], view=MODAL, hash=view["hash"])
+    assert stale.response["error"] == "hash_conflict"
+    client.views_publish(user_id="U0BOB", view={"type": "home", "blocks": [SECTION]})
+    home = api.home_view("U0BOB")
+    assert home is not None and home["blocks"] == [SECTION]
+    api.assert_no_violations()
+
+
+def test_files_upload_v2_end_to_end(api: SlackStandin, client: WebClient) -> None:
+    channel = api.dm_channel_for("U0BOB")
+    result = client.files_upload_v2(
+        channel=channel, content="a,b\n1,2\n", filename="cohort.csv", title="Cohort"
+    )
+    assert result["file"]["title"] == "Cohort"
+    assert len(api.calls_to("files.getUploadURLExternal")) == 1
+    assert len(api.calls_to("files.completeUploadExternal")) == 1
+    [uploaded] = api.uploaded_files
+    assert uploaded.data == b"a,b\n1,2\n" and uploaded.completed
+    assert uploaded.channels == [channel] and uploaded.filename == "cohort.csv"
+    assert api.messages_in("U0BOB")[0]["files"][0]["id"] == uploaded.file_id
+    api.assert_no_violations()
+
+
+def test_response_url_posts_are_recorded_and_checked(api: SlackStandin) -> None:
+    url = api.new_response_url()
+    assert WebhookClient(url).send(text="Saved", response_type="ephemeral").status_code == 200
+    bad = WebhookClient(url).send(text="Saved", blocks=[{"type": "hologram"}])
+    assert bad.status_code == 400
+    assert [payload["text"] for _, payload in api.responses] == ["Saved", "Saved"]
+    assert api.responses[0][0] == url
+    assert api.violations == ["response_url: blocks[0]: unknown block type 'hologram'"]
+
+
+# -- fault injection --------------------------------------------------------------------------
+
+
+def test_rate_limit_answers_429_with_retry_after(api: SlackStandin, client: WebClient) -> None:
+    api.fail_next("chat.postMessage", status=429, retry_after=2)
+    error = _error_of(client.chat_postMessage, channel="C0GENERAL", text="hi")
+    assert error.response.status_code == 429
+    assert error.response.headers["Retry-After"] == "2"
+    assert error.response["error"] == "ratelimited"
+    call = api.calls_to("chat.postMessage")[0]
+    assert (call.ok, call.error, call.status) == (False, "ratelimited", 429)
+
+
+def test_rate_limit_retry_handler_succeeds(
+    api: SlackStandin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    waits: list[float] = []
+    monkeypatch.setattr(builtin_handlers.time, "sleep", waits.append)
+    patient = WebClient(
+        token="xoxb-test", base_url=api.api_url, retry_handlers=[RateLimitErrorRetryHandler()]
+    )
+    api.fail_next("chat.postMessage", status=429, retry_after=2)
+    assert patient.chat_postMessage(channel="C0GENERAL", text="hi")["ok"] is True
+    assert len(waits) == 1 and 2 <= waits[0] < 3
+    assert [c.ok for c in api.calls_to("chat.postMessage")] == [False, True]
+    assert [m["text"] for m in api.messages_in("C0GENERAL")] == ["hi"]
+
+
+@pytest.mark.parametrize(
+    ("status", "error"), [(500, "internal_error"), (503, "service_unavailable")]
+)
+def test_server_errors(api: SlackStandin, client: WebClient, status: int, error: str) -> None:
+    api.fail_next("auth.test", status=status)
+    failure = _error_of(client.auth_test)
+    assert failure.response.status_code == status and failure.response["error"] == error
+    assert client.auth_test()["ok"] is True
+
+
+def test_injected_error_answers_ok_false(api: SlackStandin, client: WebClient) -> None:
+    api.fail_next("users.info", error="user_not_found", times=2)
+    for _ in range(2):
+        assert _error_of(client.users_info, user="U0ALICE").response["error"] == "user_not_found"
+    assert client.users_info(user="U0ALICE")["user"]["name"] == "alice"
+    with pytest.raises(ValueError, match="not a Slack Web API method"):
+        api.fail_next("users.infos", error="user_not_found")
+
+
+def test_fail_after_accept_keeps_the_message(api: SlackStandin, client: WebClient) -> None:
+    api.fail_after_accept("chat.postMessage")
+    assert _error_of(client.chat_postMessage, channel="C0GENERAL", text="once").response.status_code
+    api.fail_after_accept("chat.postMessage", status=None)
+    with pytest.raises(ConnectionError):
+        client.chat_postMessage(channel="C0GENERAL", text="twice")
+    assert [m["text"] for m in api.messages_in("C0GENERAL")] == ["once", "twice"]
+    assert [c.error for c in api.calls_to("chat.postMessage")] == [
+        "internal_error",
+        "connection_dropped",
+    ]
+
+
+# -- the signing client -----------------------------------------------------------------------
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    """Records what the signing client sends and answers 200."""
+
+    seen: list[tuple[dict[str, str], bytes]]
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Stay quiet."""
+
+    def do_POST(self) -> None:
+        """Record the request."""
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.seen.append((dict(self.headers.items()), body))
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+
+@pytest.fixture
+def recorder() -> Iterator[tuple[str, list[tuple[dict[str, str], bytes]]]]:
+    """A tiny HTTP server standing in for the bot's /slack/events."""
+    seen: list[tuple[dict[str, str], bytes]] = []
+    handler = type("Recorder", (_Recorder,), {"seen": seen})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/slack/events", seen
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def _bolt_request(headers: dict[str, str], body: bytes) -> BoltRequest:
+    """Parse a recorded request the way Bolt does."""
+    bolt_headers: dict[str, str | Sequence[str]] = dict(headers)
+    return BoltRequest(body=body.decode(), headers=bolt_headers)
+
+
+def test_signed_client_sends_what_bolt_accepts(
+    api: SlackStandin, recorder: tuple[str, list[tuple[dict[str, str], bytes]]]
+) -> None:
+    url, seen = recorder
+    slack = SignedSlackClient(url, SECRET, standin=api)
+    assert slack.command("/mentoring", "help", "U0ALICE").json() == {}
+    slack.event({"type": "app_home_opened", "user": "U0BOB"}, retry_num=1, retry_reason="timeout")
+    slack.block_action("U0BOB", "mood", value="good", view=MODAL)
+    slack.view_submission("U0BOB", "checkin", {"mood": {"mood": {"value": "ok"}}}, "7")
+    verifier = SignatureVerifier(SECRET)
+    requests = [_bolt_request(headers, body) for headers, body in seen]
+    assert all(verifier.is_valid_request(body, headers) for headers, body in seen)
+    command, event, action, submission = (r.body for r in requests)
+    assert command["command"] == "/mentoring" and command["user_name"] == "alice"
+    assert command["response_url"].startswith(api.base_url)
+    assert event["type"] == "event_callback" and event["event"]["user"] == "U0BOB"
+    assert requests[1].headers["x-slack-retry-num"] == ["1"]
+    assert action["actions"][0]["block_id"] == "mood" and action["container"]["type"] == "view"
+    assert submission["view"]["state"]["values"]["mood"]["mood"]["value"] == "ok"
+    assert submission["view"]["private_metadata"] == "7"
+    assert parse_qs(seen[0][1].decode())["team_id"] == ["T0MENTOR"]
+
+
+def test_signed_client_stale_and_unsigned(
+    recorder: tuple[str, list[tuple[dict[str, str], bytes]]],
+) -> None:
+    url, seen = recorder
+    slack = SignedSlackClient(url, SECRET)
+    slack.url_verification("abc", timestamp=1_000_000)
+    slack.url_verification("abc", sign=False)
+    slack.raw(b"{}", {"Content-Type": "application/json"})
+    verifier = SignatureVerifier(SECRET)
+    assert seen[0][0]["X-Slack-Request-Timestamp"] == "1000000"
+    assert not verifier.is_valid_request(seen[0][1], seen[0][0])
+    assert "X-Slack-Signature" not in seen[1][0]
+    handshake = {"token": "legacy-verification-token", "challenge": "abc"}
+    assert json.loads(seen[1][1]) == {**handshake, "type": "url_verification"}
+    assert seen[2][1] == b"{}" and "X-Slack-Request-Timestamp" not in seen[2][0]

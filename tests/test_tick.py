@@ -1,0 +1,118 @@
+"""The tick: producers enqueue due work once; the sender delivers it with its dedupe key."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from mentorbot.bot.db import unit_of_work
+from mentorbot.bot.models import OutboundMessage
+from mentorbot.bot.outbox import enqueue
+from mentorbot.bot.tick import run_tick
+from mentorbot.runtime import Runtime
+from mentorbot.standin import SlackStandin
+from tests.factories import TEAM, seed_pair
+
+MEETING = datetime(2027, 3, 9, 1, 0, tzinfo=UTC)  # 10:00 in Tokyo
+
+
+def test_enqueue_is_a_no_op_for_a_known_key(sessions: sessionmaker[Session]) -> None:
+    now = datetime(2027, 3, 1, tzinfo=UTC)
+    with unit_of_work(sessions) as session:
+        first = enqueue(
+            session,
+            team_id=TEAM,
+            dedupe_key="k1",
+            target_kind="user",
+            target_id="U1",
+            payload={"text": "one"},
+            not_before=now,
+            now=now,
+        )
+        second = enqueue(
+            session,
+            team_id=TEAM,
+            dedupe_key="k1",
+            target_kind="user",
+            target_id="U1",
+            payload={"text": "two"},
+            not_before=now,
+            now=now,
+        )
+        other_team = enqueue(
+            session,
+            team_id="T0OTHER",
+            dedupe_key="k1",
+            target_kind="user",
+            target_id="U1",
+            payload={"text": "x"},
+            not_before=now,
+            now=now,
+        )
+    assert (first, second, other_team) == (True, False, True)
+    with sessions() as session:
+        rows = session.scalars(select(OutboundMessage).where(OutboundMessage.team_id == TEAM)).all()
+    assert [row.payload["text"] for row in rows] == ["one"]
+
+
+def test_meeting_prompt_reaches_the_mentor_once_in_their_time_zone(
+    runtime: Runtime, standin: SlackStandin
+) -> None:
+    standin.add_user("U0MENTOR", "kenji", tz="Asia/Tokyo")
+    standin.add_user("U0MENTEE", "maria", tz="America/New_York")
+    seed_pair(
+        runtime.sessions,
+        now=MEETING - timedelta(days=3),
+        meeting_at=MEETING,
+        mentor_tz="Asia/Tokyo",
+    )
+
+    too_early = run_tick(runtime.sessions, runtime.client, MEETING - timedelta(hours=25))
+    assert too_early.delivery.sent == 0
+    due = run_tick(runtime.sessions, runtime.client, MEETING - timedelta(hours=23))
+    again = run_tick(runtime.sessions, runtime.client, MEETING - timedelta(hours=22))
+    assert (due.delivery.sent, again.delivery.sent) == (1, 0)
+
+    posts = standin.calls_to("chat.postMessage")
+    assert len(posts) == 1
+    opened = standin.calls_to("conversations.open")
+    assert opened[0].args["users"] == "U0MENTOR"
+    assert posts[0].args["channel"] == standin.dm_channel_for("U0MENTOR")
+    text = posts[0].args["text"]
+    assert "Tuesday 9 March at 10:00 (JST)" in text
+    metadata = posts[0].args["metadata"]
+    metadata = json.loads(metadata) if isinstance(metadata, str) else metadata
+    assert metadata["event_type"] == "mentorbot_delivery"
+    assert metadata["event_payload"]["dedupe_key"].startswith("prompt:pair")
+
+    with runtime.sessions() as session:
+        row = session.scalars(select(OutboundMessage)).one()
+    delivered = standin.messages_in(standin.dm_channel_for("U0MENTOR"))
+    assert row.status == "sent" and row.slack_ts == delivered[0]["ts"]
+
+
+def test_permanent_error_is_recorded_not_retried(runtime: Runtime, standin: SlackStandin) -> None:
+    seed_pair(runtime.sessions, now=MEETING - timedelta(days=3), meeting_at=MEETING)
+    standin.fail_next("conversations.open", error="user_not_found")
+    summary = run_tick(runtime.sessions, runtime.client, MEETING - timedelta(hours=2))
+    assert summary.delivery.failed == 1
+    later = run_tick(runtime.sessions, runtime.client, MEETING - timedelta(hours=1))
+    assert later.delivery.sent == 0
+    with runtime.sessions() as session:
+        row = session.scalars(select(OutboundMessage)).one()
+    assert row.status == "failed" and row.last_error == "user_not_found"
+    assert standin.calls_to("chat.postMessage") == []
+
+
+def test_server_error_is_retried_later(runtime: Runtime, standin: SlackStandin) -> None:
+    standin.add_user("U0MENTOR", "kenji", tz="Asia/Tokyo")
+    seed_pair(runtime.sessions, now=MEETING - timedelta(days=3), meeting_at=MEETING)
+    standin.fail_next("chat.postMessage", status=503)
+    first = run_tick(runtime.sessions, runtime.client, MEETING - timedelta(hours=3))
+    assert (first.delivery.sent, first.delivery.retrying) == (0, 1)
+    second = run_tick(runtime.sessions, runtime.client, MEETING - timedelta(hours=2))
+    assert second.delivery.sent == 1
+    assert len([c for c in standin.calls_to("chat.postMessage") if c.ok]) == 1
