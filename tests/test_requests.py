@@ -5,13 +5,19 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from mentorbot.app import create_app
 from mentorbot.bot.models import CheckIn
+from mentorbot.bot.settings import Settings
 from mentorbot.bot.timeutil import utcnow
+from mentorbot.localserver import LocalServer
+from mentorbot.runtime import build_runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
+from mentorbot.web import WebApp
 from tests.conftest import SIGNING_SECRET
 from tests.factories import seed_pair
 
@@ -186,3 +192,51 @@ def test_unknown_path_is_404(bot_url: str) -> None:
         error.close()
     else:  # pragma: no cover
         raise AssertionError("expected 404")
+
+
+def test_unexpected_error_gets_a_polite_answer_and_rolls_back(
+    slack: SignedSlackClient,
+    sessions: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    seed_pair(sessions, now=utcnow())
+    from mentorbot.handlers.commands import checkin
+
+    real = checkin.record_quick_checkin
+
+    def record_then_fail(session: Session, **kwargs: object) -> None:
+        real(session, **kwargs)  # type: ignore[arg-type]
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(checkin, "record_quick_checkin", record_then_fail)
+    response = slack.command("/checkin", "this will not stick", user_id="U0MENTEE")
+    assert response.status == 200
+    text = response.json()["text"]
+    assert "something went wrong on our side and nothing was changed" in text
+    reference = text.split("reference `")[1].split("`")[0]
+    assert any(reference in record.getMessage() for record in caplog.records)
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(CheckIn)) == 0
+
+
+def test_database_down_gets_a_polite_answer(standin: SlackStandin) -> None:
+    settings = Settings.from_env(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-test",
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": standin.api_url,
+            "MENTORBOT_DATABASE_URL": "postgresql://nobody:pw@127.0.0.1:1/none",
+        }
+    )
+    runtime = build_runtime(settings)
+    try:
+        with LocalServer(WebApp(create_app(runtime), runtime)) as server:
+            slack = SignedSlackClient(f"{server.url}/slack/events", SIGNING_SECRET, standin=standin)
+            command = slack.command("/checkin", "hello", user_id="U0MENTEE")
+            assert command.status == 200
+            assert "can't reach my database" in command.json()["text"]
+            # An event cannot carry an answer: 503 asks Slack to deliver it again later.
+            assert slack.event(_dm_event("hello"), event_id="Ev0DOWN").status == 503
+    finally:
+        runtime.close()

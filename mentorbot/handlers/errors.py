@@ -8,6 +8,8 @@ import uuid
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
+from slack_sdk.errors import SlackClientError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from mentorbot.bot.errors import MentorbotError
 from mentorbot.bot.rendering import render_json, render_text
@@ -20,9 +22,14 @@ def register(app: App) -> None:
 
     @app.error
     def handle_error(error: Exception, body: dict[str, Any], context: BoltContext) -> BoltResponse:
-        context["failed"] = True  # the unit-of-work middleware rolls back
+        context["failed"] = True  # the request's unit of work rolls back
         if isinstance(error, MentorbotError):
             text = render_text(error.template, **error.context)
+        elif isinstance(error, OperationalError | InterfaceError):
+            log.warning("database unavailable while handling %s: %s", _kind(body), error)
+            if body.get("type") == "event_callback":
+                return BoltResponse(status=503, body="")  # Slack retries the event later
+            text = render_text("errors/database_down.md.j2")
         else:
             reference = uuid.uuid4().hex[:8]
             log.error(
@@ -30,7 +37,7 @@ def register(app: App) -> None:
                 reference,
                 context.team_id,
                 context.user_id,
-                body.get("type") or ("slash_command" if "command" in body else "unknown"),
+                _kind(body),
                 body.get("command"),
                 exc_info=error,
             )
@@ -38,8 +45,15 @@ def register(app: App) -> None:
         event = body.get("event") or {}
         if body.get("type") == "event_callback" and event.get("channel_type") == "im":
             # A DM has no acknowledgement to carry words: answer in its thread instead.
-            context.say(text=text, thread_ts=event.get("ts"))
+            try:
+                context.say(text=text, thread_ts=event.get("ts"))
+            except SlackClientError:
+                log.warning("could not answer a DM after an error", exc_info=True)
         return reply_for(body, text)
+
+
+def _kind(body: dict[str, Any]) -> str:
+    return str(body.get("type") or ("slash_command" if "command" in body else "unknown"))
 
 
 def reply_for(body: dict[str, Any], text: str) -> BoltResponse:
