@@ -119,6 +119,7 @@ def _configure_logging() -> None:
         level=os.environ.get("MENTORBOT_LOG_LEVEL", "INFO").upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def _db_upgrade(_args: argparse.Namespace) -> int:
