@@ -141,7 +141,7 @@ def _db_upgrade(_args: argparse.Namespace) -> int:
 def _tick(args: argparse.Namespace) -> int:
     from mentorbot.bot.tick import run_tick
 
-    runtime = _prepared_runtime(_settings(), need_token=True)
+    runtime = _connected_runtime(_settings())
     try:
         summary = run_tick(runtime.sessions, runtime.client, args.at or utcnow())
     finally:
@@ -154,7 +154,7 @@ def _worker(_args: argparse.Namespace) -> int:
     from mentorbot.schedules.scheduler import blocking_scheduler
 
     _configure_logging()
-    runtime = _prepared_runtime(_settings(), need_token=True)
+    runtime = _connected_runtime(_settings())
     scheduler = blocking_scheduler(runtime)
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
@@ -176,7 +176,7 @@ def _run(args: argparse.Namespace) -> int:
     _configure_logging()
     settings = _settings()
     settings.require_for_run()
-    runtime = _prepared_runtime(settings, need_token=True)
+    runtime = _connected_runtime(settings)
     runtime.close()  # the server builds its own, after forking
     if settings.socket_mode:
         return serve_socket_mode(settings, scheduler=not args.no_scheduler)
@@ -189,12 +189,12 @@ def _demo(_args: argparse.Namespace) -> int:
     return run_demo(sys.stdout)
 
 
-def _prepared_runtime(settings: Settings, *, need_token: bool) -> Runtime:
-    """Build the runtime and migrate the database, turning failures into one clear line."""
+def _connected_runtime(settings: Settings) -> Runtime:
+    """Migrate the database and introduce ourselves to Slack; failures become one clear line."""
     from mentorbot.bot.migrate import upgrade
-    from mentorbot.runtime import build_runtime
+    from mentorbot.runtime import build_runtime, register_workspace
 
-    if need_token and not settings.slack_bot_token:
+    if not settings.slack_bot_token:
         raise SettingsError(
             "SLACK_BOT_TOKEN is not set: this command sends messages to Slack. Copy the Bot "
             "User OAuth Token (xoxb-...) from your Slack app's OAuth & Permissions page."
@@ -207,6 +207,11 @@ def _prepared_runtime(settings: Settings, *, need_token: bool) -> Runtime:
         raise CommandError(
             f"could not reach or migrate the database at MENTORBOT_DATABASE_URL: {_describe(error)}"
         ) from None
+    try:
+        register_workspace(runtime, utcnow())
+    except SettingsError:
+        runtime.close()
+        raise
     return runtime
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -12,8 +14,9 @@ from slack_sdk.http_retry.builtin_handlers import (
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from mentorbot.bot.db import make_engine, make_sessionmaker
-from mentorbot.bot.settings import Settings
+from mentorbot.bot.db import make_engine, make_sessionmaker, unit_of_work
+from mentorbot.bot.services.workspaces import ensure_workspace
+from mentorbot.bot.settings import Settings, SettingsError
 
 
 @dataclass
@@ -44,3 +47,41 @@ def build_runtime(settings: Settings) -> Runtime:
     return Runtime(
         settings=settings, engine=engine, sessions=make_sessionmaker(engine), client=client
     )
+
+
+def register_workspace(runtime: Runtime, now: datetime) -> str:
+    """Ask Slack who the token belongs to and record that workspace with the settings' defaults.
+
+    Returns the team_id. A refused token or an unreachable Slack becomes a SettingsError that
+    names the variable to fix.
+    """
+    settings = runtime.settings
+    try:
+        identity = runtime.client.auth_test()
+    except SlackApiError as error:
+        code = error.response.get("error", "unknown_error")
+        raise SettingsError(
+            f"SLACK_BOT_TOKEN was refused by Slack ({code}): copy the current Bot User OAuth "
+            "Token from your Slack app's OAuth & Permissions page."
+        ) from None
+    except (SlackClientError, OSError) as error:
+        raise SettingsError(
+            f"SLACK_API_URL: could not reach Slack at {settings.slack_api_url} "
+            f"({error.__class__.__name__}); check the network or the URL."
+        ) from None
+    team_id = str(identity["team_id"])
+    defaults = {
+        "timezone": settings.timezone,
+        "working_hours": str(settings.working_hours),
+        "workdays": sorted(settings.workdays),
+    }
+    with unit_of_work(runtime.sessions) as session:
+        ensure_workspace(
+            session,
+            team_id=team_id,
+            name=identity.get("team"),
+            bot_user_id=identity.get("user_id"),
+            defaults=defaults,
+            now=now,
+        )
+    return team_id

@@ -14,8 +14,11 @@ from urllib.error import HTTPError, URLError
 from urllib.request import urlopen
 
 import pytest
+from sqlalchemy import select
 
 from mentorbot.app import create_app
+from mentorbot.bot.db import make_engine, make_sessionmaker
+from mentorbot.bot.models import Workspace
 from mentorbot.bot.settings import Settings
 from mentorbot.localserver import LocalServer
 from mentorbot.runtime import build_runtime
@@ -177,3 +180,52 @@ def test_healthz_is_503_when_the_database_is_down(standin: SlackStandin) -> None
             caught.value.close()
     finally:
         runtime.close()
+
+
+def test_refused_token_and_unreachable_slack_are_one_clear_line(
+    database_url: str, standin: SlackStandin
+) -> None:
+    env = _env(
+        SLACK_BOT_TOKEN="xoxb-revoked",
+        SLACK_API_URL=standin.api_url,
+        MENTORBOT_DATABASE_URL=database_url,
+    )
+    standin.fail_next("auth.test", error="invalid_auth")
+    refused = _mentorbot("tick", env=env)
+    assert refused.returncode == 2
+    assert refused.stderr.startswith(
+        "mentorbot: SLACK_BOT_TOKEN was refused by Slack (invalid_auth)"
+    )
+
+    unreachable = _mentorbot(
+        "tick", env={**env, "SLACK_API_URL": f"http://127.0.0.1:{_free_port()}/api/"}
+    )
+    assert unreachable.returncode == 2
+    assert unreachable.stderr.startswith("mentorbot: SLACK_API_URL: could not reach Slack")
+    assert "Traceback" not in refused.stderr + unreachable.stderr
+
+
+def test_tick_records_the_workspace_with_the_settings_defaults(
+    database_url: str, standin: SlackStandin
+) -> None:
+    env = _env(
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_API_URL=standin.api_url,
+        MENTORBOT_DATABASE_URL=database_url,
+        MENTORBOT_TIMEZONE="Asia/Tokyo",
+        MENTORBOT_WORKDAYS="sun-thu",
+    )
+    assert _mentorbot("tick", env=env).returncode == 0
+    engine = make_engine(database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            workspace = session.scalars(select(Workspace)).one()
+    finally:
+        engine.dispose()
+    assert workspace.team_id == standin.team_id
+    assert workspace.bot_user_id == standin.bot_user_id
+    assert workspace.settings == {
+        "timezone": "Asia/Tokyo",
+        "working_hours": "09:00-18:00",
+        "workdays": [0, 1, 2, 3, 6],
+    }
