@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from mentorbot.handlers import commands, errors, events, middleware
+from mentorbot.handlers import commands, errors, events, fallbacks, middleware
 
 
 def register(app: App) -> None:
@@ -13,3 +13,4 @@ def register(app: App) -> None:
     errors.register(app)
     commands.register(app)
     events.register(app)
+    fallbacks.register(app)  # last: catches whatever no listener above claimed
