@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
-from urllib.error import HTTPError, URLError
+from urllib.error import HTTPError
 from urllib.request import urlopen
 
 import pytest
@@ -24,55 +18,45 @@ from mentorbot.localserver import LocalServer
 from mentorbot.runtime import build_runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
 from mentorbot.web import WebApp
-
-SCRIPT = Path(sys.executable).parent / "mentorbot"
-COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "mentorbot.cli"]
-
-
-def _env(**extra: str) -> dict[str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MENTORBOT_"))}
-    return {**clean, **extra}
-
-
-def _mentorbot(
-    *args: str, env: dict[str, str], cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*COMMAND, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120
-    )
+from tests.processes import (
+    COMMAND,
+    SECRET,
+    bot_env,
+    clean_env,
+    free_port,
+    mentorbot,
+    running,
+    wait_until_healthy,
+)
 
 
 def test_help_lists_every_command() -> None:
-    result = _mentorbot("--help", env=_env())
+    result = mentorbot("--help", env=clean_env())
     assert result.returncode == 0
     for command in ("run", "worker", "tick", "db", "demo"):
         assert f"    {command}" in result.stdout
 
 
 def test_db_upgrade_is_idempotent(database_url: str) -> None:
-    env = _env(MENTORBOT_DATABASE_URL=database_url)
-    first = _mentorbot("db", "upgrade", env=env)
-    second = _mentorbot("db", "upgrade", env=env)
+    env = clean_env(MENTORBOT_DATABASE_URL=database_url)
+    first = mentorbot("db", "upgrade", env=env)
+    second = mentorbot("db", "upgrade", env=env)
     assert first.returncode == 0, first.stderr
     assert second.returncode == 0, second.stderr
     assert "up to date" in second.stdout
 
 
 def test_unreachable_database_is_one_clear_line() -> None:
-    env = _env(MENTORBOT_DATABASE_URL="postgresql://nobody:pw@127.0.0.1:1/none")
-    result = _mentorbot("db", "upgrade", env=env)
+    env = clean_env(MENTORBOT_DATABASE_URL="postgresql://nobody:pw@127.0.0.1:1/none")
+    result = mentorbot("db", "upgrade", env=env)
     assert result.returncode == 2
     assert result.stderr.startswith("mentorbot: could not migrate the database")
     assert "Traceback" not in result.stderr
 
 
 def test_tick_at_prints_a_summary(database_url: str, standin: SlackStandin) -> None:
-    env = _env(
-        SLACK_BOT_TOKEN="xoxb-test",
-        SLACK_API_URL=standin.api_url,
-        MENTORBOT_DATABASE_URL=database_url,
-    )
-    result = _mentorbot("tick", "--at", "2027-03-09T09:00:00+01:00", env=env)
+    env = bot_env(standin, database_url)
+    result = mentorbot("tick", "--at", "2027-03-09T09:00:00+01:00", env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
         "tick at 2027-03-09T08:00:00+00:00: queued 0, sent 0, failed 0, retrying 0"
@@ -80,14 +64,14 @@ def test_tick_at_prints_a_summary(database_url: str, standin: SlackStandin) -> N
 
 
 def test_tick_rejects_a_bad_time() -> None:
-    result = _mentorbot("tick", "--at", "next tuesday", env=_env(SLACK_BOT_TOKEN="xoxb-t"))
+    result = mentorbot("tick", "--at", "next tuesday", env=clean_env(SLACK_BOT_TOKEN="xoxb-t"))
     assert result.returncode == 2
     assert "is not an ISO-8601 time" in result.stderr
 
 
 def test_demo_runs_with_an_empty_environment(tmp_path: Path) -> None:
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path)}
-    result = _mentorbot("demo", env=env, cwd=tmp_path)
+    result = mentorbot("demo", env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Priya creates the cohort" in out
@@ -97,75 +81,26 @@ def test_demo_runs_with_an_empty_environment(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []  # throwaway database, nothing left behind
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def served(database_url: str, standin: SlackStandin) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    port = _free_port()
-    env = _env(
-        SLACK_BOT_TOKEN="xoxb-test",
-        SLACK_SIGNING_SECRET="s3cret",
-        SLACK_API_URL=standin.api_url,
-        MENTORBOT_DATABASE_URL=database_url,
-    )
-    process = subprocess.Popen(
-        [*COMMAND, "run", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_healthy(url, process)
-        yield process, url
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=30)
-        if process.stdout:
-            process.stdout.close()
-
-
-def _wait_until_healthy(url: str, process: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(
-                f"mentorbot run exited early:\n{process.stdout.read() if process.stdout else ''}"
-            )
-        try:
-            with urlopen(f"{url}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (URLError, ConnectionError):
-            time.sleep(0.1)  # polling for start-up, not timing a result
-    raise AssertionError("mentorbot run did not answer /healthz within 60 s")
-
-
 def test_run_serves_slack_and_stops_cleanly_on_sigterm(
-    served: tuple[subprocess.Popen[str], str], standin: SlackStandin
+    database_url: str, standin: SlackStandin
 ) -> None:
-    process, url = served
-    slack = SignedSlackClient(
-        f"{url}/slack/events", "s3cret", standin=standin, team_id=standin.team_id
-    )
-    reply = slack.command("/checkin", "help", user_id="U0MENTEE")
-    assert reply.status == 200 and "/checkin help" in reply.json()["text"]
-    assert slack.command("/checkin", "help", user_id="U0MENTEE", sign=False).status == 401
-    process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=30) == 0
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [*COMMAND, "run", "--port", str(port)]
+    with running(command, bot_env(standin, database_url)) as process:
+        wait_until_healthy(url, process)
+        slack = SignedSlackClient(f"{url}/slack/events", SECRET, standin=standin)
+        reply = slack.command("/checkin", "help", user_id="U0MENTEE")
+        assert reply.status == 200 and "/checkin help" in reply.json()["text"]
+        assert slack.command("/checkin", "help", user_id="U0MENTEE", sign=False).status == 401
+    # leaving `running` sent SIGTERM and required exit status 0
 
 
 def test_healthz_is_503_when_the_database_is_down(standin: SlackStandin) -> None:
     settings = Settings.from_env(
         {
             "SLACK_BOT_TOKEN": "xoxb-test",
-            "SLACK_SIGNING_SECRET": "s3cret",
+            "SLACK_SIGNING_SECRET": SECRET,
             "SLACK_API_URL": standin.api_url,
             "MENTORBOT_DATABASE_URL": "postgresql://nobody:pw@127.0.0.1:1/none",
         }
@@ -185,20 +120,16 @@ def test_healthz_is_503_when_the_database_is_down(standin: SlackStandin) -> None
 def test_refused_token_and_unreachable_slack_are_one_clear_line(
     database_url: str, standin: SlackStandin
 ) -> None:
-    env = _env(
-        SLACK_BOT_TOKEN="xoxb-revoked",
-        SLACK_API_URL=standin.api_url,
-        MENTORBOT_DATABASE_URL=database_url,
-    )
+    env = bot_env(standin, database_url, SLACK_BOT_TOKEN="xoxb-revoked")
     standin.fail_next("auth.test", error="invalid_auth")
-    refused = _mentorbot("tick", env=env)
+    refused = mentorbot("tick", env=env)
     assert refused.returncode == 2
     assert refused.stderr.startswith(
         "mentorbot: SLACK_BOT_TOKEN was refused by Slack (invalid_auth)"
     )
 
-    unreachable = _mentorbot(
-        "tick", env={**env, "SLACK_API_URL": f"http://127.0.0.1:{_free_port()}/api/"}
+    unreachable = mentorbot(
+        "tick", env={**env, "SLACK_API_URL": f"http://127.0.0.1:{free_port()}/api/"}
     )
     assert unreachable.returncode == 2
     assert unreachable.stderr.startswith("mentorbot: SLACK_API_URL: could not reach Slack")
@@ -208,14 +139,10 @@ def test_refused_token_and_unreachable_slack_are_one_clear_line(
 def test_tick_records_the_workspace_with_the_settings_defaults(
     database_url: str, standin: SlackStandin
 ) -> None:
-    env = _env(
-        SLACK_BOT_TOKEN="xoxb-test",
-        SLACK_API_URL=standin.api_url,
-        MENTORBOT_DATABASE_URL=database_url,
-        MENTORBOT_TIMEZONE="Asia/Tokyo",
-        MENTORBOT_WORKDAYS="sun-thu",
+    env = bot_env(
+        standin, database_url, MENTORBOT_TIMEZONE="Asia/Tokyo", MENTORBOT_WORKDAYS="sun-thu"
     )
-    assert _mentorbot("tick", env=env).returncode == 0
+    assert mentorbot("tick", env=env).returncode == 0
     engine = make_engine(database_url)
     try:
         with make_sessionmaker(engine)() as session:

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
-import time
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,18 +15,9 @@ from mentorbot.bot.models import OutboundMessage
 from mentorbot.bot.timeutil import utcnow
 from mentorbot.standin import SlackStandin
 from tests.factories import seed_pair
-from tests.test_cli import COMMAND, _env, _free_port, _wait_until_healthy
+from tests.processes import COMMAND, bot_env, free_port, running, wait_for, wait_until_healthy
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _wait_for(condition: Callable[[], bool], what: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)  # polling for another process, not timing a result
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _seed_due_prompt(database_url: str, standin: SlackStandin) -> None:
@@ -45,7 +32,7 @@ def _seed_due_prompt(database_url: str, standin: SlackStandin) -> None:
         engine.dispose()
 
 
-def _sent(database_url: str) -> list[str]:
+def _statuses(database_url: str) -> list[str]:
     engine = make_engine(database_url)
     try:
         with make_sessionmaker(engine)() as session:
@@ -58,65 +45,22 @@ def test_worker_ticks_at_start_and_stops_on_sigterm(
     database_url: str, standin: SlackStandin
 ) -> None:
     _seed_due_prompt(database_url, standin)
-    env = _env(
-        SLACK_BOT_TOKEN="xoxb-test",
-        SLACK_API_URL=standin.api_url,
-        MENTORBOT_DATABASE_URL=database_url,
-    )
-    worker = subprocess.Popen(
-        [*COMMAND, "worker"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    try:
-        _wait_for(lambda: bool(standin.calls_to("chat.postMessage")), "the worker's first tick")
-        _wait_for(lambda: _sent(database_url) == ["sent"], "the delivery to be recorded")
-        worker.send_signal(signal.SIGTERM)
-        assert worker.wait(timeout=30) == 0
-    finally:
-        if worker.poll() is None:
-            worker.kill()
-            worker.wait()
-        output = worker.stdout.read() if worker.stdout else ""
-        if worker.stdout:
-            worker.stdout.close()
-    assert "worker started" in output
-    assert "queued 1, sent 1" in output
+    with running([*COMMAND, "worker"], bot_env(standin, database_url)):
+        wait_for(lambda: _statuses(database_url) == ["sent"], "the worker's first tick")
     assert len(standin.calls_to("chat.postMessage")) == 1
 
 
 def test_run_ticks_in_process_unless_told_not_to(database_url: str, standin: SlackStandin) -> None:
     _seed_due_prompt(database_url, standin)
-    port = _free_port()
-    env = _env(
-        SLACK_BOT_TOKEN="xoxb-test",
-        SLACK_SIGNING_SECRET="s3cret",
-        SLACK_API_URL=standin.api_url,
-        MENTORBOT_DATABASE_URL=database_url,
-    )
-    quiet = subprocess.Popen(
-        [*COMMAND, "run", "--no-scheduler", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_until_healthy(f"http://127.0.0.1:{port}", quiet)  # type: ignore[arg-type]
-    finally:
-        quiet.send_signal(signal.SIGTERM)
-        assert quiet.wait(timeout=30) == 0
-    assert _sent(database_url) == []  # nothing even queued: no tick ran
+    port = free_port()
+    env = bot_env(standin, database_url)
+    with running([*COMMAND, "run", "--no-scheduler", "--port", str(port)], env) as quiet:
+        wait_until_healthy(f"http://127.0.0.1:{port}", quiet)
+    assert _statuses(database_url) == []  # nothing even queued: no tick ran
     assert standin.calls_to("chat.postMessage") == []
 
-    ticking = subprocess.Popen(
-        [*COMMAND, "run", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_for(lambda: _sent(database_url) == ["sent"], "the in-process tick to deliver")
-    finally:
-        ticking.send_signal(signal.SIGTERM)
-        assert ticking.wait(timeout=30) == 0
+    with running([*COMMAND, "run", "--port", str(port)], env):
+        wait_for(lambda: _statuses(database_url) == ["sent"], "the in-process tick to deliver")
 
 
 def test_procfile_web_process_serves_without_a_scheduler(
@@ -126,27 +70,12 @@ def test_procfile_web_process_serves_without_a_scheduler(
     procfile = dict(
         line.split(":", 1) for line in (REPO / "Procfile").read_text().splitlines() if line
     )
-    port = _free_port()
-    env = _env(
-        SLACK_BOT_TOKEN="xoxb-test",
-        SLACK_SIGNING_SECRET="s3cret",
-        SLACK_API_URL=standin.api_url,
-        MENTORBOT_DATABASE_URL=database_url,
-        PORT=str(port),
-        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-    )
-    web = subprocess.Popen(
-        ["sh", "-c", f"exec {procfile['web'].strip()}"],
-        env=env,
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_until_healthy(f"http://127.0.0.1:{port}", web)  # type: ignore[arg-type]
-    finally:
-        web.send_signal(signal.SIGTERM)
-        assert web.wait(timeout=30) == 0
-    assert standin.calls_to("chat.postMessage") == []  # the web process never ticks
     assert set(procfile) == {"release", "web", "worker"}
     assert procfile["worker"].strip() == "mentorbot worker"
+    port = free_port()
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    env = bot_env(standin, database_url, PORT=str(port), PATH=path)
+    web_command = ["sh", "-c", f"exec {procfile['web'].strip()}"]
+    with running(web_command, env, cwd=REPO) as web:
+        wait_until_healthy(f"http://127.0.0.1:{port}", web)
+    assert standin.calls_to("chat.postMessage") == []  # the web process never ticks

@@ -21,37 +21,23 @@ MEETING = datetime(2027, 3, 9, 1, 0, tzinfo=UTC)  # 10:00 in Tokyo
 
 def test_enqueue_is_a_no_op_for_a_known_key(sessions: sessionmaker[Session]) -> None:
     now = datetime(2027, 3, 1, tzinfo=UTC)
+
+    def queue(session: Session, team_id: str, text: str) -> bool:
+        return enqueue(
+            session,
+            team_id=team_id,
+            dedupe_key="k1",
+            target_kind="user",
+            target_id="U1",
+            payload={"text": text},
+            not_before=now,
+            now=now,
+        )
+
     with unit_of_work(sessions) as session:
-        first = enqueue(
-            session,
-            team_id=TEAM,
-            dedupe_key="k1",
-            target_kind="user",
-            target_id="U1",
-            payload={"text": "one"},
-            not_before=now,
-            now=now,
-        )
-        second = enqueue(
-            session,
-            team_id=TEAM,
-            dedupe_key="k1",
-            target_kind="user",
-            target_id="U1",
-            payload={"text": "two"},
-            not_before=now,
-            now=now,
-        )
-        other_team = enqueue(
-            session,
-            team_id="T0OTHER",
-            dedupe_key="k1",
-            target_kind="user",
-            target_id="U1",
-            payload={"text": "x"},
-            not_before=now,
-            now=now,
-        )
+        first = queue(session, TEAM, "one")
+        second = queue(session, TEAM, "two")
+        other_team = queue(session, "T0OTHER", "x")
     assert (first, second, other_team) == (True, False, True)
     with sessions() as session:
         rows = session.scalars(select(OutboundMessage).where(OutboundMessage.team_id == TEAM)).all()

@@ -1,0 +1,106 @@
+"""Helpers for tests that run `mentorbot` as a real process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.error import URLError
+from urllib.request import urlopen
+
+from mentorbot.standin import SlackStandin
+
+SCRIPT = Path(sys.executable).parent / "mentorbot"
+COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "mentorbot.cli"]
+SECRET = "s3cret"
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The test's environment without any SLACK_ or MENTORBOT_ setting, plus `extra`."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MENTORBOT_"))}
+    return {**clean, **extra}
+
+
+def bot_env(standin: SlackStandin, database_url: str, **extra: str) -> dict[str, str]:
+    """Settings for a bot talking to the stand-in on the test database."""
+    settings = {
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": standin.api_url,
+        "MENTORBOT_DATABASE_URL": database_url,
+    }
+    return clean_env(**{**settings, **extra})
+
+
+def mentorbot(
+    *args: str, env: dict[str, str], cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run one `mentorbot` command to completion."""
+    return subprocess.run(
+        [*COMMAND, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for(condition: Callable[[], bool], what: str, seconds: float = 60) -> None:
+    """Poll until `condition` holds (another process is working), or fail after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)  # polling another process, not timing a result
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def healthy(url: str) -> bool:
+    """True when GET /healthz answers 200."""
+    try:
+        with urlopen(f"{url}/healthz", timeout=2) as response:
+            return bool(response.status == 200)
+    except (URLError, ConnectionError):
+        return False
+
+
+@contextmanager
+def running(
+    args: list[str], env: dict[str, str], cwd: Path | None = None
+) -> Iterator[subprocess.Popen[str]]:
+    """Start a long-running process; on leaving, SIGTERM it and require a clean exit 0."""
+    process = subprocess.Popen(
+        args, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        yield process
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=30)
+        assert code == 0, f"exit {code}:\n{process.stdout.read() if process.stdout else ''}"
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        if process.stdout:
+            process.stdout.close()
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen[str]) -> None:
+    """Wait for /healthz; fail early, with the output, if the process died."""
+
+    def up() -> bool:
+        if process.poll() is not None:
+            output = process.stdout.read() if process.stdout else ""
+            raise AssertionError(f"the process exited early:\n{output}")
+        return healthy(url)
+
+    wait_for(up, f"{url}/healthz to answer 200")
