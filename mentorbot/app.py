@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 
 from slack_bolt import App, BoltRequest, BoltResponse
+from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.exc import SQLAlchemyError
 
 from mentorbot import handlers
 from mentorbot.bot.rendering import render_text
 from mentorbot.bot.timeutil import utcnow
+from mentorbot.handlers.deferred import run_deferred
 from mentorbot.handlers.errors import reply_for
 from mentorbot.runtime import Runtime
 
@@ -39,15 +41,49 @@ class MentorbotApp(App):
                 session.rollback()
             else:
                 session.commit()
-            return response
         except SQLAlchemyError:
             session.rollback()
             log.exception("database error while handling a Slack request")
             if "command" in req.body:
                 return reply_for(req.body, render_text("errors/database_down.md.j2"))
             return BoltResponse(status=503, body="")  # Slack retries events later
+        except Exception:
+            # Bolt itself failed on a payload it could not take apart (e.g. an action-less
+            # block_actions). Answer like any error, but only to a request Slack really signed.
+            session.rollback()
+            if not self._signed_by_slack(req):
+                return BoltResponse(status=401, body="")
+            log.exception("Bolt could not handle a %s request", req.body.get("type"))
+            return reply_for(req.body, render_text("errors/unexpected.md.j2", reference="bolt"))
         finally:
             session.close()
+        run_deferred(req.context)
+        return _never_an_error_for_slack(req, response)
+
+    def _signed_by_slack(self, req: BoltRequest) -> bool:
+        settings = self.runtime.settings
+        if settings.socket_mode:
+            return True  # Socket Mode requests arrive over Slack's own authenticated socket
+        verifier = SignatureVerifier(settings.slack_signing_secret or "")
+        headers = {name: values[0] for name, values in req.headers.items() if values}
+        return verifier.is_valid_request(req.raw_body, headers)
+
+
+def _never_an_error_for_slack(req: BoltRequest, response: BoltResponse) -> BoltResponse:
+    """Turn Bolt's own 404 (nothing matched) and 500 (it could not parse) into answers.
+
+    Both reach Slack only after the signature was verified. Slack shows people an error for
+    them and retries events; a 503 (ours: the database is down, retry later) is kept.
+    """
+    if response.status == 404:
+        log.info(
+            "no listener for a %s request; acknowledged", req.body.get("type", "slash command")
+        )
+        return BoltResponse(status=200, body="")
+    if response.status == 500:
+        log.error("Bolt could not handle a %s request; acknowledged", req.body.get("type"))
+        return reply_for(req.body, render_text("errors/unexpected.md.j2", reference="bolt"))
+    return response
 
 
 def create_app(runtime: Runtime, *, token_verification: bool = True) -> App:

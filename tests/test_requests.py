@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from urllib.parse import quote
 
 import pytest
 from slack_sdk.signature import SignatureVerifier
@@ -240,3 +241,65 @@ def test_database_down_gets_a_polite_answer(standin: SlackStandin) -> None:
             assert slack.event(_dm_event("hello"), event_id="Ev0DOWN").status == 503
     finally:
         runtime.close()
+
+
+def test_a_slack_hiccup_after_a_dm_checkin_does_not_lose_it(
+    slack: SignedSlackClient, standin: SlackStandin, sessions: sessionmaker[Session]
+) -> None:
+    seed_pair(sessions, now=utcnow())
+    standin.fail_next("chat.postMessage", status=500)
+    response = slack.event(_dm_event("Slack is wobbly but this matters"), event_id="Ev0WOBBLY")
+    assert response.status == 200
+    with sessions() as session:
+        checkin = session.scalars(select(CheckIn)).one()
+    assert checkin.went_well == "Slack is wobbly but this matters"
+    assert [call.ok for call in standin.calls_to("chat.postMessage")] == [False]
+
+
+def _signed(slack: SignedSlackClient, body: str, content_type: str) -> int:
+    timestamp = str(int(time.time()))
+    signature = SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=timestamp, body=body)
+    headers = {
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": signature,
+        "Content-Type": content_type,
+    }
+    return slack.raw(body.encode(), headers).status
+
+
+def test_requests_bolt_cannot_parse_are_still_answered_2xx(slack: SignedSlackClient) -> None:
+    form = "application/x-www-form-urlencoded"
+    empty_actions = json.dumps(
+        {"type": "block_actions", "team": {"id": "T0MENTOR"}, "user": {"id": "U0X"}, "actions": []}
+    )
+    assert _signed(slack, f"payload={quote(empty_actions)}", form) == 200
+    unsigned = slack.raw(f"payload={quote(empty_actions)}".encode(), {"Content-Type": form})
+    assert unsigned.status == 401
+    rate_limited = json.dumps(
+        {
+            "token": "t",
+            "type": "app_rate_limited",
+            "team_id": "T0MENTOR",
+            "minute_rate_limited": 1518467820,
+            "api_app_id": "A0MENTORBOT",
+        }
+    )
+    assert _signed(slack, rate_limited, "application/json") == 200
+    no_channel = {
+        "type": "message",
+        "channel_type": "im",
+        "user": "U0MENTEE",
+        "text": "hi",
+        "ts": "1700000000.000300",
+    }
+    assert slack.event(no_channel).status == 200
+
+
+def test_help_only_when_asked_for_exactly(
+    slack: SignedSlackClient, sessions: sessionmaker[Session]
+) -> None:
+    seed_pair(sessions, now=utcnow())
+    reply = slack.command("/checkin", "help me prepare for the next meeting", user_id="U0MENTEE")
+    assert "Checked in" in reply.json()["text"]
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(CheckIn)) == 1

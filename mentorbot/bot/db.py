@@ -37,7 +37,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin(connection: Any) -> None:
     # IMMEDIATE takes the write lock up front: SQLite has one writer, and a transaction that
     # reads and then writes would otherwise fail, not wait, when another writer got in between.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _database_name(dbapi_connection: Any) -> str:
@@ -71,7 +72,7 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
 def database_answers(engine: Engine) -> bool:
     """True when a trivial query succeeds (used by /healthz)."""
     try:
-        with engine.connect() as connection:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("SELECT 1"))
         return True
     except Exception:

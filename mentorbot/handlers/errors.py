@@ -8,11 +8,11 @@ import uuid
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse
-from slack_sdk.errors import SlackClientError
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from mentorbot.bot.errors import MentorbotError
 from mentorbot.bot.rendering import render_json, render_text
+from mentorbot.handlers.deferred import defer, replace_deferred
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +23,7 @@ def register(app: App) -> None:
     @app.error
     def handle_error(error: Exception, body: dict[str, Any], context: BoltContext) -> BoltResponse:
         context["failed"] = True  # the request's unit of work rolls back
+        replace_deferred(context)  # nothing the failed work meant to say is said
         if isinstance(error, MentorbotError):
             text = render_text(error.template, **error.context)
         elif isinstance(error, OperationalError | InterfaceError):
@@ -45,10 +46,8 @@ def register(app: App) -> None:
         event = body.get("event") or {}
         if body.get("type") == "event_callback" and event.get("channel_type") == "im":
             # A DM has no acknowledgement to carry words: answer in its thread instead.
-            try:
-                context.say(text=text, thread_ts=event.get("ts"))
-            except SlackClientError:
-                log.warning("could not answer a DM after an error", exc_info=True)
+            say, ts = context.say, event.get("ts")
+            defer(context, "answer a DM after an error", lambda: say(text=text, thread_ts=ts))
         return reply_for(body, text)
 
 

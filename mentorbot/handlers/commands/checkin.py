@@ -26,7 +26,7 @@ def checkin_command(
 ) -> None:
     """Route `/checkin [subcommand] …`; any other text is a quick, private check-in."""
     text = CommandText.parse(command.get("text"))
-    if text.word in ("", "help"):
+    if text.raw.lower() in ("", "help"):  # "help me prepare…" is a check-in
         ack(response_type="ephemeral", text=render_text("help/checkin.md.j2"))
         return
     checkin = record_quick_checkin(

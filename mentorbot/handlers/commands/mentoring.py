@@ -27,7 +27,7 @@ def mentoring_command(
 ) -> None:
     """Route `/mentoring <subcommand> …`; `help` is open to all, the rest to coordinators."""
     text = CommandText.parse(command.get("text"))
-    if text.word in ("", "help"):
+    if text.raw.lower() in ("", "help"):
         ack(response_type="ephemeral", text=render_text("help/mentoring.md.j2"))
         return
     team_id, user_id = context.team_id or "", context.user_id or ""

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.programme import active_pair_of
+from mentorbot.handlers.deferred import defer
 
 
 def register(app: App) -> None:
@@ -25,6 +26,5 @@ def publish_home(
         return
     user_id = event["user"]
     pair = active_pair_of(session, team_id=context.team_id or "", user_id=user_id)
-    client.views_publish(
-        user_id=user_id, view=render_json("home/home.json.j2", user_id=user_id, pair=pair)
-    )
+    view = render_json("home/home.json.j2", user_id=user_id, pair=pair)
+    defer(context, "publish App Home", lambda: client.views_publish(user_id=user_id, view=view))

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from mentorbot.bot.rendering import render_text
 from mentorbot.bot.services.checkins import record_quick_checkin
+from mentorbot.handlers.deferred import defer
 
 
 def register(app: App) -> None:
@@ -33,4 +34,5 @@ def direct_message(
         source="dm",
         now=now,
     )
-    say(text=render_text("checkin/recorded.md.j2", checkin=checkin), thread_ts=event["ts"])
+    text = render_text("checkin/recorded.md.j2", checkin=checkin)
+    defer(context, "confirm a DM check-in", lambda: say(text=text, thread_ts=event["ts"]))

@@ -1,0 +1,35 @@
+"""Slack calls a listener wants made once the request's transaction is over.
+
+A listener's writes are committed before it talks to Slack: a Slack hiccup then cannot undo a
+check-in, and (on SQLite) the database is not locked while Slack answers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import BoltContext
+
+log = logging.getLogger(__name__)
+KEY = "deferred_slack_calls"
+
+
+def defer(context: BoltContext, what: str, call: Callable[[], Any]) -> None:
+    """Make `call` after the request's transaction has ended; `what` names it in logs."""
+    context.setdefault(KEY, []).append((what, call))
+
+
+def replace_deferred(context: BoltContext) -> None:
+    """Forget the calls deferred so far (their work was rolled back)."""
+    context[KEY] = []
+
+
+def run_deferred(context: BoltContext) -> None:
+    """Make the deferred calls in order; a failing one is logged and the rest still run."""
+    for what, call in context.get(KEY, []):
+        try:
+            call()
+        except Exception:
+            log.warning("could not %s", what, exc_info=True)
