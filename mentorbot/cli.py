@@ -82,7 +82,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     tick.set_defaults(handler=_tick)
 
-    db = sub.add_parser("db", help="database maintenance", description="Database maintenance.")
+    db = sub.add_parser(
+        "db", help="database maintenance: `db upgrade`", description="Database maintenance."
+    )
+    db.set_defaults(handler=lambda _args: _print_help(db))
     db_sub = db.add_subparsers(title="db commands", metavar="DB_COMMAND")
     upgrade = db_sub.add_parser(
         "upgrade",
@@ -101,6 +104,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _print_help(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
+
+
 def _instant(text: str) -> datetime:
     try:
         return parse_instant(text)
@@ -114,9 +122,9 @@ def _settings() -> Settings:
     return Settings.from_env(os.environ)
 
 
-def _configure_logging() -> None:
+def _configure_logging(settings: Settings) -> None:
     logging.basicConfig(
-        level=os.environ.get("MENTORBOT_LOG_LEVEL", "INFO").upper(),
+        level=settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -153,8 +161,9 @@ def _tick(args: argparse.Namespace) -> int:
 def _worker(_args: argparse.Namespace) -> int:
     from mentorbot.schedules.scheduler import blocking_scheduler
 
-    _configure_logging()
-    runtime = _connected_runtime(_settings())
+    settings = _settings()
+    _configure_logging(settings)
+    runtime = _connected_runtime(settings)
     scheduler = blocking_scheduler(runtime)
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
@@ -173,9 +182,9 @@ def _worker(_args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from mentorbot.server import serve_http, serve_socket_mode
 
-    _configure_logging()
     settings = _settings()
     settings.require_for_run()
+    _configure_logging(settings)
     runtime = _connected_runtime(settings)
     runtime.close()  # the server builds its own, after forking
     if settings.socket_mode:
@@ -190,9 +199,9 @@ def _demo(_args: argparse.Namespace) -> int:
 
 
 def _connected_runtime(settings: Settings) -> Runtime:
-    """Migrate the database and introduce ourselves to Slack; failures become one clear line."""
+    """Introduce ourselves to Slack and migrate the database; failures become one clear line."""
     from mentorbot.bot.migrate import upgrade
-    from mentorbot.runtime import build_runtime, register_workspace
+    from mentorbot.runtime import build_runtime, identify, record_workspace
 
     if not settings.slack_bot_token:
         raise SettingsError(
@@ -201,15 +210,16 @@ def _connected_runtime(settings: Settings) -> Runtime:
         )
     runtime = build_runtime(settings)
     try:
-        upgrade(runtime.engine)
-    except Exception as error:
-        runtime.close()
-        raise CommandError(
-            f"could not reach or migrate the database at MENTORBOT_DATABASE_URL: {_describe(error)}"
-        ) from None
-    try:
-        register_workspace(runtime, utcnow())
-    except SettingsError:
+        identity = identify(runtime)  # before the database: a bad token changes nothing
+        try:
+            upgrade(runtime.engine)
+        except Exception as error:
+            raise CommandError(
+                "could not reach or migrate the database at MENTORBOT_DATABASE_URL: "
+                f"{_describe(error)}"
+            ) from None
+        record_workspace(runtime, identity, utcnow())
+    except (SettingsError, CommandError):
         runtime.close()
         raise
     return runtime

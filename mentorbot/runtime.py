@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -49,15 +50,14 @@ def build_runtime(settings: Settings) -> Runtime:
     )
 
 
-def register_workspace(runtime: Runtime, now: datetime) -> str:
-    """Ask Slack who the token belongs to and record that workspace with the settings' defaults.
+def identify(runtime: Runtime) -> dict[str, Any]:
+    """Ask Slack who the token belongs to (auth.test).
 
-    Returns the team_id. A refused token or an unreachable Slack becomes a SettingsError that
-    names the variable to fix.
+    A refused token or an unreachable Slack becomes a SettingsError naming the variable to fix.
     """
     settings = runtime.settings
     try:
-        identity = runtime.client.auth_test()
+        return dict(runtime.client.auth_test().data)  # type: ignore[arg-type]
     except SlackApiError as error:
         code = error.response.get("error", "unknown_error")
         raise SettingsError(
@@ -69,6 +69,11 @@ def register_workspace(runtime: Runtime, now: datetime) -> str:
             f"SLACK_API_URL: could not reach Slack at {settings.slack_api_url} "
             f"({error.__class__.__name__}); check the network or the URL."
         ) from None
+
+
+def record_workspace(runtime: Runtime, identity: dict[str, Any], now: datetime) -> str:
+    """Record the workspace Slack identified, with the settings' defaults; returns its team_id."""
+    settings = runtime.settings
     team_id = str(identity["team_id"])
     defaults = {
         "timezone": settings.timezone,

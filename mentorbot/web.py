@@ -46,14 +46,21 @@ def _json(start_response: StartResponse, status: str, body: dict[str, Any]) -> l
 def create_wsgi_app() -> WebApp:
     """gunicorn's entry point (`mentorbot.web:create_wsgi_app()`); settings from the environment."""
     import os
+    import sys
 
     from mentorbot.app import create_app
     from mentorbot.bot.migrate import upgrade
-    from mentorbot.bot.settings import Settings
+    from mentorbot.bot.settings import Settings, SettingsError
     from mentorbot.runtime import build_runtime
 
-    settings = Settings.from_env(os.environ)
-    settings.require_for_run()
+    try:
+        settings = Settings.from_env(os.environ)
+        settings.require_for_run()
+    except SettingsError as error:
+        # One line, then gunicorn's "app failed to load" exit code, which stops the server
+        # instead of restarting workers that cannot start.
+        print(f"mentorbot: {error}", file=sys.stderr)
+        raise SystemExit(4) from None
     runtime = build_runtime(settings)
     upgrade(runtime.engine)
     return WebApp(create_app(runtime), runtime)

@@ -18,6 +18,7 @@ from mentorbot.standin import SlackStandin
 
 SCRIPT = Path(sys.executable).parent / "mentorbot"
 COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "mentorbot.cli"]
+GUNICORN = [str(Path(sys.executable).parent / "gunicorn")]
 SECRET = "s3cret"
 
 

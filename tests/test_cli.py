@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 from urllib.error import HTTPError
 from urllib.request import urlopen
@@ -20,6 +21,7 @@ from mentorbot.standin import SignedSlackClient, SlackStandin
 from mentorbot.web import WebApp
 from tests.processes import (
     COMMAND,
+    GUNICORN,
     SECRET,
     bot_env,
     clean_env,
@@ -35,6 +37,24 @@ def test_help_lists_every_command() -> None:
     assert result.returncode == 0
     for command in ("run", "worker", "tick", "db", "demo"):
         assert f"    {command}" in result.stdout
+
+
+def test_db_alone_explains_its_subcommands() -> None:
+    result = mentorbot("db", env=clean_env())
+    assert result.returncode == 2
+    assert "upgrade" in result.stdout
+    assert "db upgrade" in mentorbot("--help", env=clean_env()).stdout
+
+
+def test_web_process_without_settings_stops_with_one_line(tmp_path: Path) -> None:
+    port = str(free_port())
+    web = [*GUNICORN, "--bind", f"127.0.0.1:{port}", "mentorbot.web:create_wsgi_app()"]
+    result = subprocess.run(
+        web, env=clean_env(), cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert "mentorbot: SLACK_BOT_TOKEN is not set" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_db_upgrade_is_idempotent(database_url: str) -> None:
@@ -118,11 +138,12 @@ def test_healthz_is_503_when_the_database_is_down(standin: SlackStandin) -> None
 
 
 def test_refused_token_and_unreachable_slack_are_one_clear_line(
-    database_url: str, standin: SlackStandin
+    database_url: str, standin: SlackStandin, tmp_path: Path
 ) -> None:
     env = bot_env(standin, database_url, SLACK_BOT_TOKEN="xoxb-revoked")
     standin.fail_next("auth.test", error="invalid_auth")
-    refused = mentorbot("tick", env=env)
+    database_file = tmp_path / "untouched.db"
+    refused = mentorbot("tick", env={**env, "MENTORBOT_DATABASE_URL": f"sqlite:///{database_file}"})
     assert refused.returncode == 2
     assert refused.stderr.startswith(
         "mentorbot: SLACK_BOT_TOKEN was refused by Slack (invalid_auth)"
@@ -134,6 +155,7 @@ def test_refused_token_and_unreachable_slack_are_one_clear_line(
     assert unreachable.returncode == 2
     assert unreachable.stderr.startswith("mentorbot: SLACK_API_URL: could not reach Slack")
     assert "Traceback" not in refused.stderr + unreachable.stderr
+    assert not database_file.exists()  # a refused token changes nothing
 
 
 def test_tick_records_the_workspace_with_the_settings_defaults(

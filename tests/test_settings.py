@@ -55,6 +55,9 @@ def test_values_are_parsed() -> None:
         ("SLACK_APP_TOKEN", "xoxb-wrong-kind"),
         ("SLACK_API_URL", "slack.com/api"),
         ("MENTORBOT_DATABASE_URL", "mysql://x"),
+        ("MENTORBOT_DATABASE_URL", "postgresql+psycopg2://u:p@db/x"),
+        ("MENTORBOT_DATABASE_URL", "mentorbot.db"),
+        ("MENTORBOT_LOG_LEVEL", "loud"),
         ("MENTORBOT_COORDINATORS", "@alice"),
         ("MENTORBOT_TIMEZONE", "Mars/Olympus"),
         ("MENTORBOT_WORKING_HOURS", "18:00-09:00"),
@@ -73,6 +76,15 @@ def test_bad_value_names_the_variable(name: str, value: str) -> None:
     assert "\n" not in message
 
 
+@pytest.mark.parametrize(
+    "url",
+    ["postgres://u:p@db/x", "postgresql://u:p@db/x", "postgresql+psycopg://u:p@db/x"],
+)
+def test_postgres_urls_use_the_shipped_driver(url: str) -> None:
+    settings = Settings.from_env({"MENTORBOT_DATABASE_URL": url})
+    assert settings.database_url == "postgresql+psycopg://u:p@db/x"
+
+
 def test_run_requires_token_and_secret() -> None:
     with pytest.raises(SettingsError, match=r"^SLACK_BOT_TOKEN"):
         Settings.from_env({}).require_for_run()
@@ -88,6 +100,10 @@ def test_run_requires_token_and_secret() -> None:
         ({}, "SLACK_BOT_TOKEN"),
         ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET"),
         ({"SLACK_BOT_TOKEN": "xoxb-1", "MENTORBOT_TIMEZONE": "Nowhere/Else"}, "MENTORBOT_TIMEZONE"),
+        (
+            {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "MENTORBOT_LOG_LEVEL": "x"},
+            "MENTORBOT_LOG_LEVEL",
+        ),
     ],
 )
 def test_cli_stops_with_one_line_and_no_traceback(env: dict[str, str], variable: str) -> None:

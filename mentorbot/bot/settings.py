@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///mentorbot.db"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
@@ -43,6 +44,7 @@ class Settings:
     working_hours: WorkingHours = field(default_factory=lambda: WorkingHours(time(9), time(18)))
     workdays: frozenset[int] = frozenset(range(5))
     port: int = 3000
+    log_level: str = "INFO"
 
     @property
     def socket_mode(self) -> bool:
@@ -102,6 +104,7 @@ class Settings:
             ),
             workdays=parse_workdays(get("MENTORBOT_WORKDAYS") or "mon-fri", "MENTORBOT_WORKDAYS"),
             port=_port(get("PORT") or "3000"),
+            log_level=_log_level(get("MENTORBOT_LOG_LEVEL") or "INFO"),
         )
 
 
@@ -114,15 +117,19 @@ def _api_url(value: str) -> str:
 
 
 def _database_url(value: str) -> str:
-    if not re.match(r"^(sqlite|postgresql)(\+\w+)?://", value):
-        raise SettingsError(
-            "MENTORBOT_DATABASE_URL must start with sqlite:/// or postgresql://, e.g. "
-            "sqlite:///mentorbot.db or postgresql://user:password@host/dbname."
-        )
-    if value.startswith(("postgresql://", "postgres://")):
-        # psycopg 3 is the driver we ship; SQLAlchemy would otherwise look for psycopg2.
-        value = "postgresql+psycopg://" + value.split("://", 1)[1]
-    return value
+    scheme, separator, rest = value.partition("://")
+    if not separator:
+        scheme = ""
+    if scheme == "sqlite":
+        return value
+    if scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+        # psycopg 3 is the driver mentorbot ships; SQLAlchemy would otherwise look for psycopg2.
+        return "postgresql+psycopg://" + rest
+    raise SettingsError(
+        "MENTORBOT_DATABASE_URL must be sqlite:///path/to/file.db or "
+        "postgresql://user:password@host/dbname (the psycopg 3 driver is included), "
+        f"not one starting {scheme + '://' if scheme else repr(value[:20])}."
+    )
 
 
 def _coordinators(value: str) -> tuple[str, ...]:
@@ -193,3 +200,12 @@ def _port(value: str) -> int:
     if not value.isdigit() or not 0 < int(value) < 65536:
         raise SettingsError(f"PORT must be a TCP port number between 1 and 65535, not {value!r}.")
     return int(value)
+
+
+def _log_level(value: str) -> str:
+    level = value.upper()
+    if level not in LOG_LEVELS:
+        raise SettingsError(
+            f"MENTORBOT_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {value!r}."
+        )
+    return level
