@@ -24,8 +24,6 @@ from mentorbot.web import WebApp
 PG_ENV = "MENTORBOT_TEST_DATABASE_URL"
 SIGNING_SECRET = "test-signing-secret"
 TEAM = "T0MENTOR"
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
 
 
 def pytest_report_header() -> str:
