@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from mentorbot.bot.errors import BadInput, NotFound
 from mentorbot.bot.models import CheckIn
 from mentorbot.bot.services.programme import active_pair_of
+from mentorbot.bot.usertext import clean_user_text
 
 MAX_TEXT = 3000
 
@@ -17,7 +18,7 @@ def record_quick_checkin(
     session: Session, *, team_id: str, author_id: str, text: str, source: str, now: datetime
 ) -> CheckIn:
     """Record a one-line check-in for the author's pair, private to the author."""
-    text = text.strip()
+    text = clean_user_text(text)
     if not text:
         raise BadInput(
             "a check-in needs a few words about how it is going.",
