@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import time
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 import pytest
+from freezegun import freeze_time
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -85,6 +88,8 @@ def test_help_for_both_commands_lists_every_subcommand(slack: SignedSlackClient)
         text = slack.command(command, "help", user_id="U0SOMEONE").json()["text"]
         for sub in module.SUBCOMMANDS:
             assert f"{command} {sub}" in text, (command, sub)
+        # A bare "<" would start a Slack link or mention; help text must escape it.
+        assert re.search(r"<(?![@#!])", text) is None, text
 
 
 def test_quick_checkin_is_recorded_privately(
@@ -303,3 +308,26 @@ def test_help_only_when_asked_for_exactly(
     assert "Checked in" in reply.json()["text"]
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(CheckIn)) == 1
+
+
+def test_control_characters_are_dropped_the_same_on_every_database(
+    slack: SignedSlackClient, sessions: sessionmaker[Session]
+) -> None:
+    seed_pair(sessions, now=utcnow())
+    reply = slack.command("/checkin", "a\x00b\x07c\r\nnext line\tend", user_id="U0MENTEE")
+    assert "Checked in" in reply.json()["text"]
+    with sessions() as session:
+        assert session.scalars(select(CheckIn.went_well)).one() == "abc\nnext line\tend"
+
+
+def test_checkin_time_is_the_moment_of_the_request(
+    slack: SignedSlackClient, sessions: sessionmaker[Session]
+) -> None:
+    seed_pair(sessions, now=utcnow())
+    with freeze_time("2027-03-09 08:30:00", tick=True):
+        assert slack.command("/checkin", "on time", user_id="U0MENTEE").status == 200
+    with sessions() as session:
+        created = session.scalars(select(CheckIn.created_at)).one()
+    assert created.tzinfo is not None
+    assert datetime(2027, 3, 9, 8, 30, tzinfo=UTC) <= created
+    assert created < datetime(2027, 3, 9, 8, 31, tzinfo=UTC)
