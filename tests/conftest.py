@@ -124,3 +124,22 @@ def slack(bot_url: str, standin: SlackStandin) -> SignedSlackClient:
     return SignedSlackClient(
         f"{bot_url}/slack/events", SIGNING_SECRET, standin=standin, team_id=TEAM
     )
+
+
+@pytest.fixture
+def bot_without_database(standin: SlackStandin) -> Iterator[str]:
+    """The bot served over HTTP while its database cannot be reached; yields its URL."""
+    settings = Settings.from_env(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-test",
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": standin.api_url,
+            "MENTORBOT_DATABASE_URL": "postgresql://nobody:pw@127.0.0.1:1/none",
+        }
+    )
+    runtime = build_runtime(settings)
+    try:
+        with LocalServer(WebApp(create_app(runtime), runtime)) as server:
+            yield server.url
+    finally:
+        runtime.close()

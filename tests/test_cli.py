@@ -11,14 +11,9 @@ from urllib.request import urlopen
 import pytest
 from sqlalchemy import select
 
-from mentorbot.app import create_app
 from mentorbot.bot.db import make_engine, make_sessionmaker
 from mentorbot.bot.models import Workspace
-from mentorbot.bot.settings import Settings
-from mentorbot.localserver import LocalServer
-from mentorbot.runtime import build_runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
-from mentorbot.web import WebApp
 from tests.processes import (
     COMMAND,
     GUNICORN,
@@ -116,25 +111,12 @@ def test_run_serves_slack_and_stops_cleanly_on_sigterm(
     # leaving `running` sent SIGTERM and required exit status 0
 
 
-def test_healthz_is_503_when_the_database_is_down(standin: SlackStandin) -> None:
-    settings = Settings.from_env(
-        {
-            "SLACK_BOT_TOKEN": "xoxb-test",
-            "SLACK_SIGNING_SECRET": SECRET,
-            "SLACK_API_URL": standin.api_url,
-            "MENTORBOT_DATABASE_URL": "postgresql://nobody:pw@127.0.0.1:1/none",
-        }
-    )
-    runtime = build_runtime(settings)
-    try:
-        with LocalServer(WebApp(create_app(runtime), runtime)) as server:
-            with pytest.raises(HTTPError) as caught:
-                urlopen(f"{server.url}/healthz", timeout=10)
-            assert caught.value.code == 503
-            assert b'"database": "down"' in caught.value.read()
-            caught.value.close()
-    finally:
-        runtime.close()
+def test_healthz_is_503_when_the_database_is_down(bot_without_database: str) -> None:
+    with pytest.raises(HTTPError) as caught:
+        urlopen(f"{bot_without_database}/healthz", timeout=10)
+    assert caught.value.code == 503
+    assert b'"database": "down"' in caught.value.read()
+    caught.value.close()
 
 
 def test_refused_token_and_unreachable_slack_are_one_clear_line(
