@@ -1,0 +1,83 @@
+"""When a person may receive a DM: their working hours and workdays, in their own time zone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from mentorbot.bot.settings import WorkingHours, parse_workdays, parse_working_hours
+from mentorbot.bot.timeutil import as_utc
+
+
+@dataclass(frozen=True)
+class Availability:
+    """A person's zone, daily window and workdays (Monday is 0)."""
+
+    zone: ZoneInfo
+    hours: WorkingHours
+    workdays: frozenset[int]
+
+    def allows(self, moment: datetime) -> bool:
+        """True when `moment` falls inside the person's working hours on a workday."""
+        local = as_utc(moment).astimezone(self.zone)
+        return (
+            local.weekday() in self.workdays
+            and self.hours.start <= local.time().replace(tzinfo=None) < self.hours.end
+        )
+
+    def next_allowed(self, moment: datetime) -> datetime:
+        """`moment` itself when allowed, else the next start of working hours (aware UTC)."""
+        if self.allows(moment) or not self.workdays:
+            return as_utc(moment)
+        local_date = as_utc(moment).astimezone(self.zone).date()
+        for offset in range(8):
+            day = local_date + timedelta(days=offset)
+            if day.weekday() not in self.workdays:
+                continue
+            start = _wall_clock(day, self.hours.start, self.zone)
+            if start > moment:
+                return start
+            end = _wall_clock(day, self.hours.end, self.zone)
+            if moment < end:  # inside today's window after all (a DST edge): now is fine
+                return as_utc(moment)
+        raise AssertionError("a week always holds a workday")  # pragma: no cover
+
+
+def _wall_clock(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """The UTC instant a wall clock in `zone` shows `at` on `day`.
+
+    A time skipped by a DST change (e.g. 02:30 on a spring-forward night) is read with the
+    offset before the change, i.e. an hour later in the new offset, never earlier.
+    """
+    return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
+
+
+def availability(
+    *,
+    tz: str | None,
+    hours: str | None,
+    workdays: str | list[int] | None,
+    default_tz: str,
+    default_hours: str,
+    default_workdays: str | list[int],
+) -> Availability:
+    """Build an Availability from a person's own values, falling back to the defaults."""
+    zone = _zone(tz) or _zone(default_tz) or ZoneInfo("UTC")
+    window = parse_working_hours(hours or default_hours, "working hours")
+    days = workdays if workdays not in (None, "", []) else default_workdays
+    day_set = (
+        parse_workdays(days, "workdays")
+        if isinstance(days, str)
+        else frozenset(int(d) for d in days)
+    )
+    return Availability(zone=zone, hours=window, workdays=day_set)
+
+
+def _zone(name: str | None) -> ZoneInfo | None:
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (KeyError, ValueError):
+        return None
