@@ -8,10 +8,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-)
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -37,13 +34,12 @@ class Runtime:
 def build_runtime(settings: Settings) -> Runtime:
     """Create the engine, session factory and Web API client for these settings."""
     engine = make_engine(settings.database_url)
+    # Only 429s are retried inside a call (Slack did not accept those). A dropped connection
+    # is never retried blindly: the message may have arrived, and the sender checks first.
     client = WebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
-        retry_handlers=[
-            ConnectionErrorRetryHandler(max_retry_count=2),
-            RateLimitErrorRetryHandler(max_retry_count=3),
-        ],
+        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)],
     )
     return Runtime(
         settings=settings, engine=engine, sessions=make_sessionmaker(engine), client=client

@@ -35,6 +35,9 @@ def bot_env(standin: SlackStandin, database_url: str, **extra: str) -> dict[str,
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_API_URL": standin.api_url,
         "MENTORBOT_DATABASE_URL": database_url,
+        # Real time passes in these processes: let DMs through whatever the day and hour.
+        "MENTORBOT_WORKING_HOURS": "00:00-24:00",
+        "MENTORBOT_WORKDAYS": "mon-sun",
     }
     return clean_env(**{**settings, **extra})
 

@@ -157,6 +157,6 @@ def test_tick_records_the_workspace_with_the_settings_defaults(
     assert workspace.bot_user_id == standin.bot_user_id
     assert workspace.settings == {
         "timezone": "Asia/Tokyo",
-        "working_hours": "09:00-18:00",
+        "working_hours": "00:00-24:00",
         "workdays": [0, 1, 2, 3, 6],
     }

@@ -43,11 +43,13 @@ def test_commands_escape_mentions_and_features_are_on(manifest: dict) -> None:
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
         "app_home_opened",
         "message.im",
+        "user_change",
     }
 
 
 def test_bot_scopes_are_least_privilege(manifest: dict) -> None:
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert "user" not in manifest["oauth_config"]["scopes"]
-    # Exactly what the code uses: slash commands, posting, opening DMs, message.im events.
-    assert scopes == {"commands", "chat:write", "im:write", "im:history"}
+    # Exactly what the code uses: slash commands, posting, opening DMs, message.im events
+    # and DM history (exactly-once delivery), time zones (users.info, user_change).
+    assert scopes == {"commands", "chat:write", "im:write", "im:history", "users:read"}

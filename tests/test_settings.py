@@ -85,6 +85,12 @@ def test_postgres_urls_use_the_shipped_driver(url: str) -> None:
     assert settings.database_url == "postgresql+psycopg://u:p@db/x"
 
 
+def test_working_hours_may_run_until_midnight() -> None:
+    settings = Settings.from_env({"MENTORBOT_WORKING_HOURS": "00:00-24:00"})
+    assert settings.working_hours.end == time.max
+    assert str(settings.working_hours) == "00:00-24:00"
+
+
 def test_run_requires_token_and_secret() -> None:
     with pytest.raises(SettingsError, match=r"^SLACK_BOT_TOKEN"):
         Settings.from_env({}).require_for_run()

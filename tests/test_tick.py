@@ -78,27 +78,3 @@ def test_meeting_prompt_reaches_the_mentor_once_in_their_time_zone(
         row = session.scalars(select(OutboundMessage)).one()
     delivered = standin.messages_in(standin.dm_channel_for("U0MENTOR"))
     assert row.status == "sent" and row.slack_ts == delivered[0]["ts"]
-
-
-def test_permanent_error_is_recorded_not_retried(runtime: Runtime, standin: SlackStandin) -> None:
-    seed_pair(runtime.sessions, now=MEETING - timedelta(days=3), meeting_at=MEETING)
-    standin.fail_next("conversations.open", error="user_not_found")
-    summary = run_tick(runtime.sessions, runtime.client, MEETING - timedelta(hours=2))
-    assert summary.delivery.failed == 1
-    later = run_tick(runtime.sessions, runtime.client, MEETING - timedelta(hours=1))
-    assert later.delivery.sent == 0
-    with runtime.sessions() as session:
-        row = session.scalars(select(OutboundMessage)).one()
-    assert row.status == "failed" and row.last_error == "user_not_found"
-    assert standin.calls_to("chat.postMessage") == []
-
-
-def test_server_error_is_retried_later(runtime: Runtime, standin: SlackStandin) -> None:
-    standin.add_user("U0MENTOR", "kenji", tz="Asia/Tokyo")
-    seed_pair(runtime.sessions, now=MEETING - timedelta(days=3), meeting_at=MEETING)
-    standin.fail_next("chat.postMessage", status=503)
-    first = run_tick(runtime.sessions, runtime.client, MEETING - timedelta(hours=3))
-    assert (first.delivery.sent, first.delivery.retrying) == (0, 1)
-    second = run_tick(runtime.sessions, runtime.client, MEETING - timedelta(hours=2))
-    assert second.delivery.sent == 1
-    assert len([c for c in standin.calls_to("chat.postMessage") if c.ok]) == 1

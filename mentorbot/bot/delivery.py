@@ -1,24 +1,33 @@
-"""The sender: drains due outbox rows to Slack and records each outcome."""
+"""The sender: delivers due outbox rows to Slack exactly once, within working hours.
+
+Each row is claimed in a short transaction, sent with no transaction open, and its outcome
+recorded in another. Every message carries its dedupe key in Slack message metadata, so when
+an earlier attempt may have reached Slack (a crash, a dropped connection, a 5xx after the
+post) the conversation is searched for it before anything is sent again.
+"""
 
 from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from mentorbot.bot.db import unit_of_work
-from mentorbot.bot.models import OutboundMessage
+from mentorbot.bot.outbox import Claimed, claim_due, due_recipients, record_outcome
+from mentorbot.bot.services.members import remember_profile
+from mentorbot.bot.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
 METADATA_EVENT_TYPE = "mentorbot_delivery"
-# Slack errors that no retry will fix: the message is recorded as failed for coordinators to see.
+# Slack errors no retry will fix: recorded as failed, for coordinators to see.
 PERMANENT_ERRORS = frozenset(
     {
         "account_inactive",
@@ -33,10 +42,13 @@ PERMANENT_ERRORS = frozenset(
         "restricted_action",
         "user_disabled",
         "user_not_found",
+        "users_not_found",
     }
 )
 MAX_ATTEMPTS = 8
 BASE_BACKOFF = timedelta(seconds=30)
+MAX_BACKOFF = timedelta(hours=1)
+HISTORY_PAGES = 5  # how far back (x200 messages) to look for an earlier delivery
 
 
 @dataclass
@@ -46,98 +58,200 @@ class DeliveryReport:
     sent: int = 0
     failed: int = 0
     retrying: int = 0
+    held: int = 0
+    found_already_sent: int = 0
     errors: list[str] = field(default_factory=list)
 
 
+class _Uncertain(Exception):
+    """The post may or may not have reached Slack."""
+
+
 def deliver_due(
-    sessions: sessionmaker[Session], client: WebClient, now: datetime, *, batch: int = 200
+    sessions: sessionmaker[Session],
+    client: WebClient,
+    now: datetime,
+    *,
+    batch: int = 200,
+    wall_clock: Callable[[], datetime] = utcnow,
 ) -> DeliveryReport:
-    """Send every pending message whose `not_before` has come, a batch at a time."""
+    """Send everything due at `now`, batch by batch; `wall_clock` times the claims' leases."""
     report = DeliveryReport()
+    _refresh_profiles(sessions, client, now)
     while True:
-        claimed = _claim(sessions, now, batch)
-        for message_id in claimed:
-            _deliver_one(sessions, client, message_id, now, report)
-        if len(claimed) < batch:
+        with unit_of_work(sessions) as session:
+            claims, looked_at = claim_due(session, now=now, wall=wall_clock(), limit=batch)
+        report.held += looked_at - len(claims)
+        for claim in claims:
+            _deliver(sessions, client, claim, now, report)
+        if looked_at < batch or not claims:
             return report
 
 
-def _claim(sessions: sessionmaker[Session], now: datetime, batch: int) -> list[int]:
+def _refresh_profiles(sessions: sessionmaker[Session], client: WebClient, now: datetime) -> None:
+    """Fetch time zones (users.info) of people with DMs due whose cached profile is old."""
     with unit_of_work(sessions) as session:
-        query = (
-            select(OutboundMessage)
-            .where(OutboundMessage.status == "pending", OutboundMessage.not_before <= now)
-            .order_by(OutboundMessage.not_before, OutboundMessage.id)
-            .limit(batch)
-        )
-        if session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        rows = list(session.scalars(query))
-        for row in rows:
-            row.status = "sending"
-            row.attempts += 1
-        return [row.id for row in rows]
+        people = due_recipients(session, now=now, limit=1000)
+    for team_id, user_id in people:
+        try:
+            user = client.users_info(user=user_id)["user"]
+        except SlackApiError as error:
+            if error.response.get("error") != "user_not_found":
+                log.warning("users.info for %s failed: %s", user_id, error.response.get("error"))
+                continue
+            user = {"deleted": True}
+        except (SlackClientError, OSError) as error:
+            log.warning("users.info for %s failed: %s", user_id, error)
+            continue
+        with unit_of_work(sessions) as session:
+            remember_profile(
+                session,
+                team_id=team_id,
+                user_id=user_id,
+                name=user.get("real_name") or user.get("name"),
+                tz=user.get("tz"),
+                deleted=bool(user.get("deleted")),
+                is_bot=bool(user.get("is_bot")),
+                now=now,
+            )
 
 
-def _deliver_one(
+def _deliver(
     sessions: sessionmaker[Session],
     client: WebClient,
-    message_id: int,
+    claim: Claimed,
     now: datetime,
     report: DeliveryReport,
 ) -> None:
-    with unit_of_work(sessions) as session:
-        row = session.get_one(OutboundMessage, message_id)
-        try:
-            channel = _channel_for(client, row)
-            response = client.chat_postMessage(
-                channel=channel,
-                metadata={
-                    "event_type": METADATA_EVENT_TYPE,
-                    "event_payload": {"dedupe_key": row.dedupe_key},
-                },
-                **row.payload,
-            )
-        except SlackApiError as error:
-            code = str(error.response.get("error", "")) or f"http_{error.response.status_code}"
-            if code in PERMANENT_ERRORS:
-                _fail(row, code, report)
-            else:
-                _retry_later(row, code, now, report)
-            return
-        except (SlackClientError, OSError) as error:
-            _retry_later(row, f"network: {error.__class__.__name__}", now, report)
-            return
-        row.status = "sent"
-        row.sent_at = now
-        row.slack_channel = str(response.get("channel") or channel)
-        row.slack_ts = str(response.get("ts"))
-        row.last_error = None
-        report.sent += 1
-
-
-def _channel_for(client: WebClient, row: OutboundMessage) -> str:
-    if row.target_kind == "channel":
-        return row.target_id
-    opened = client.conversations_open(users=row.target_id)
-    return str(opened["channel"]["id"])
-
-
-def _fail(row: OutboundMessage, code: str, report: DeliveryReport) -> None:
-    row.status = "failed"
-    row.last_error = code
-    report.failed += 1
-    report.errors.append(code)
-    log.warning("delivery %s to %s failed for good: %s", row.dedupe_key, row.target_id, code)
-
-
-def _retry_later(row: OutboundMessage, code: str, now: datetime, report: DeliveryReport) -> None:
-    if row.attempts >= MAX_ATTEMPTS:
-        _fail(row, f"gave up after {row.attempts} attempts: {code}", report)
+    try:
+        channel, ts, found = _send(client, claim)
+    except SlackApiError as error:
+        _record_error(sessions, claim, error, now, report, uncertain=False)
         return
-    delay = BASE_BACKOFF * (2 ** (row.attempts - 1))
-    row.status = "pending"
-    row.not_before = now + delay * random.uniform(0.8, 1.2)
-    row.last_error = code
-    report.retrying += 1
-    log.info("delivery %s will be retried: %s", row.dedupe_key, code)
+    except _Uncertain as uncertain:
+        _record_error(sessions, claim, uncertain.__cause__, now, report, uncertain=True)
+        return
+    except (SlackClientError, OSError) as error:  # before the post: nothing reached Slack
+        _record_error(sessions, claim, error, now, report, uncertain=False)
+        return
+    with unit_of_work(sessions) as session:
+        recorded = record_outcome(
+            session,
+            claim,
+            status="sent",
+            sent_at=now,
+            slack_channel=channel,
+            slack_ts=ts,
+            last_error=None,
+            outcome_unknown=False,
+        )
+    if recorded:
+        report.sent += 1
+        report.found_already_sent += found
+
+
+def _send(client: WebClient, claim: Claimed) -> tuple[str, str, bool]:
+    """Post the message (or find it already posted); returns channel, ts, and whether found."""
+    if claim.target_kind == "channel":
+        channel = claim.target_id
+    else:
+        channel = str(client.conversations_open(users=claim.target_id)["channel"]["id"])
+    if claim.outcome_unknown:
+        ts = _find_delivered(client, channel, claim.dedupe_key)
+        if ts:
+            log.info(
+                "%s had reached Slack already (ts %s); not sending again", claim.dedupe_key, ts
+            )
+            return channel, ts, True
+    metadata = {
+        "event_type": METADATA_EVENT_TYPE,
+        "event_payload": {"dedupe_key": claim.dedupe_key},
+    }
+    try:
+        response = client.chat_postMessage(channel=channel, metadata=metadata, **claim.payload)
+    except SlackApiError as error:
+        if _status(error) >= 500:
+            raise _Uncertain from error  # Slack may have accepted it before failing
+        raise
+    except (SlackClientError, OSError) as error:
+        raise _Uncertain from error
+    return str(response.get("channel") or channel), str(response["ts"]), False
+
+
+def _find_delivered(client: WebClient, channel: str, dedupe_key: str) -> str | None:
+    """The ts of the message in `channel` that carries `dedupe_key` in its metadata, if any."""
+    cursor = None
+    for _ in range(HISTORY_PAGES):
+        page = client.conversations_history(
+            channel=channel, limit=200, include_all_metadata=True, cursor=cursor
+        )
+        messages: list[dict[str, Any]] = page.get("messages") or []
+        for message in messages:
+            metadata = message.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if (
+                metadata.get("event_type") == METADATA_EVENT_TYPE
+                and payload.get("dedupe_key") == dedupe_key
+            ):
+                return str(message["ts"])
+        cursor = (page.get("response_metadata") or {}).get("next_cursor")
+        if not page.get("has_more") or not cursor:
+            return None
+    return None
+
+
+def _status(error: SlackApiError) -> int:
+    return int(getattr(error.response, "status_code", 200) or 200)
+
+
+def _record_error(
+    sessions: sessionmaker[Session],
+    claim: Claimed,
+    error: BaseException | None,
+    now: datetime,
+    report: DeliveryReport,
+    *,
+    uncertain: bool,
+) -> None:
+    changes: dict[str, Any] = {"status": "pending"}
+    if uncertain:
+        changes["outcome_unknown"] = True
+    if isinstance(error, SlackApiError) and _status(error) == 429:
+        # Rate limited: not accepted, not a failure. Wait as long as Slack asks.
+        retry_after = int(error.response.headers.get("Retry-After", 1) or 1)
+        changes.update(not_before=now + timedelta(seconds=retry_after), last_error="ratelimited")
+        report.retrying += 1
+    elif isinstance(error, SlackApiError) and str(error.response.get("error")) in PERMANENT_ERRORS:
+        code = str(error.response.get("error"))
+        changes.update(status="failed", last_error=code)
+        report.failed += 1
+        report.errors.append(code)
+        log.warning(
+            "delivery %s to %s failed for good: %s", claim.dedupe_key, claim.target_id, code
+        )
+    else:
+        code = _describe(error)
+        attempts = claim.attempts + 1
+        changes.update(attempts=attempts, last_error=code)
+        if attempts >= MAX_ATTEMPTS:
+            changes.update(status="failed", last_error=f"gave up after {attempts} attempts: {code}")
+            report.failed += 1
+            report.errors.append(code)
+        else:
+            changes["not_before"] = now + _backoff(attempts)
+            report.retrying += 1
+            log.info("delivery %s will be retried: %s", claim.dedupe_key, code)
+    with unit_of_work(sessions) as session:
+        record_outcome(session, claim, **changes)
+
+
+def _backoff(attempts: int) -> timedelta:
+    """Exponential backoff with full jitter, capped."""
+    ceiling = min(BASE_BACKOFF * (2 ** (attempts - 1)), MAX_BACKOFF)
+    return ceiling * random.uniform(0.5, 1.0)
+
+
+def _describe(error: BaseException | None) -> str:
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error") or f"http_{_status(error)}")
+    return f"network: {error.__class__.__name__}" if error else "unknown"

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -235,7 +236,12 @@ class OutboundMessage(Base):
     payload: Mapped[dict[str, Any]]
     not_before: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(16), default="pending")
+    # Failed attempts so far (a 429 is not a failure); the sender gives up after a limit.
     attempts: Mapped[int] = mapped_column(default=0)
+    # While "sending": the wall-clock time after which the claim is considered abandoned.
+    lease_until: Mapped[datetime | None]
+    # An earlier attempt may have reached Slack: look in the conversation before sending again.
+    outcome_unknown: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     last_error: Mapped[str | None] = mapped_column(Text)
     slack_channel: Mapped[str | None] = mapped_column(String(32))
     slack_ts: Mapped[str | None] = mapped_column(String(32))

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from mentorbot.bot.models import OutboundMessage
+from mentorbot.bot.models import Member, OutboundMessage
+from mentorbot.bot.services.workspaces import availability_for
+
+# A cached Slack profile (time zone, name) older than this is fetched again before a DM.
+PROFILE_MAX_AGE = timedelta(days=7)
 
 TargetKind = Literal["user", "channel"]
 
@@ -47,3 +53,113 @@ def enqueue(
     )
     # RETURNING yields the new id, or nothing when the key existed (rowcount is unreliable).
     return session.execute(statement).scalar() is not None
+
+
+# -- the sender's side: claiming due rows and recording outcomes ------------------------------
+
+# How long a claim lasts before another sender may take the row over (wall-clock time).
+LEASE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A snapshot of one claimed row, enough to send it without holding a transaction."""
+
+    id: int
+    team_id: str
+    dedupe_key: str
+    target_kind: str
+    target_id: str
+    payload: dict[str, Any]
+    outcome_unknown: bool
+    attempts: int
+    lease_until: datetime  # the claim's token: only its holder may record the outcome
+
+
+def due_recipients(session: Session, *, now: datetime, limit: int) -> list[tuple[str, str]]:
+    """(team_id, user_id) of people with DMs due now, whose cached profile is missing or old."""
+    stale_before = now - PROFILE_MAX_AGE
+    rows = session.execute(
+        select(OutboundMessage.team_id, OutboundMessage.target_id)
+        .outerjoin(
+            Member,
+            (Member.team_id == OutboundMessage.team_id)
+            & (Member.user_id == OutboundMessage.target_id),
+        )
+        .where(
+            OutboundMessage.status == "pending",
+            OutboundMessage.not_before <= now,
+            OutboundMessage.target_kind == "user",
+            (Member.id.is_(None))
+            | (Member.profile_refreshed_at.is_(None))
+            | (Member.profile_refreshed_at < stale_before),
+        )
+        .distinct()
+        .limit(limit)
+    )
+    return [(team_id, user_id) for team_id, user_id in rows]
+
+
+def claim_due(
+    session: Session, *, now: datetime, wall: datetime, limit: int
+) -> tuple[list[Claimed], int]:
+    """Claim among up to `limit` due rows: pending ones, and abandoned claims whose lease ran out.
+
+    Returns the claims and how many rows were looked at (held DMs are looked at, not claimed).
+
+    A DM due outside its recipient's working hours is not claimed but moved to their next
+    allowed moment. On PostgreSQL, rows another sender is claiming are skipped, not waited for.
+    """
+    query = (
+        select(OutboundMessage)
+        .where(
+            OutboundMessage.not_before <= now,
+            (OutboundMessage.status == "pending")
+            | ((OutboundMessage.status == "sending") & (OutboundMessage.lease_until <= wall)),
+        )
+        .order_by(OutboundMessage.not_before, OutboundMessage.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    claimed = []
+    rows = list(session.scalars(query))
+    for row in rows:
+        if row.target_kind == "user":
+            opens = availability_for(session, team_id=row.team_id, user_id=row.target_id)
+            allowed = opens.next_allowed(now)
+            if allowed > now:
+                row.not_before = allowed
+                continue
+        if row.status == "sending":  # its sender vanished mid-way: it may have reached Slack
+            row.outcome_unknown = True
+        row.status = "sending"
+        row.lease_until = wall + LEASE
+        claimed.append(
+            Claimed(
+                id=row.id,
+                team_id=row.team_id,
+                dedupe_key=row.dedupe_key,
+                target_kind=row.target_kind,
+                target_id=row.target_id,
+                payload=row.payload,
+                outcome_unknown=row.outcome_unknown,
+                attempts=row.attempts,
+                lease_until=row.lease_until,
+            )
+        )
+    return claimed, len(rows)
+
+
+def record_outcome(session: Session, claim: Claimed, **changes: Any) -> bool:
+    """Write a claimed row's outcome, unless its claim was taken over meanwhile."""
+    result = session.execute(
+        update(OutboundMessage)
+        .where(
+            OutboundMessage.id == claim.id,
+            OutboundMessage.status == "sending",
+            OutboundMessage.lease_until == claim.lease_until,
+        )
+        .values(lease_until=None, **changes)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)

@@ -27,7 +27,8 @@ class WorkingHours:
     end: time
 
     def __str__(self) -> str:
-        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+        end = "24:00" if self.end == time.max else f"{self.end:%H:%M}"
+        return f"{self.start:%H:%M}-{end}"
 
 
 @dataclass(frozen=True)
@@ -163,11 +164,10 @@ def parse_working_hours(value: str, name: str) -> WorkingHours:
     if not match:
         raise error
     h1, m1, h2, m2 = (int(g) for g in match.groups())
-    if h2 == 24 and m2 == 0:
-        h2, m2 = 23, 59
-    if not (h1 < 24 and h2 < 24 and m1 < 60 and m2 < 60):
+    if not (h1 < 24 and (h2 < 24 or (h2, m2) == (24, 0)) and m1 < 60 and m2 < 60):
         raise error
-    start, end = time(h1, m1), time(h2, m2)
+    start = time(h1, m1)
+    end = time.max if h2 == 24 else time(h2, m2)  # 24:00: until midnight
     if start >= end:
         raise error
     return WorkingHours(start, end)

@@ -55,3 +55,24 @@ def list_coordinators(
         select(Member.user_id).where(Member.team_id == team_id, Member.is_coordinator.is_(True))
     )
     return sorted(set(granted) | set(configured))
+
+
+def remember_profile(
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    name: str | None,
+    tz: str | None,
+    deleted: bool,
+    is_bot: bool,
+    now: datetime,
+) -> Member:
+    """Cache what Slack says about a person (users.info or a user_change event)."""
+    member = get_or_create_member(session, team_id=team_id, user_id=user_id, now=now)
+    member.name = name or member.name
+    member.tz = tz or member.tz
+    member.deleted = deleted
+    member.is_bot = is_bot
+    member.profile_refreshed_at = now
+    return member

@@ -10,6 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.models import Member, Workspace
+from mentorbot.bot.settings import WorkingHours
+from mentorbot.bot.working_hours import Availability, availability
+
+# The settings' defaults, for a workspace recorded before it had its own.
+DEFAULT_HOURS = "09:00-18:00"
+DEFAULT_WORKDAYS = "mon-fri"
 
 
 def ensure_workspace(
@@ -45,3 +51,22 @@ def zone_for(session: Session, *, team_id: str, user_id: str) -> ZoneInfo:
         return ZoneInfo(tz or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
+
+
+def availability_for(session: Session, *, team_id: str, user_id: str) -> Availability:
+    """When this person may receive DMs: their own zone and hours, else the workspace's."""
+    member = session.scalar(
+        select(Member).where(Member.team_id == team_id, Member.user_id == user_id)
+    )
+    defaults = session.scalar(select(Workspace.settings).where(Workspace.team_id == team_id)) or {}
+    own_hours = None
+    if member and member.working_hours_start and member.working_hours_end:
+        own_hours = str(WorkingHours(member.working_hours_start, member.working_hours_end))
+    return availability(
+        tz=member.tz if member else None,
+        hours=own_hours,
+        workdays=member.workdays if member else None,
+        default_tz=defaults.get("timezone") or "UTC",
+        default_hours=defaults.get("working_hours") or DEFAULT_HOURS,
+        default_workdays=defaults.get("workdays") or DEFAULT_WORKDAYS,
+    )
