@@ -151,7 +151,12 @@ def _tick(args: argparse.Namespace) -> int:
 
     runtime = _connected_runtime(_settings())
     try:
-        summary = run_tick(runtime.sessions, runtime.client, args.at or utcnow())
+        summary = run_tick(
+            runtime.sessions,
+            runtime.client,
+            args.at or utcnow(),
+            lease=runtime.settings.delivery_lease,
+        )
     finally:
         runtime.close()
     print(summary.line())
@@ -164,6 +169,7 @@ def _worker(_args: argparse.Namespace) -> int:
     settings = _settings()
     _configure_logging(settings)
     runtime = _connected_runtime(settings)
+    _take_over_as_sole_sender(runtime)
     scheduler = blocking_scheduler(runtime)
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
@@ -186,6 +192,8 @@ def _run(args: argparse.Namespace) -> int:
     settings.require_for_run()
     _configure_logging(settings)
     runtime = _connected_runtime(settings)
+    if not args.no_scheduler:
+        _take_over_as_sole_sender(runtime)
     runtime.close()  # the server builds its own, after forking
     if settings.socket_mode:
         return serve_socket_mode(settings, scheduler=not args.no_scheduler)
@@ -223,6 +231,21 @@ def _connected_runtime(settings: Settings) -> Runtime:
         runtime.close()
         raise
     return runtime
+
+
+def _take_over_as_sole_sender(runtime: Runtime) -> None:
+    """On SQLite (one worker by design) claims left by a crashed predecessor end now."""
+    from mentorbot.bot.db import unit_of_work
+    from mentorbot.bot.outbox import release_abandoned_claims
+
+    if runtime.engine.dialect.name != "sqlite":
+        return  # other workers may be alive: their claims expire with their leases
+    with unit_of_work(runtime.sessions) as session:
+        released = release_abandoned_claims(session, wall=utcnow())
+    if released:
+        log.warning(
+            "%d message(s) claimed by a sender that stopped will be checked and sent", released
+        )
 
 
 def _describe(error: BaseException) -> str:

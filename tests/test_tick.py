@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from mentorbot.bot.db import unit_of_work
 from mentorbot.bot.models import OutboundMessage
 from mentorbot.bot.outbox import enqueue
-from mentorbot.bot.tick import run_tick
+from mentorbot.bot.tick import TICK_LOCK, run_tick
 from mentorbot.runtime import Runtime
 from mentorbot.standin import SlackStandin
 from tests.factories import TEAM, seed_pair
@@ -78,3 +79,16 @@ def test_meeting_prompt_reaches_the_mentor_once_in_their_time_zone(
         row = session.scalars(select(OutboundMessage)).one()
     delivered = standin.messages_in(standin.dm_channel_for("U0MENTOR"))
     assert row.status == "sent" and row.slack_ts == delivered[0]["ts"]
+
+
+def test_one_tick_at_a_time_across_processes(runtime: Runtime, database_url: str) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the tick lock is PostgreSQL's; SQLite deployments run one worker")
+    engine = runtime.engine
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as other_worker:
+        other_worker.execute(text("SELECT pg_advisory_lock(:k)"), {"k": TICK_LOCK})
+        busy = run_tick(runtime.sessions, runtime.client, MEETING)
+        other_worker.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": TICK_LOCK})
+    free = run_tick(runtime.sessions, runtime.client, MEETING)
+    assert busy.skipped and busy.line().endswith("skipped, another tick is running")
+    assert not free.skipped

@@ -20,7 +20,13 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mentorbot.bot.db import unit_of_work
-from mentorbot.bot.outbox import Claimed, claim_due, due_recipients, record_outcome
+from mentorbot.bot.outbox import (
+    DEFAULT_LEASE,
+    Claimed,
+    claim_due,
+    due_recipients,
+    record_outcome,
+)
 from mentorbot.bot.services.members import remember_profile
 from mentorbot.bot.timeutil import utcnow
 
@@ -59,6 +65,7 @@ class DeliveryReport:
     failed: int = 0
     retrying: int = 0
     held: int = 0
+    released: int = 0
     found_already_sent: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -72,17 +79,25 @@ def deliver_due(
     client: WebClient,
     now: datetime,
     *,
-    batch: int = 200,
+    batch: int = 50,
+    lease: timedelta = DEFAULT_LEASE,
     wall_clock: Callable[[], datetime] = utcnow,
 ) -> DeliveryReport:
     """Send everything due at `now`, batch by batch; `wall_clock` times the claims' leases."""
     report = DeliveryReport()
     _refresh_profiles(sessions, client, now)
+    # Never start a send in the last part of a lease: another sender may take it over then.
+    margin = min(lease / 2, timedelta(seconds=30))
     while True:
         with unit_of_work(sessions) as session:
-            claims, looked_at = claim_due(session, now=now, wall=wall_clock(), limit=batch)
+            claims, looked_at = claim_due(
+                session, now=now, wall=wall_clock(), limit=batch, lease=lease
+            )
         report.held += looked_at - len(claims)
         for claim in claims:
+            if wall_clock() >= claim.lease_until - margin:
+                report.released += 1  # left for whoever claims it after the lease
+                continue
             _deliver(sessions, client, claim, now, report)
         if looked_at < batch or not claims:
             return report

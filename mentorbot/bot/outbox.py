@@ -58,7 +58,7 @@ def enqueue(
 # -- the sender's side: claiming due rows and recording outcomes ------------------------------
 
 # How long a claim lasts before another sender may take the row over (wall-clock time).
-LEASE = timedelta(minutes=5)
+DEFAULT_LEASE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,12 @@ def due_recipients(session: Session, *, now: datetime, limit: int) -> list[tuple
 
 
 def claim_due(
-    session: Session, *, now: datetime, wall: datetime, limit: int
+    session: Session,
+    *,
+    now: datetime,
+    wall: datetime,
+    limit: int,
+    lease: timedelta = DEFAULT_LEASE,
 ) -> tuple[list[Claimed], int]:
     """Claim among up to `limit` due rows: pending ones, and abandoned claims whose lease ran out.
 
@@ -134,7 +139,7 @@ def claim_due(
         if row.status == "sending":  # its sender vanished mid-way: it may have reached Slack
             row.outcome_unknown = True
         row.status = "sending"
-        row.lease_until = wall + LEASE
+        row.lease_until = wall + lease
         claimed.append(
             Claimed(
                 id=row.id,
@@ -163,3 +168,17 @@ def record_outcome(session: Session, claim: Claimed, **changes: Any) -> bool:
         .values(lease_until=None, **changes)
     )
     return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def release_abandoned_claims(session: Session, *, wall: datetime) -> int:
+    """End every running claim now; only for a sole sender starting up (SQLite deployments).
+
+    With one worker, a claim found at start-up belongs to a predecessor that died; its rows
+    are checked in Slack and sent by the next drain instead of waiting for the lease.
+    """
+    result = session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.status == "sending", OutboundMessage.lease_until > wall)
+        .values(lease_until=wall)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

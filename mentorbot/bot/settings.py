@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -46,6 +46,7 @@ class Settings:
     workdays: frozenset[int] = frozenset(range(5))
     port: int = 3000
     log_level: str = "INFO"
+    delivery_lease: timedelta = timedelta(minutes=5)
 
     @property
     def socket_mode(self) -> bool:
@@ -106,6 +107,7 @@ class Settings:
             workdays=parse_workdays(get("MENTORBOT_WORKDAYS") or "mon-fri", "MENTORBOT_WORKDAYS"),
             port=_port(get("PORT") or "3000"),
             log_level=_log_level(get("MENTORBOT_LOG_LEVEL") or "INFO"),
+            delivery_lease=_lease(get("MENTORBOT_DELIVERY_LEASE_SECONDS") or "300"),
         )
 
 
@@ -209,3 +211,12 @@ def _log_level(value: str) -> str:
             f"MENTORBOT_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {value!r}."
         )
     return level
+
+
+def _lease(value: str) -> timedelta:
+    if not value.isdigit() or not 1 <= int(value) <= 3600:
+        raise SettingsError(
+            "MENTORBOT_DELIVERY_LEASE_SECONDS must be a whole number of seconds from 1 to 3600 "
+            f"(how long a sender may hold a message before another takes it over), not {value!r}."
+        )
+    return timedelta(seconds=int(value))

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from mentorbot.bot.db import unit_of_work
 from mentorbot.bot.delivery import DeliveryReport, deliver_due
+from mentorbot.bot.outbox import DEFAULT_LEASE
 from mentorbot.bot.services.events import forget_old_events
 from mentorbot.bot.services.meeting_prompts import produce_meeting_prompts
 
 # A producer finds what is due at `now`, enqueues it (deduplicated) and returns how many it queued.
 Producer = Callable[[Session, datetime], int]
+
+# Any fixed number: the PostgreSQL advisory lock that lets one tick run at a time.
+TICK_LOCK = 0x6D656E74696B
 
 # Adding a kind of due work is one line here.
 PRODUCERS: tuple[Producer, ...] = (produce_meeting_prompts,)
@@ -26,11 +32,14 @@ class TickSummary:
     """What one tick did, for logs and for `mentorbot tick`."""
 
     at: datetime
+    skipped: bool = False
     queued: dict[str, int] = field(default_factory=dict)
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
 
     def line(self) -> str:
         """A one-line human summary."""
+        if self.skipped:
+            return f"tick at {self.at.isoformat()}: skipped, another tick is running"
         queued = sum(self.queued.values())
         d = self.delivery
         return (
@@ -39,12 +48,48 @@ class TickSummary:
         )
 
 
-def run_tick(sessions: sessionmaker[Session], client: WebClient, now: datetime) -> TickSummary:
-    """Run every producer as of `now` in one transaction, then deliver what is due."""
+def run_tick(
+    sessions: sessionmaker[Session],
+    client: WebClient,
+    now: datetime,
+    *,
+    lease: timedelta = DEFAULT_LEASE,
+) -> TickSummary:
+    """Run every producer as of `now` in one transaction, then deliver what is due.
+
+    On PostgreSQL one tick runs at a time across all processes; a tick that finds another
+    running returns at once (skipped), since that one is doing the same work.
+    """
     summary = TickSummary(at=now)
-    with unit_of_work(sessions) as session:
-        for producer in PRODUCERS:
-            summary.queued[producer.__name__] = producer(session, now)
-        forget_old_events(session, now=now)
-    summary.delivery = deliver_due(sessions, client, now)
+    with one_at_a_time(sessions.kw["bind"]) as ours:
+        if not ours:
+            summary.skipped = True
+            return summary
+        with unit_of_work(sessions) as session:
+            for producer in PRODUCERS:
+                summary.queued[producer.__name__] = producer(session, now)
+            forget_old_events(session, now=now)
+        summary.delivery = deliver_due(sessions, client, now, lease=lease)
     return summary
+
+
+@contextmanager
+def one_at_a_time(engine: Engine) -> Iterator[bool]:
+    """Hold PostgreSQL's tick lock while the block runs; yields False if another holds it.
+
+    The lock is a session-level advisory lock on its own connection: it is released when
+    the block ends, or by PostgreSQL when a crashed process's connection goes away.
+    SQLite deployments run one worker, so there it always yields True.
+    """
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        acquired = bool(
+            connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": TICK_LOCK}).scalar()
+        )
+        try:
+            yield acquired
+        finally:
+            if acquired:
+                connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": TICK_LOCK})
