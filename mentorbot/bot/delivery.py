@@ -69,6 +69,17 @@ class DeliveryReport:
     found_already_sent: int = 0
     errors: list[str] = field(default_factory=list)
 
+    def count(self, outcome: _Outcome) -> None:
+        """Add one recorded outcome to the figures."""
+        if outcome.kind in ("sent", "found"):
+            self.sent += 1
+            self.found_already_sent += outcome.kind == "found"
+        elif outcome.kind == "failed":
+            self.failed += 1
+            self.errors.append(outcome.error or "unknown")
+        else:
+            self.retrying += 1
+
 
 class _Uncertain(Exception):
     """The post may or may not have reached Slack."""
@@ -83,7 +94,12 @@ def deliver_due(
     lease: timedelta = DEFAULT_LEASE,
     wall_clock: Callable[[], datetime] = utcnow,
 ) -> DeliveryReport:
-    """Send everything due at `now`, batch by batch; `wall_clock` times the claims' leases."""
+    """Send everything due at `now`, batch by batch; `wall_clock` times the claims' leases.
+
+    A batch's outcomes are written together after it is sent. Should the process die before
+    that, the rows' claims lapse and the next sender finds the messages in Slack by their
+    dedupe key instead of sending them again.
+    """
     report = DeliveryReport()
     _refresh_profiles(sessions, client, now)
     # Never start a send in the last part of a lease: another sender may take it over then.
@@ -94,11 +110,16 @@ def deliver_due(
                 session, now=now, wall=wall_clock(), limit=batch, lease=lease
             )
         report.held += looked_at - len(claims)
+        outcomes = []
         for claim in claims:
             if wall_clock() >= claim.lease_until - margin:
                 report.released += 1  # left for whoever claims it after the lease
                 continue
-            _deliver(sessions, client, claim, now, report)
+            outcomes.append(_attempt(client, claim, now))
+        with unit_of_work(sessions) as session:
+            for outcome in outcomes:
+                if record_outcome(session, outcome.claim, **outcome.changes):
+                    report.count(outcome)
         if looked_at < batch or not claims:
             return report
 
@@ -107,6 +128,7 @@ def _refresh_profiles(sessions: sessionmaker[Session], client: WebClient, now: d
     """Fetch time zones (users.info) of people with DMs due whose cached profile is old."""
     with unit_of_work(sessions) as session:
         people = due_recipients(session, now=now, limit=1000)
+    profiles = []
     for team_id, user_id in people:
         try:
             user = client.users_info(user=user_id)["user"]
@@ -118,7 +140,9 @@ def _refresh_profiles(sessions: sessionmaker[Session], client: WebClient, now: d
         except (SlackClientError, OSError) as error:
             log.warning("users.info for %s failed: %s", user_id, error)
             continue
-        with unit_of_work(sessions) as session:
+        profiles.append((team_id, user_id, user))
+    with unit_of_work(sessions) as session:
+        for team_id, user_id, user in profiles:
             remember_profile(
                 session,
                 team_id=team_id,
@@ -131,38 +155,34 @@ def _refresh_profiles(sessions: sessionmaker[Session], client: WebClient, now: d
             )
 
 
-def _deliver(
-    sessions: sessionmaker[Session],
-    client: WebClient,
-    claim: Claimed,
-    now: datetime,
-    report: DeliveryReport,
-) -> None:
+@dataclass
+class _Outcome:
+    """What became of one attempt, to be recorded with the rest of its batch."""
+
+    claim: Claimed
+    changes: dict[str, Any]
+    kind: str  # sent, found, retrying or failed
+    error: str | None = None
+
+
+def _attempt(client: WebClient, claim: Claimed, now: datetime) -> _Outcome:
     try:
         channel, ts, found = _send(client, claim)
     except SlackApiError as error:
-        _record_error(sessions, claim, error, now, report, uncertain=False)
-        return
+        return _error_outcome(claim, error, now, uncertain=False)
     except _Uncertain as uncertain:
-        _record_error(sessions, claim, uncertain.__cause__, now, report, uncertain=True)
-        return
+        return _error_outcome(claim, uncertain.__cause__, now, uncertain=True)
     except (SlackClientError, OSError) as error:  # before the post: nothing reached Slack
-        _record_error(sessions, claim, error, now, report, uncertain=False)
-        return
-    with unit_of_work(sessions) as session:
-        recorded = record_outcome(
-            session,
-            claim,
-            status="sent",
-            sent_at=now,
-            slack_channel=channel,
-            slack_ts=ts,
-            last_error=None,
-            outcome_unknown=False,
-        )
-    if recorded:
-        report.sent += 1
-        report.found_already_sent += found
+        return _error_outcome(claim, error, now, uncertain=False)
+    changes = {
+        "status": "sent",
+        "sent_at": now,
+        "slack_channel": channel,
+        "slack_ts": ts,
+        "last_error": None,
+        "outcome_unknown": False,
+    }
+    return _Outcome(claim, changes, "found" if found else "sent")
 
 
 def _send(client: WebClient, claim: Claimed) -> tuple[str, str, bool]:
@@ -219,15 +239,9 @@ def _status(error: SlackApiError) -> int:
     return int(getattr(error.response, "status_code", 200) or 200)
 
 
-def _record_error(
-    sessions: sessionmaker[Session],
-    claim: Claimed,
-    error: BaseException | None,
-    now: datetime,
-    report: DeliveryReport,
-    *,
-    uncertain: bool,
-) -> None:
+def _error_outcome(
+    claim: Claimed, error: BaseException | None, now: datetime, *, uncertain: bool
+) -> _Outcome:
     changes: dict[str, Any] = {"status": "pending"}
     if uncertain:
         changes["outcome_unknown"] = True
@@ -235,29 +249,23 @@ def _record_error(
         # Rate limited: not accepted, not a failure. Wait as long as Slack asks.
         retry_after = int(error.response.headers.get("Retry-After", 1) or 1)
         changes.update(not_before=now + timedelta(seconds=retry_after), last_error="ratelimited")
-        report.retrying += 1
-    elif isinstance(error, SlackApiError) and str(error.response.get("error")) in PERMANENT_ERRORS:
+        return _Outcome(claim, changes, "retrying")
+    if isinstance(error, SlackApiError) and str(error.response.get("error")) in PERMANENT_ERRORS:
         code = str(error.response.get("error"))
         changes.update(status="failed", last_error=code)
-        report.failed += 1
-        report.errors.append(code)
         log.warning(
             "delivery %s to %s failed for good: %s", claim.dedupe_key, claim.target_id, code
         )
-    else:
-        code = _describe(error)
-        attempts = claim.attempts + 1
-        changes.update(attempts=attempts, last_error=code)
-        if attempts >= MAX_ATTEMPTS:
-            changes.update(status="failed", last_error=f"gave up after {attempts} attempts: {code}")
-            report.failed += 1
-            report.errors.append(code)
-        else:
-            changes["not_before"] = now + _backoff(attempts)
-            report.retrying += 1
-            log.info("delivery %s will be retried: %s", claim.dedupe_key, code)
-    with unit_of_work(sessions) as session:
-        record_outcome(session, claim, **changes)
+        return _Outcome(claim, changes, "failed", code)
+    code = _describe(error)
+    attempts = claim.attempts + 1
+    changes.update(attempts=attempts, last_error=code)
+    if attempts >= MAX_ATTEMPTS:
+        changes.update(status="failed", last_error=f"gave up after {attempts} attempts: {code}")
+        return _Outcome(claim, changes, "failed", code)
+    changes["not_before"] = now + _backoff(attempts)
+    log.info("delivery %s will be retried: %s", claim.dedupe_key, code)
+    return _Outcome(claim, changes, "retrying")
 
 
 def _backoff(attempts: int) -> timedelta:

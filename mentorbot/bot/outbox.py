@@ -12,7 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.models import Member, OutboundMessage
-from mentorbot.bot.services.workspaces import availability_for
+from mentorbot.bot.services.workspaces import availabilities_for
 
 # A cached Slack profile (time zone, name) older than this is fetched again before a DM.
 PROFILE_MAX_AGE = timedelta(days=7)
@@ -52,7 +52,8 @@ def enqueue(
         .returning(OutboundMessage.id)
     )
     # RETURNING yields the new id, or nothing when the key existed (rowcount is unreliable).
-    return session.execute(statement).scalar() is not None
+    # Run as Core, not through the ORM: producers enqueue in bulk.
+    return session.connection().execute(statement).scalar() is not None
 
 
 # -- the sender's side: claiming due rows and recording outcomes ------------------------------
@@ -129,10 +130,20 @@ def claim_due(
         query = query.with_for_update(skip_locked=True)
     claimed = []
     rows = list(session.scalars(query))
+    recipients: dict[str, set[str]] = {}
     for row in rows:
         if row.target_kind == "user":
-            opens = availability_for(session, team_id=row.team_id, user_id=row.target_id)
-            allowed = opens.next_allowed(now)
+            recipients.setdefault(row.team_id, set()).add(row.target_id)
+    hours = {
+        (team_id, user_id): found
+        for team_id, user_ids in recipients.items()
+        for user_id, found in availabilities_for(
+            session, team_id=team_id, user_ids=user_ids
+        ).items()
+    }
+    for row in rows:
+        if row.target_kind == "user":
+            allowed = hours[(row.team_id, row.target_id)].next_allowed(now)
             if allowed > now:
                 row.not_before = allowed
                 continue
@@ -158,7 +169,8 @@ def claim_due(
 
 def record_outcome(session: Session, claim: Claimed, **changes: Any) -> bool:
     """Write a claimed row's outcome, unless its claim was taken over meanwhile."""
-    result = session.execute(
+    # Core, not the ORM: no objects to keep in step, and it is the sender's hot path.
+    result = session.connection().execute(
         update(OutboundMessage)
         .where(
             OutboundMessage.id == claim.id,
