@@ -39,6 +39,25 @@ def _sent_count(database_url: str) -> int:
         engine.dispose()
 
 
+def _claims_running(database_url: str) -> int:
+    engine = make_engine(database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            return int(
+                session.scalar(
+                    select(func.count())
+                    .select_from(OutboundMessage)
+                    .where(
+                        OutboundMessage.status == "sending",
+                        OutboundMessage.lease_until > utcnow(),
+                    )
+                )
+                or 0
+            )
+    finally:
+        engine.dispose()
+
+
 def test_sigkill_mid_drain_then_restart_delivers_each_message_once(
     database_url: str, standin: SlackStandin
 ) -> None:
@@ -78,6 +97,9 @@ def test_sigkill_mid_drain_then_restart_delivers_each_message_once(
             first.wait()
     at_kill = posts()
     assert MESSAGES // 4 <= at_kill < MESSAGES, "the kill must land mid-drain"
+    # The dead worker's claims run out after their 2 s lease (PostgreSQL cannot know it died;
+    # on SQLite the restarted sole worker ends them at once).
+    wait_for(lambda: _claims_running(database_url) == 0, "the dead worker's leases to run out")
 
     with running([*COMMAND, "worker"], env):
         wait_for(lambda: _sent_count(database_url) == MESSAGES, "every message to be sent", 150)

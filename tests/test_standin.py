@@ -450,3 +450,17 @@ def test_signed_client_stale_and_unsigned(
     handshake = {"token": "legacy-verification-token", "challenge": "abc"}
     assert json.loads(seen[1][1]) == {**handshake, "type": "url_verification"}
     assert seen[2][1] == b"{}" and "X-Slack-Request-Timestamp" not in seen[2][0]
+
+
+def test_rate_limit_answers_429_with_retry_after_once_the_window_is_used() -> None:
+    with SlackStandin() as server:
+        server.rate_limit("chat.postMessage", calls=2, per_seconds=3600)
+        client = WebClient(token="xoxb-test", base_url=server.api_url)
+        for _ in range(2):
+            client.chat_postMessage(channel="C1", text="fine")
+        with pytest.raises(SlackApiError) as caught:
+            client.chat_postMessage(channel="C1", text="too many")
+        assert caught.value.response.status_code == 429
+        assert int(caught.value.response.headers["Retry-After"]) > 3000
+        assert client.auth_test()["ok"]  # other methods are not limited
+        assert len(server.messages_in("C1")) == 2

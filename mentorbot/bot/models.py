@@ -116,6 +116,8 @@ class Pair(Base):
     status: Mapped[str] = mapped_column(String(16), default="proposed")
     paused_until: Mapped[datetime | None]
     next_meeting_at: Mapped[datetime | None]
+    # The meeting whose prompt is queued already, so later ticks skip the pair cheaply.
+    prompted_meeting_at: Mapped[datetime | None]
     agreement: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]

@@ -63,7 +63,7 @@ def availability(
     default_workdays: str | list[int],
 ) -> Availability:
     """Build an Availability from a person's own values, falling back to the defaults."""
-    zone = _zone(tz) or _zone(default_tz) or ZoneInfo("UTC")
+    zone = zone_or_none(tz) or zone_or_none(default_tz) or ZoneInfo("UTC")
     window = parse_working_hours(hours or default_hours, "working hours")
     days = workdays if workdays not in (None, "", []) else default_workdays
     day_set = (
@@ -74,7 +74,8 @@ def availability(
     return Availability(zone=zone, hours=window, workdays=day_set)
 
 
-def _zone(name: str | None) -> ZoneInfo | None:
+def zone_or_none(name: str | None) -> ZoneInfo | None:
+    """The named IANA zone, or None when the name is empty or unknown."""
     if not name:
         return None
     try:

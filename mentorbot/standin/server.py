@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import threading
 import time
 import uuid
@@ -50,6 +51,28 @@ class _Fault:
     drop: bool = False
 
 
+@dataclass
+class _RateLimit:
+    """A fixed-window limit: `calls` per `seconds`, windows starting at `start`."""
+
+    calls: int
+    seconds: float
+    start: float
+    used: int = 0
+
+    def take(self, now: float) -> _Fault | None:
+        """Count one call; a 429 fault when the current window is used up."""
+        windows = int((now - self.start) // self.seconds)
+        if windows:
+            self.start += windows * self.seconds
+            self.used = 0
+        if self.used < self.calls:
+            self.used += 1
+            return None
+        wait = max(1, math.ceil(self.start + self.seconds - now))
+        return _Fault("ratelimited", 429, wait)
+
+
 class SlackStandin:
     """Slack's Web API on 127.0.0.1: answers like Slack, records and checks every call."""
 
@@ -74,6 +97,7 @@ class SlackStandin:
         self._response_violations: list[str] = []
         self._fail_next: dict[str, deque[_Fault]] = {}
         self._fail_after: dict[str, deque[_Fault]] = {}
+        self._limits: dict[str, _RateLimit] = {}
         self._httpd: StandinHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -185,6 +209,16 @@ class SlackStandin:
         error = "connection_dropped" if status is None else "internal_error"
         fault = _Fault(error, status or 0, drop=status is None)
         self._queue(self._fail_after, method, fault, times)
+
+    def rate_limit(self, method: str, *, calls: int, per_seconds: float = 60.0) -> None:
+        """Allow `calls` calls of a method per window of `per_seconds`, as Slack's tiers do.
+
+        Calls over the limit get HTTP 429 with a whole-second Retry-After until the window ends.
+        """
+        if method_contract(method) is None:
+            raise ValueError(f"{method} is not a Slack Web API method")
+        with self._lock:
+            self._limits[method] = _RateLimit(calls, per_seconds, time.monotonic())
 
     def _queue(self, faults: dict[str, deque[_Fault]], method: str, fault: _Fault, n: int) -> None:
         """Queue a fault n times for a known method."""
@@ -320,6 +354,9 @@ class SlackStandin:
     def _run(self, method: str, args: Json, found: list[Violation]) -> Answer:
         """Pick the answer: injected fault, contract error, or the method's result."""
         fault = _take(self._fail_next, method)
+        limit = self._limits.get(method)
+        if fault is None and limit is not None:
+            fault = limit.take(time.monotonic())
         if fault is not None:
             extra = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
             return Answer.json({"ok": False, "error": fault.error}, fault.status, **extra)

@@ -3,40 +3,54 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from mentorbot.bot.models import Member, Pair
+from mentorbot.bot.models import Member, Pair, Workspace
 from mentorbot.bot.outbox import enqueue
 from mentorbot.bot.rendering import render_json
-from mentorbot.bot.services.workspaces import zone_for
+from mentorbot.bot.working_hours import zone_or_none
 
 LEAD_TIME = timedelta(hours=24)
 
 
 def produce_meeting_prompts(session: Session, now: datetime) -> int:
-    """Queue a prompt to the mentor of every active pair meeting within the lead time."""
-    pairs = session.scalars(
-        select(Pair).where(
-            Pair.status == "active",
-            Pair.next_meeting_at > now,
-            Pair.next_meeting_at <= now + LEAD_TIME,
+    """Queue a prompt to the mentor of every active pair meeting within the lead time.
+
+    Only the coming meeting is considered: after downtime, a meeting that has passed gets no
+    late prompt. A pair whose coming meeting was prompted already is skipped in the query.
+    """
+    pairs = list(
+        session.scalars(
+            select(Pair).where(
+                Pair.status == "active",
+                Pair.next_meeting_at > now,
+                Pair.next_meeting_at <= now + LEAD_TIME,
+                or_(
+                    Pair.prompted_meeting_at.is_(None),
+                    Pair.prompted_meeting_at != Pair.next_meeting_at,
+                ),
+            )
         )
     )
+    people = _people(session, pairs)
+    default_zones = _default_zones(session, {pair.team_id for pair in pairs})
     queued = 0
     for pair in pairs:
         assert pair.next_meeting_at is not None
-        zone = zone_for(session, team_id=pair.team_id, user_id=pair.mentor_id)
-        mentee = session.scalar(
-            select(Member.name).where(
-                Member.team_id == pair.team_id, Member.user_id == pair.mentee_id
-            )
+        mentor = people.get((pair.team_id, pair.mentor_id))
+        mentee = people.get((pair.team_id, pair.mentee_id))
+        zone = (
+            zone_or_none(mentor.tz if mentor else None)
+            or zone_or_none(default_zones.get(pair.team_id))
+            or ZoneInfo("UTC")
         )
         payload = render_json(
             "prompts/mentor_before_meeting.json.j2",
             mentee_id=pair.mentee_id,
-            mentee_name=mentee or "your mentee",
+            mentee_name=(mentee.name if mentee else None) or "your mentee",
             meeting_local=pair.next_meeting_at.astimezone(zone),
         )
         queued += enqueue(
@@ -49,4 +63,28 @@ def produce_meeting_prompts(session: Session, now: datetime) -> int:
             not_before=now,
             now=now,
         )
+        pair.prompted_meeting_at = pair.next_meeting_at
     return queued
+
+
+def _people(session: Session, pairs: list[Pair]) -> dict[tuple[str, str], Member]:
+    """The cached profiles of everyone in these pairs, in one query per workspace."""
+    wanted: dict[str, set[str]] = {}
+    for pair in pairs:
+        wanted.setdefault(pair.team_id, set()).update((pair.mentor_id, pair.mentee_id))
+    found = {}
+    for team_id, user_ids in wanted.items():
+        for member in session.scalars(
+            select(Member).where(Member.team_id == team_id, Member.user_id.in_(user_ids))
+        ):
+            found[(team_id, member.user_id)] = member
+    return found
+
+
+def _default_zones(session: Session, team_ids: set[str]) -> dict[str, str]:
+    if not team_ids:
+        return {}
+    rows = session.execute(
+        select(Workspace.team_id, Workspace.settings).where(Workspace.team_id.in_(team_ids))
+    )
+    return {team_id: (settings or {}).get("timezone") or "UTC" for team_id, settings in rows}

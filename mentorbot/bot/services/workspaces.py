@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,34 +39,35 @@ def ensure_workspace(
     return workspace
 
 
-def zone_for(session: Session, *, team_id: str, user_id: str) -> ZoneInfo:
-    """The person's own time zone from Slack, else the workspace default, else UTC."""
-    tz = session.scalar(
-        select(Member.tz).where(Member.team_id == team_id, Member.user_id == user_id)
-    )
-    if not tz:
-        settings = session.scalar(select(Workspace.settings).where(Workspace.team_id == team_id))
-        tz = (settings or {}).get("timezone")
-    try:
-        return ZoneInfo(tz or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def availability_for(session: Session, *, team_id: str, user_id: str) -> Availability:
     """When this person may receive DMs: their own zone and hours, else the workspace's."""
-    member = session.scalar(
-        select(Member).where(Member.team_id == team_id, Member.user_id == user_id)
-    )
+    return availabilities_for(session, team_id=team_id, user_ids=[user_id])[user_id]
+
+
+def availabilities_for(
+    session: Session, *, team_id: str, user_ids: Iterable[str]
+) -> dict[str, Availability]:
+    """Availability of several people of one workspace, read in one query."""
+    wanted = set(user_ids)
+    members = {
+        member.user_id: member
+        for member in session.scalars(
+            select(Member).where(Member.team_id == team_id, Member.user_id.in_(wanted))
+        )
+    }
     defaults = session.scalar(select(Workspace.settings).where(Workspace.team_id == team_id)) or {}
-    own_hours = None
-    if member and member.working_hours_start and member.working_hours_end:
-        own_hours = str(WorkingHours(member.working_hours_start, member.working_hours_end))
-    return availability(
-        tz=member.tz if member else None,
-        hours=own_hours,
-        workdays=member.workdays if member else None,
-        default_tz=defaults.get("timezone") or "UTC",
-        default_hours=defaults.get("working_hours") or DEFAULT_HOURS,
-        default_workdays=defaults.get("workdays") or DEFAULT_WORKDAYS,
-    )
+    result = {}
+    for user_id in wanted:
+        member = members.get(user_id)
+        own_hours = None
+        if member and member.working_hours_start and member.working_hours_end:
+            own_hours = str(WorkingHours(member.working_hours_start, member.working_hours_end))
+        result[user_id] = availability(
+            tz=member.tz if member else None,
+            hours=own_hours,
+            workdays=member.workdays if member else None,
+            default_tz=defaults.get("timezone") or "UTC",
+            default_hours=defaults.get("working_hours") or DEFAULT_HOURS,
+            default_workdays=defaults.get("workdays") or DEFAULT_WORKDAYS,
+        )
+    return result

@@ -1,4 +1,4 @@
-"""delivery leases
+"""delivery leases; meeting prompts remembered on the pair
 
 Revision ID: 0002
 Revises: 0001
@@ -18,6 +18,14 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("pair", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "prompted_meeting_at",
+                mentorbot.bot.dbtypes.UTCDateTime(timezone=True),
+                nullable=True,
+            )
+        )
     with op.batch_alter_table("outbound_message", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column(
@@ -33,3 +41,5 @@ def downgrade() -> None:
     with op.batch_alter_table("outbound_message", schema=None) as batch_op:
         batch_op.drop_column("outcome_unknown")
         batch_op.drop_column("lease_until")
+    with op.batch_alter_table("pair", schema=None) as batch_op:
+        batch_op.drop_column("prompted_meeting_at")

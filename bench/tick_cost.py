@@ -1,0 +1,150 @@
+"""Tick cost with 100,000 active pairs of which 0, 1% and 10% are due.
+
+Prints, per database and share due: the whole tick, the time spent waiting for Slack (the
+local stand-in), and the tick without it. Targets: 50 ms or less with nothing due; 2 s or
+less with 1,000 due, Slack round trips excluded.
+
+    python bench/tick_cost.py [--pairs 100000]
+    MENTORBOT_BENCH_DATABASE_URL=postgresql://... python bench/tick_cost.py   # adds PostgreSQL
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import insert, update
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import databases, timed_client
+
+from mentorbot.bot.db import make_engine, make_sessionmaker, unit_of_work
+from mentorbot.bot.migrate import upgrade
+from mentorbot.bot.models import Cohort, Member, OutboundMessage, Pair
+from mentorbot.bot.services.workspaces import ensure_workspace
+from mentorbot.bot.tick import run_tick
+from mentorbot.bot.timeutil import utcnow
+from mentorbot.standin import SlackStandin
+
+TEAM = "T0BENCH"
+ALL_HOURS = {"timezone": "UTC", "working_hours": "00:00-24:00", "workdays": list(range(7))}
+
+
+def seed(url: str, pairs: int) -> None:
+    """A workspace, a cohort and `pairs` active pairs meeting in 3 to 14 days."""
+    engine = make_engine(url)
+    upgrade(engine)
+    now = utcnow()
+    sessions = make_sessionmaker(engine)
+    with unit_of_work(sessions) as session:
+        ensure_workspace(
+            session, team_id=TEAM, name="bench", bot_user_id=None, defaults=ALL_HOURS, now=now
+        )
+        cohort = Cohort(
+            team_id=TEAM,
+            name="Bench",
+            channel_id="C0BENCH",
+            starts_on=now.date(),
+            ends_on=now.date() + timedelta(weeks=12),
+            cadence="weekly",
+            phase="active",
+        )
+        session.add(cohort)
+        session.flush()
+        cohort_id = cohort.id
+    rng = random.Random(7)
+    chunk = 10_000
+    with engine.begin() as connection:
+        for first in range(0, pairs, chunk):
+            ids = range(first, min(first + chunk, pairs))
+            connection.execute(
+                insert(Member),
+                [
+                    {
+                        "team_id": TEAM,
+                        "user_id": f"UM{n}",
+                        "name": f"mentor {n}",
+                        "tz": "UTC",
+                        "is_coordinator": False,
+                        "is_bot": False,
+                        "deleted": False,
+                        "profile_refreshed_at": now,
+                        "created_at": now,
+                    }
+                    for n in ids
+                ],
+            )
+            connection.execute(
+                insert(Pair),
+                [
+                    {
+                        "team_id": TEAM,
+                        "cohort_id": cohort_id,
+                        "mentor_id": f"UM{n}",
+                        "mentee_id": f"UE{n}",
+                        "cadence": "weekly",
+                        "status": "active",
+                        "next_meeting_at": now
+                        + timedelta(days=3, seconds=rng.randint(0, 11 * 86400)),
+                        "created_at": now,
+                    }
+                    for n in ids
+                ],
+            )
+    engine.dispose()
+
+
+def make_due(url: str, due: int) -> None:
+    """Move the first `due` pairs' meetings into the next 24 hours; clear earlier output."""
+    engine = make_engine(url)
+    now = utcnow()
+    with engine.begin() as connection:
+        connection.execute(OutboundMessage.__table__.delete())
+        if due:
+            connection.execute(
+                update(Pair).where(Pair.id <= due).values(next_meeting_at=now + timedelta(hours=12))
+            )
+    engine.dispose()
+
+
+def measure(url: str, api_url: str) -> tuple[float, float, int]:
+    """One tick as of now: (total seconds, Slack seconds, messages sent)."""
+    engine = make_engine(url)
+    client = timed_client(api_url)
+    started = time.perf_counter()
+    summary = run_tick(make_sessionmaker(engine), client, utcnow())
+    total = time.perf_counter() - started
+    engine.dispose()
+    return total, client.slack_seconds, summary.delivery.sent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=100_000)
+    args = parser.parse_args()
+    print(f"tick cost, {args.pairs:,} active pairs")
+    print(f"{'database':<11} {'due':>7} {'tick':>9} {'Slack':>9} {'tick - Slack':>13} {'sent':>7}")
+    with SlackStandin(team_id=TEAM) as standin:
+        for n in range(int(args.pairs * 0.10)):
+            standin.add_user(f"UM{n}", f"mentor {n}", tz="UTC")
+        for name, url in databases():
+            seed(url, args.pairs)
+            for share in (0.0, 0.01, 0.10):
+                due = int(args.pairs * share)
+                make_due(url, due)
+                total, slack, sent = measure(url, standin.api_url)
+                print(
+                    f"{name:<11} {due:>7,} {total * 1000:>7.0f}ms {slack * 1000:>7.0f}ms "
+                    f"{(total - slack) * 1000:>11.0f}ms {sent:>7,}"
+                )
+        violations = standin.violations
+    print("Web API contract violations:", len(violations))
+
+
+if __name__ == "__main__":
+    main()
