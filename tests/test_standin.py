@@ -452,9 +452,9 @@ def test_signed_client_stale_and_unsigned(
     assert seen[2][1] == b"{}" and "X-Slack-Request-Timestamp" not in seen[2][0]
 
 
-def test_rate_limit_answers_429_with_retry_after_once_the_window_is_used() -> None:
+def test_rate_limit_answers_429_with_retry_after_once_the_burst_is_spent() -> None:
     with SlackStandin() as server:
-        server.rate_limit("chat.postMessage", calls=2, per_seconds=3600)
+        server.rate_limit("chat.postMessage", per_second=1 / 3600, burst=2)
         client = WebClient(token="xoxb-test", base_url=server.api_url)
         for _ in range(2):
             client.chat_postMessage(channel="C1", text="fine")

@@ -25,7 +25,7 @@ from mentorbot.bot.outbox import (
     Claimed,
     claim_due,
     due_recipients,
-    record_outcome,
+    record_outcomes,
 )
 from mentorbot.bot.services.members import remember_profile
 from mentorbot.bot.timeutil import utcnow
@@ -116,9 +116,11 @@ def deliver_due(
                 report.released += 1  # left for whoever claims it after the lease
                 continue
             outcomes.append(_attempt(client, claim, now))
-        with unit_of_work(sessions) as session:
-            for outcome in outcomes:
-                if record_outcome(session, outcome.claim, **outcome.changes):
+        if outcomes:
+            with unit_of_work(sessions) as session:
+                written = record_outcomes(session, [(o.claim, o.changes) for o in outcomes])
+            for outcome, was_written in zip(outcomes, written, strict=True):
+                if was_written:
                     report.count(outcome)
         if looked_at < batch or not claims:
             return report
@@ -128,6 +130,8 @@ def _refresh_profiles(sessions: sessionmaker[Session], client: WebClient, now: d
     """Fetch time zones (users.info) of people with DMs due whose cached profile is old."""
     with unit_of_work(sessions) as session:
         people = due_recipients(session, now=now, limit=1000)
+    if not people:
+        return
     profiles = []
     for team_id, user_id in people:
         try:

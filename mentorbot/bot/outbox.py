@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -14,10 +15,26 @@ from sqlalchemy.orm import Session
 from mentorbot.bot.models import Member, OutboundMessage
 from mentorbot.bot.services.workspaces import availabilities_for
 
+# Rows per INSERT statement (SQLite allows 32,766 bound values; a row has 10).
+ENQUEUE_CHUNK = 500
 # A cached Slack profile (time zone, name) older than this is fetched again before a DM.
 PROFILE_MAX_AGE = timedelta(days=7)
 
+log = logging.getLogger(__name__)
+
 TargetKind = Literal["user", "channel"]
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message a service wants sent: to a user (a DM) or a channel, not before a moment."""
+
+    team_id: str
+    dedupe_key: str
+    target_kind: TargetKind
+    target_id: str
+    payload: dict[str, Any]
+    not_before: datetime
 
 
 def enqueue(
@@ -32,28 +49,44 @@ def enqueue(
     now: datetime,
 ) -> bool:
     """Queue a message; True if queued, False if this dedupe key was queued before (a no-op)."""
-    values = {
-        "team_id": team_id,
-        "dedupe_key": dedupe_key,
-        "target_kind": target_kind,
-        "target_id": target_id,
-        "payload": payload,
-        "not_before": not_before,
-        "status": "pending",
-        "attempts": 0,
-        "created_at": now,
-    }
+    message = Outgoing(team_id, dedupe_key, target_kind, target_id, payload, not_before)
+    return enqueue_many(session, [message], now=now) == 1
+
+
+def enqueue_many(session: Session, messages: list[Outgoing], *, now: datetime) -> int:
+    """Queue several messages in one statement; returns how many were new (known keys are
+    no-ops)."""
+    if not messages:
+        return 0
+    rows = [
+        {
+            "team_id": m.team_id,
+            "dedupe_key": m.dedupe_key,
+            "target_kind": m.target_kind,
+            "target_id": m.target_id,
+            "payload": m.payload,
+            "not_before": m.not_before,
+            "status": "pending",
+            "attempts": 0,
+            "outcome_unknown": False,
+            "created_at": now,
+        }
+        for m in messages
+    ]
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = (
-        insert(OutboundMessage)
-        .values(values)
-        .on_conflict_do_nothing()
-        .returning(OutboundMessage.id)
-    )
-    # RETURNING yields the new id, or nothing when the key existed (rowcount is unreliable).
-    # Run as Core, not through the ORM: producers enqueue in bulk.
-    return session.connection().execute(statement).scalar() is not None
+    queued = 0
+    for first in range(0, len(rows), ENQUEUE_CHUNK):
+        statement = (
+            insert(OutboundMessage)
+            .values(rows[first : first + ENQUEUE_CHUNK])
+            .on_conflict_do_nothing()
+            .returning(OutboundMessage.id)
+        )
+        # RETURNING lists the new rows only (rowcount is unreliable with ON CONFLICT).
+        # Core, not the ORM: producers enqueue in bulk.
+        queued += len(session.connection().execute(statement).all())
+    return queued
 
 
 # -- the sender's side: claiming due rows and recording outcomes ------------------------------
@@ -167,19 +200,42 @@ def claim_due(
     return claimed, len(rows)
 
 
-def record_outcome(session: Session, claim: Claimed, **changes: Any) -> bool:
-    """Write a claimed row's outcome, unless its claim was taken over meanwhile."""
-    # Core, not the ORM: no objects to keep in step, and it is the sender's hot path.
-    result = session.connection().execute(
-        update(OutboundMessage)
-        .where(
-            OutboundMessage.id == claim.id,
-            OutboundMessage.status == "sending",
-            OutboundMessage.lease_until == claim.lease_until,
+def record_outcomes(session: Session, outcomes: list[tuple[Claimed, dict[str, Any]]]) -> list[bool]:
+    """Write claimed rows' outcomes, each unless its claim was taken over meanwhile.
+
+    Outcomes with the same columns go in one executemany; returns, per outcome, whether it
+    was written.
+    """
+    written = [False] * len(outcomes)
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for index, (_claim, changes) in enumerate(outcomes):
+        groups.setdefault(tuple(sorted(changes)), []).append(index)
+    connection = session.connection()
+    for columns, indexes in groups.items():
+        statement = (
+            update(OutboundMessage)
+            .where(
+                OutboundMessage.id == bindparam("w_id"),
+                OutboundMessage.status == "sending",
+                OutboundMessage.lease_until == bindparam("w_lease"),
+            )
+            .values(lease_until=None, **{column: bindparam(f"v_{column}") for column in columns})
         )
-        .values(lease_until=None, **changes)
-    )
-    return bool(getattr(result, "rowcount", 0) == 1)
+        params = [
+            {
+                "w_id": outcomes[i][0].id,
+                "w_lease": outcomes[i][0].lease_until,
+                **{f"v_{column}": value for column, value in outcomes[i][1].items()},
+            }
+            for i in indexes
+        ]
+        result = connection.execute(statement, params)
+        if getattr(result, "rowcount", -1) == len(indexes):
+            for i in indexes:
+                written[i] = True
+        else:  # rare: a claim ran out and another sender took the row over; its record stands
+            log.warning("%d outcome(s) not recorded: their claims were taken over", len(indexes))
+    return written
 
 
 def release_abandoned_claims(session: Session, *, wall: datetime) -> int:

@@ -53,23 +53,21 @@ class _Fault:
 
 @dataclass
 class _RateLimit:
-    """A fixed-window limit: `calls` per `seconds`, windows starting at `start`."""
+    """A token bucket: `per_second` calls on average, bursts of up to `burst`."""
 
-    calls: int
-    seconds: float
-    start: float
-    used: int = 0
+    per_second: float
+    burst: int
+    tokens: float
+    last: float
 
     def take(self, now: float) -> _Fault | None:
-        """Count one call; a 429 fault when the current window is used up."""
-        windows = int((now - self.start) // self.seconds)
-        if windows:
-            self.start += windows * self.seconds
-            self.used = 0
-        if self.used < self.calls:
-            self.used += 1
+        """Spend one token, or a 429 fault saying in whole seconds when one will be there."""
+        self.tokens = min(self.burst, self.tokens + (now - self.last) * self.per_second)
+        self.last = now
+        if self.tokens >= 1:
+            self.tokens -= 1
             return None
-        wait = max(1, math.ceil(self.start + self.seconds - now))
+        wait = max(1, math.ceil((1 - self.tokens) / self.per_second))
         return _Fault("ratelimited", 429, wait)
 
 
@@ -210,15 +208,15 @@ class SlackStandin:
         fault = _Fault(error, status or 0, drop=status is None)
         self._queue(self._fail_after, method, fault, times)
 
-    def rate_limit(self, method: str, *, calls: int, per_seconds: float = 60.0) -> None:
-        """Allow `calls` calls of a method per window of `per_seconds`, as Slack's tiers do.
+    def rate_limit(self, method: str, *, per_second: float, burst: int = 1) -> None:
+        """Allow a method `per_second` calls on average, in bursts of up to `burst`.
 
-        Calls over the limit get HTTP 429 with a whole-second Retry-After until the window ends.
+        A call over the limit gets HTTP 429 with a whole-second Retry-After, as Slack answers.
         """
         if method_contract(method) is None:
             raise ValueError(f"{method} is not a Slack Web API method")
         with self._lock:
-            self._limits[method] = _RateLimit(calls, per_seconds, time.monotonic())
+            self._limits[method] = _RateLimit(per_second, burst, burst, time.monotonic())
 
     def _queue(self, faults: dict[str, deque[_Fault]], method: str, fault: _Fault, n: int) -> None:
         """Queue a fault n times for a known method."""

@@ -9,7 +9,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.models import Member, Pair, Workspace
-from mentorbot.bot.outbox import enqueue
+from mentorbot.bot.outbox import Outgoing, enqueue_many
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.working_hours import zone_or_none
 
@@ -37,7 +37,7 @@ def produce_meeting_prompts(session: Session, now: datetime) -> int:
     )
     people = _people(session, pairs)
     default_zones = _default_zones(session, {pair.team_id for pair in pairs})
-    queued = 0
+    outgoing = []
     for pair in pairs:
         assert pair.next_meeting_at is not None
         mentor = people.get((pair.team_id, pair.mentor_id))
@@ -53,18 +53,18 @@ def produce_meeting_prompts(session: Session, now: datetime) -> int:
             mentee_name=(mentee.name if mentee else None) or "your mentee",
             meeting_local=pair.next_meeting_at.astimezone(zone),
         )
-        queued += enqueue(
-            session,
-            team_id=pair.team_id,
-            dedupe_key=f"prompt:pair{pair.id}:{pair.next_meeting_at:%Y-%m-%dT%H:%M}",
-            target_kind="user",
-            target_id=pair.mentor_id,
-            payload=payload,
-            not_before=now,
-            now=now,
+        outgoing.append(
+            Outgoing(
+                team_id=pair.team_id,
+                dedupe_key=f"prompt:pair{pair.id}:{pair.next_meeting_at:%Y-%m-%dT%H:%M}",
+                target_kind="user",
+                target_id=pair.mentor_id,
+                payload=payload,
+                not_before=now,
+            )
         )
         pair.prompted_meeting_at = pair.next_meeting_at
-    return queued
+    return enqueue_many(session, outgoing, now=now)
 
 
 def _people(session: Session, pairs: list[Pair]) -> dict[tuple[str, str], Member]:
