@@ -17,7 +17,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -97,6 +97,9 @@ def seed(url: str, pairs: int) -> None:
                     for n in ids
                 ],
             )
+    # Fresh statistics, as autovacuum (PostgreSQL) or a long-running database would have.
+    with engine.begin() as connection:
+        connection.execute(text("ANALYZE"))
     engine.dispose()
 
 
