@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 import json
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -301,6 +303,106 @@ def test_files_upload_v2_end_to_end(api: SlackStandin, client: WebClient) -> Non
     api.assert_no_violations()
 
 
+def test_registered_channels_need_the_bot_as_a_member(api: SlackStandin, client: WebClient) -> None:
+    api.add_channel("C0MENTORS", "mentors", members=["U0ALICE"], bot_is_member=False)
+    for call, kwargs in [
+        (client.chat_postMessage, {"text": "hi"}),
+        (client.chat_update, {"ts": "1.000001", "text": "hi"}),
+        (client.conversations_history, {}),
+    ]:
+        error = _error_of(call, channel="C0MENTORS", **kwargs)
+        assert error.response["error"] == "not_in_channel"
+    api.invite_bot("C0MENTORS")
+    channel = api.channel("C0MENTORS")
+    assert channel is not None and channel.bot_is_member and channel.members == ["U0ALICE"]
+    posted = client.chat_postMessage(channel="C0MENTORS", text="draft")
+    client.chat_update(channel="C0MENTORS", ts=posted["ts"], text="final")
+    history = client.conversations_history(channel="C0MENTORS")["messages"]
+    assert [m["text"] for m in history] == ["final"]
+    api.add_channel("C0OLD", "old-cohort", archived=True)
+    archived = _error_of(client.chat_postMessage, channel="C0OLD", text="hi")
+    assert archived.response["error"] == "is_archived"
+    assert client.conversations_history(channel="C0OLD")["messages"] == []
+    api.add_channel("C0SECRET", "secret", is_private=True, bot_is_member=False)
+    hidden = _error_of(client.chat_postMessage, channel="C0SECRET", text="hi")
+    assert hidden.response["error"] == "channel_not_found"
+    assert client.chat_postMessage(channel="C0UNREGISTERED", text="hi")["ok"] is True
+    with pytest.raises(KeyError):
+        api.invite_bot("C0NOPE")
+    api.assert_no_violations()
+
+
+def test_conversations_info(api: SlackStandin, client: WebClient) -> None:
+    api.add_channel("C0MENTORS", "mentors", members=["U0ALICE", "U0BOB"], bot_is_member=False)
+    info = client.conversations_info(channel="C0MENTORS", include_num_members=True)["channel"]
+    assert (info["id"], info["name"], info["is_channel"]) == ("C0MENTORS", "mentors", True)
+    assert (info["is_private"], info["is_archived"], info["is_member"]) == (False, False, False)
+    assert info["num_members"] == 2
+    api.invite_bot("C0MENTORS")
+    info = client.conversations_info(channel="C0MENTORS", include_num_members=True)["channel"]
+    assert info["is_member"] is True and info["num_members"] == 3
+    api.add_channel("C0SECRET", "secret", is_private=True, bot_is_member=False)
+    for unknown in ("C0SECRET", "C0NOWHERE", "G0NOWHERE", "D0NOWHERE"):
+        error = _error_of(client.conversations_info, channel=unknown)
+        assert error.response["error"] == "channel_not_found"
+    client.chat_postMessage(channel="C0GENERAL", text="hi")
+    general = client.conversations_info(channel="C0GENERAL")["channel"]
+    assert general["is_member"] is True and general["is_channel"] is True
+    dm = client.conversations_info(channel=api.dm_channel_for("U0BOB"))["channel"]
+    assert dm["is_im"] is True and dm["user"] == "U0BOB"
+    api.assert_no_violations()
+
+
+def _get(url: str, token: str | None = None) -> tuple[int, str, bytes]:
+    """GET a URL without proxies, following redirects; return status, final URL and body."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(urllib.request.Request(url, headers=headers), timeout=10) as answer:
+            return answer.status, answer.url, answer.read()
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, url, error.read()
+
+
+def test_files_shared_in_dm_download_only_with_a_token(
+    api: SlackStandin, client: WebClient
+) -> None:
+    content = b"mentor,mentee\nU0ALICE,U0BOB\n"
+    file = api.share_file_in_dm("U0ALICE", "pairs 2024.csv", content)
+    assert file["user"] == "U0ALICE" and file["size"] == len(content)
+    assert (file["name"], file["title"], file["filetype"]) == ("pairs 2024.csv",) * 2 + ("csv",)
+    assert file["mimetype"] == "text/csv" and file["url_private"].startswith(api.base_url)
+    dm = api.dm_channel_for("U0ALICE")
+    [message] = client.conversations_history(channel=dm)["messages"]
+    assert message["user"] == "U0ALICE" and message["upload"] is True
+    assert message["files"] == [file] and "bot_id" not in message
+    assert client.files_info(file=file["id"])["file"] == file
+    assert _error_of(client.files_info, file="F0NOPE").response["error"] == "file_not_found"
+    download = file["url_private_download"]
+    assert _get(download, "xoxb-test") == (200, download, content)
+    assert _get(file["url_private"], "xoxb-test")[2] == content
+    status, landed, page = _get(download)
+    assert status == 200 and landed.startswith(f"{api.base_url}/?redir=")
+    assert page.startswith(b"<!DOCTYPE html>")
+    assert _get(download.replace("pairs", "other"), "xoxb-test")[0] == 404
+    assert [(d.file_id, d.token, d.status) for d in api.downloads] == [
+        (file["id"], "xoxb-test", 200),
+        (file["id"], "xoxb-test", 200),
+        (file["id"], None, 302),
+        (file["id"], "xoxb-test", 404),
+    ]
+    assert [d.ok for d in api.downloads] == [True, True, False, False]
+    api.assert_no_violations()
+
+
+def test_files_info_answers_bot_uploads(api: SlackStandin, client: WebClient) -> None:
+    upload = client.files_upload_v2(channel="C0GENERAL", content="a\n", filename="a.csv")
+    file_id = upload["file"]["id"]
+    assert client.files_info(file=file_id)["file"]["name"] == "a.csv"
+    api.assert_no_violations()
+
+
 def test_response_url_posts_are_recorded_and_checked(api: SlackStandin) -> None:
     url = api.new_response_url()
     assert WebhookClient(url).send(text="Saved", response_type="ephemeral").status_code == 200
@@ -433,6 +535,24 @@ def test_signed_client_sends_what_bolt_accepts(
     assert submission["view"]["state"]["values"]["mood"]["mood"]["value"] == "ok"
     assert submission["view"]["private_metadata"] == "7"
     assert parse_qs(seen[0][1].decode())["team_id"] == ["T0MENTOR"]
+
+
+def test_signed_client_sends_file_share_in_dm(
+    api: SlackStandin, recorder: tuple[str, list[tuple[dict[str, str], bytes]]]
+) -> None:
+    url, seen = recorder
+    file = api.share_file_in_dm("U0BOB", "cohort.csv", b"a,b\n")
+    SignedSlackClient(url, SECRET, standin=api).file_shared_in_dm("U0BOB", file, "new cohort")
+    [(headers, body)] = seen
+    assert SignatureVerifier(SECRET).is_valid_request(body, headers)
+    envelope = json.loads(body)
+    event = envelope["event"]
+    assert envelope["type"] == "event_callback"
+    assert event["type"] == "message" and event["subtype"] == "file_share"
+    assert (event["channel"], event["channel_type"]) == (api.dm_channel_for("U0BOB"), "im")
+    assert (event["user"], event["text"], event["files"]) == ("U0BOB", "new cohort", [file])
+    assert event["ts"] == api.messages_in("U0BOB")[0]["ts"] == event["event_ts"]
+    assert event["upload"] is True and event["display_as_bot"] is False
 
 
 def test_signed_client_stale_and_unsigned(

@@ -12,11 +12,15 @@ from mentorbot.standin.contract import parse_json_arg
 from mentorbot.standin.objects import (
     BotIdentity,
     Json,
+    SharedFile,
     SlackError,
+    StandinChannel,
     StandinUser,
     UploadedFile,
+    channel_object,
     conversation_id,
     file_object,
+    shared_file_object,
     truthy,
     user_object,
     view_object,
@@ -24,7 +28,7 @@ from mentorbot.standin.objects import (
 
 
 class Workspace:
-    """Workspace state (users, messages, views, files) behind the stand-in's Web API."""
+    """Workspace state (users, channels, messages, views, files) behind the Web API."""
 
     def __init__(self, bot: BotIdentity) -> None:
         self.bot = bot
@@ -35,6 +39,8 @@ class Workspace:
         self.views: dict[str, Json] = {}
         self.home_views: dict[str, Json] = {}
         self.files: dict[str, UploadedFile] = {}
+        self.channels: dict[str, StandinChannel] = {}
+        self.shared_files: dict[str, SharedFile] = {}
         self.triggers: dict[str, bool] = {}
         self._last_ts = 0.0
         self._serial = 0
@@ -45,6 +51,7 @@ class Workspace:
             "users.lookupByEmail": self.users_lookup_by_email,
             "conversations.open": self.conversations_open,
             "conversations.history": self.conversations_history,
+            "conversations.info": self.conversations_info,
             "conversations.replies": self.conversations_replies,
             "chat.postMessage": self.chat_post_message,
             "chat.postEphemeral": self.chat_post_ephemeral,
@@ -56,6 +63,7 @@ class Workspace:
             "views.publish": self.views_publish,
             "files.getUploadURLExternal": self.files_get_upload_url,
             "files.completeUploadExternal": self.files_complete_upload,
+            "files.info": self.files_info,
             "apps.connections.open": self.apps_connections_open,
         }
 
@@ -97,6 +105,47 @@ class Workspace:
                 raise SlackError("channel_not_found")
             return self.dm_channel_for(name)
         return name
+
+    def check_access(self, channel: str, *, posting: bool = False) -> None:
+        """Fail as Slack does when the bot may not read (or post in) a registered channel."""
+        found = self.channels.get(channel)
+        if found is None:
+            return
+        if found.is_private and not found.bot_is_member:
+            raise SlackError("channel_not_found")
+        if posting and found.archived:
+            raise SlackError("is_archived")
+        if not found.bot_is_member:
+            raise SlackError("not_in_channel")
+
+    def dm_user(self, channel: str) -> StandinUser | None:
+        """Return the member whose DM with the bot this channel is, if any."""
+        return next((u for u in self.users.values() if self.dm_channel_for(u.id) == channel), None)
+
+    def share_file(
+        self, user_id: str, name: str, data: bytes, filetype: str, mimetype: str, text: str
+    ) -> Json:
+        """Post a member's message sharing a file in their DM with the bot; return the file."""
+        ts = self.next_ts()
+        channel = self.dm_channel_for(user_id)
+        shared = SharedFile(
+            self.next_id("F"), user_id, name, filetype, mimetype, data, int(float(ts)), channel, ts
+        )
+        self.shared_files[shared.file_id] = shared
+        file = shared_file_object(self.bot, self.base_url, shared)
+        message: Json = {
+            "type": "message",
+            "text": text,
+            "files": [file],
+            "upload": True,
+            "user": user_id,
+            "display_as_bot": False,
+            "ts": ts,
+            "client_msg_id": str(uuid.uuid4()),
+            "team": self.bot.team_id,
+        }
+        self.messages.setdefault(channel, []).append(message)
+        return file
 
     def find_message(self, channel: str, ts: Any) -> Json:
         """Return a stored message or fail with message_not_found."""
@@ -187,6 +236,7 @@ class Workspace:
     def conversations_history(self, args: Json) -> Json:
         """conversations.history: top-level messages newest first, with limit and ts window."""
         channel = self.resolve_channel(args.get("channel"))
+        self.check_access(channel)
         inclusive = truthy(args.get("inclusive"))
         oldest = float(args.get("oldest") or 0)
         latest = float(args["latest"]) if args.get("latest") else float("inf")
@@ -210,9 +260,46 @@ class Workspace:
             "response_metadata": {"next_cursor": str(start + limit) if more else ""},
         }
 
+    def conversations_info(self, args: Json) -> Json:
+        """conversations.info: a registered channel, a member's DM, or one with messages."""
+        channel = str(args.get("channel") or "")
+        registered = self.channels.get(channel)
+        if registered is not None:
+            if registered.is_private and not registered.bot_is_member:
+                raise SlackError("channel_not_found")
+            counted = truthy(args.get("include_num_members"))
+            return {"ok": True, "channel": channel_object(self.bot, registered, counted)}
+        member = self.dm_user(channel) if channel.startswith("D") else None
+        if member is not None:
+            im: Json = {
+                "id": channel,
+                "created": int(time.time()),
+                "is_im": True,
+                "is_org_shared": False,
+                "context_team_id": self.bot.team_id,
+                "user": member.id,
+                "is_user_deleted": member.deleted,
+                "priority": 0,
+            }
+            return {"ok": True, "channel": im}
+        if channel[:1] in ("C", "G", "D") and channel in self.messages:
+            minimal: Json = {
+                "id": channel,
+                "is_channel": channel.startswith("C"),
+                "is_group": False,
+                "is_im": channel.startswith("D"),
+                "is_mpim": channel.startswith("G"),
+                "is_private": not channel.startswith("C"),
+                "is_archived": False,
+                "is_member": True,
+            }
+            return {"ok": True, "channel": minimal}
+        raise SlackError("channel_not_found")
+
     def conversations_replies(self, args: Json) -> Json:
         """conversations.replies: a thread's parent and replies, oldest first."""
         channel = self.resolve_channel(args.get("channel"))
+        self.check_access(channel)
         parent = self.find_message(channel, args.get("ts"))
         thread = [
             self._public(m, truthy(args.get("include_all_metadata")))
@@ -224,6 +311,7 @@ class Workspace:
     def chat_post_message(self, args: Json) -> Json:
         """chat.postMessage: store the message in its channel and return it."""
         channel = self.resolve_channel(args.get("channel"))
+        self.check_access(channel, posting=True)
         message = self._new_message(args, self.next_ts())
         self.messages.setdefault(channel, []).append(message)
         return {"ok": True, "channel": channel, "ts": message["ts"], "message": message}
@@ -238,6 +326,7 @@ class Workspace:
     def chat_update(self, args: Json) -> Json:
         """chat.update: change a stored message's text, blocks, attachments or metadata."""
         channel = self.resolve_channel(args.get("channel"))
+        self.check_access(channel)
         message = self.find_message(channel, args.get("ts"))
         for key in ("text", "blocks", "attachments", "metadata"):
             if args.get(key) is not None:
@@ -334,6 +423,24 @@ class Workspace:
             message = {**self._new_message({"text": text}, self.next_ts()), "files": objects}
             self.messages.setdefault(channel, []).append({**message, "upload": True})
         return {"ok": True, "files": objects}
+
+    def files_info(self, args: Json) -> Json:
+        """files.info: a file a member shared or the bot uploaded, or file_not_found."""
+        file_id = str(args.get("file") or "")
+        shared = self.shared_files.get(file_id)
+        upload = self.files.get(file_id)
+        if shared is not None:
+            file = shared_file_object(self.bot, self.base_url, shared)
+        elif upload is not None and upload.completed:
+            file = file_object(self.bot, upload)
+        else:
+            raise SlackError("file_not_found")
+        return {
+            "ok": True,
+            "file": file,
+            "comments": [],
+            "response_metadata": {"next_cursor": ""},
+        }
 
     def apps_connections_open(self, args: Json) -> Json:
         """apps.connections.open: a Socket Mode URL (not actually served)."""

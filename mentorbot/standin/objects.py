@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 Json = dict[str, Any]
@@ -58,6 +59,50 @@ class UploadedFile:
     channels: list[str] = field(default_factory=list)
     initial_comment: str | None = None
     thread_ts: str | None = None
+
+
+@dataclass
+class StandinChannel:
+    """A channel registered with add_channel: who is in it and whether the bot is."""
+
+    id: str
+    name: str
+    members: list[str] = field(default_factory=list)
+    bot_is_member: bool = True
+    is_private: bool = False
+    archived: bool = False
+    created: int = field(default_factory=lambda: int(time.time()))
+
+
+@dataclass
+class SharedFile:
+    """A file a member shared in their DM with the bot, its bytes and where it was posted."""
+
+    file_id: str
+    user_id: str
+    name: str
+    filetype: str
+    mimetype: str
+    data: bytes
+    created: int
+    channel: str
+    ts: str
+
+
+@dataclass
+class FileDownload:
+    """One GET of a file's url_private(_download) and how the stand-in answered it."""
+
+    file_id: str
+    path: str
+    token: str | None
+    status: int
+    at: float
+
+    @property
+    def ok(self) -> bool:
+        """Whether the file's bytes were sent."""
+        return self.status == 200
 
 
 @dataclass
@@ -146,4 +191,71 @@ def file_object(bot: BotIdentity, upload: UploadedFile) -> Json:
         "size": len(upload.data or b""),
         "user": bot.bot_user_id,
         "created": int(time.time()),
+    }
+
+
+def channel_object(
+    bot: BotIdentity, channel: StandinChannel, include_num_members: bool = False
+) -> Json:
+    """Return a registered channel as conversations.info shows it."""
+    legacy_group = channel.is_private and channel.id.startswith("G")
+    found: Json = {
+        "id": channel.id,
+        "name": channel.name,
+        "name_normalized": channel.name,
+        "is_channel": not legacy_group,
+        "is_group": legacy_group,
+        "is_im": False,
+        "is_mpim": False,
+        "is_private": channel.is_private,
+        "is_archived": channel.archived,
+        "is_general": False,
+        "is_shared": False,
+        "is_ext_shared": False,
+        "is_org_shared": False,
+        "is_member": channel.bot_is_member,
+        "created": channel.created,
+        "creator": channel.members[0] if channel.members else "",
+        "context_team_id": bot.team_id,
+        "topic": {"value": "", "creator": "", "last_set": 0},
+        "purpose": {"value": "", "creator": "", "last_set": 0},
+        "previous_names": [],
+    }
+    if include_num_members:
+        members = set(channel.members) | ({bot.bot_user_id} if channel.bot_is_member else set())
+        found["num_members"] = len(members)
+    return found
+
+
+def shared_file_object(bot: BotIdentity, base_url: str, file: SharedFile) -> Json:
+    """Return a file a member shared as Slack shows it, served from the stand-in's base_url."""
+    private = f"{base_url}/files-pri/{bot.team_id}-{file.file_id}"
+    workspace = f"https://{bot.team_name}.slack.com"
+    quoted = quote(file.name)
+    return {
+        "id": file.file_id,
+        "created": file.created,
+        "timestamp": file.created,
+        "name": file.name,
+        "title": file.name,
+        "mimetype": file.mimetype,
+        "filetype": file.filetype,
+        "pretty_type": file.filetype.upper(),
+        "user": file.user_id,
+        "user_team": bot.team_id,
+        "editable": False,
+        "size": len(file.data),
+        "mode": "hosted",
+        "is_external": False,
+        "external_type": "",
+        "is_public": False,
+        "public_url_shared": False,
+        "display_as_bot": False,
+        "username": "",
+        "url_private": f"{private}/{quoted}",
+        "url_private_download": f"{private}/download/{quoted}",
+        "permalink": f"{workspace}/files/{file.user_id}/{file.file_id}/{quoted}",
+        "permalink_public": f"https://slack-files.com/{bot.team_id}-{file.file_id}-0",
+        "has_rich_preview": False,
+        "file_access": "visible",
     }

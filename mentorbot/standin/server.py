@@ -9,10 +9,10 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote, unquote
 from zoneinfo import ZoneInfo
 
 from mentorbot.standin.contract import (
@@ -24,9 +24,11 @@ from mentorbot.standin.contract import (
 from mentorbot.standin.methods import Workspace
 from mentorbot.standin.objects import (
     BotIdentity,
+    FileDownload,
     Json,
     RecordedCall,
     SlackError,
+    StandinChannel,
     StandinUser,
     UploadedFile,
 )
@@ -35,6 +37,9 @@ from mentorbot.standin.transport import Answer, StandinHTTPServer, parse_body
 _ERROR_ORDER = ("unknown_method", "not_authed", "invalid_arguments", "invalid_blocks")
 _STATUS_ERRORS = {429: "ratelimited", 500: "internal_error", 503: "service_unavailable"}
 RESPONSE_URL_USES = 5
+SIGN_IN_PAGE = (
+    b"<!DOCTYPE html><html><head><title>Sign in | Slack</title></head><body></body></html>"
+)
 
 
 class ContractViolation(AssertionError):
@@ -90,6 +95,7 @@ class SlackStandin:
         self._lock = threading.Lock()
         self._workspace = Workspace(self.bot)
         self._calls: list[RecordedCall] = []
+        self._downloads: list[FileDownload] = []
         self._responses: list[tuple[str, Json]] = []
         self._response_uses: dict[str, int] = {}
         self._response_violations: list[str] = []
@@ -186,6 +192,54 @@ class SlackStandin:
         """Return a member added with add_user, or None."""
         with self._lock:
             return self._workspace.users.get(user_id)
+
+    def add_channel(
+        self,
+        channel_id: str,
+        name: str,
+        *,
+        members: Sequence[str] = (),
+        bot_is_member: bool = True,
+        is_private: bool = False,
+        archived: bool = False,
+    ) -> StandinChannel:
+        """Register a channel; the bot can post and read there only while it is a member."""
+        channel = StandinChannel(
+            channel_id, name, list(members), bot_is_member, is_private, archived
+        )
+        with self._lock:
+            self._workspace.channels[channel_id] = channel
+        return copy.deepcopy(channel)
+
+    def invite_bot(self, channel_id: str) -> None:
+        """Make the bot a member of a registered channel, as /invite @mentorbot does."""
+        with self._lock:
+            channel = self._workspace.channels.get(channel_id)
+            if channel is None:
+                raise KeyError(f"{channel_id} was not registered with add_channel")
+            channel.bot_is_member = True
+
+    def channel(self, channel_id: str) -> StandinChannel | None:
+        """Return a channel registered with add_channel, or None."""
+        with self._lock:
+            return copy.deepcopy(self._workspace.channels.get(channel_id))
+
+    def share_file_in_dm(
+        self,
+        user_id: str,
+        filename: str,
+        content: bytes,
+        *,
+        filetype: str = "csv",
+        mimetype: str = "text/csv",
+        text: str = "",
+    ) -> Json:
+        """Post a member's message sharing a file in their DM with the bot; return the file."""
+        if not self._workspace.base_url:
+            raise RuntimeError("start the Slack stand-in first: file URLs point at it")
+        with self._lock:
+            file = self._workspace.share_file(user_id, filename, content, filetype, mimetype, text)
+        return copy.deepcopy(file)
 
     def fail_next(
         self,
@@ -299,6 +353,12 @@ class SlackStandin:
             return copy.deepcopy(self._workspace.views)
 
     @property
+    def downloads(self) -> list[FileDownload]:
+        """Every GET of a shared file's url_private(_download), oldest first, with its status."""
+        with self._lock:
+            return list(self._downloads)
+
+    @property
     def uploaded_files(self) -> list[UploadedFile]:
         """Files whose bytes reached the stand-in, with where they were shared."""
         with self._lock:
@@ -322,6 +382,10 @@ class SlackStandin:
             return Answer.text(f"OK - {len(body)}") if stored else Answer.text("not found", 404)
         if path.startswith("/response/") and verb == "POST":
             return self._response(path.removeprefix("/response/"), content_type, body)
+        if path.startswith("/files-pri/") and verb == "GET":
+            return self._download(path, headers)
+        if path == "/" and verb == "GET":
+            return Answer(200, SIGN_IN_PAGE, content_type="text/html; charset=utf-8")
         return Answer.text("not found", 404)
 
     def _api(
@@ -376,6 +440,28 @@ class SlackStandin:
                 return Answer(0, drop=True)
             return Answer.json({"ok": False, "error": after.error}, after.status)
         return Answer.json(copy.deepcopy(result))
+
+    def _download(self, path: str, headers: Mapping[str, str]) -> Answer:
+        """Serve a shared file to a bearer token; without one, redirect to sign-in like Slack."""
+        key, *rest = path.removeprefix("/files-pri/").split("/")
+        team, _, file_id = key.partition("-")
+        download = len(rest) == 2 and rest[0] == "download"
+        name = unquote(rest[-1]) if len(rest) == 1 or download else None
+        token = _bearer(headers)
+        with self._lock:
+            shared = self._workspace.shared_files.get(file_id)
+            if token is None:
+                location = f"{self.base_url}/?redir={quote(path, safe='')}"
+                answer = Answer(302, b"", "text/html", {"Location": location})
+            elif shared is None or team != self.team_id or name != shared.name:
+                answer = Answer.text("file not found", 404)
+            else:
+                disposition = f'{"attachment" if download else "inline"}; filename="{name}"'
+                answer = Answer(
+                    200, shared.data, shared.mimetype, {"Content-Disposition": disposition}
+                )
+            self._downloads.append(FileDownload(file_id, path, token, answer.status, time.time()))
+        return answer
 
     def _response(self, key: str, content_type: str, body: bytes) -> Answer:
         """Record and check a POST to a response_url, as Bolt's respond() sends it."""

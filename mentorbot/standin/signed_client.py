@@ -13,6 +13,8 @@ from urllib.parse import urlencode
 
 from slack_sdk.signature import SignatureVerifier
 
+from mentorbot.standin.objects import conversation_id
+
 if TYPE_CHECKING:
     from mentorbot.standin.server import SlackStandin
 
@@ -125,6 +127,25 @@ class SignedSlackClient:
             headers["X-Slack-Retry-Reason"] = retry_reason
         body = json.dumps(envelope).encode()
         return self._post(body, JSON, headers, timestamp=timestamp, sign=sign)
+
+    def file_shared_in_dm(self, user_id: str, file: dict[str, Any], text: str = "") -> BotResponse:
+        """Send the message.im event (subtype file_share) of a member sharing a file."""
+        channel = self._dm_channel(user_id)
+        ts = self._message_ts_with_file(channel, str(file.get("id") or ""))
+        event = {
+            "type": "message",
+            "subtype": "file_share",
+            "channel": channel,
+            "channel_type": "im",
+            "user": user_id,
+            "text": text,
+            "files": [file],
+            "ts": ts,
+            "event_ts": ts,
+            "upload": True,
+            "display_as_bot": False,
+        }
+        return self.event(event)
 
     def url_verification(
         self, challenge: str, *, timestamp: int | None = None, sign: bool = True
@@ -281,6 +302,20 @@ class SignedSlackClient:
         """Return a member's name from the stand-in, else the id."""
         user = self.standin.user(user_id) if self.standin else None
         return user.name if user else user_id
+
+    def _dm_channel(self, user_id: str) -> str:
+        """Return the id of the bot's DM with a member."""
+        if self.standin is not None:
+            return self.standin.dm_channel_for(user_id)
+        return conversation_id("D", [user_id])
+
+    def _message_ts_with_file(self, channel: str, file_id: str) -> str:
+        """Return the ts of the stand-in's message carrying a file, else a new ts."""
+        messages = self.standin.messages_in(channel) if self.standin else []
+        for message in reversed(messages):
+            if any(f.get("id") == file_id for f in message.get("files", [])):
+                return str(message["ts"])
+        return f"{time.time():.6f}"
 
     def _response_url(self) -> str:
         """Return a response_url: served by the stand-in when there is one."""
