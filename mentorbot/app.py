@@ -35,6 +35,7 @@ class MentorbotApp(App):
         req.context["session"] = session
         req.context["now"] = utcnow()
         req.context["settings"] = self.runtime.settings
+        req.context["runtime"] = self.runtime
         try:
             response = super().dispatch(req)
             if req.context.get("failed") or response.status >= 500:

@@ -94,6 +94,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     upgrade.set_defaults(handler=_db_upgrade)
 
+    importer = sub.add_parser(
+        "import-pairs",
+        help="pair people from a CSV file (columns mentor,mentee: Slack IDs or e-mails)",
+        description="Read a CSV file whose header is mentor,mentee and whose rows hold Slack "
+        "member IDs or e-mail addresses; check every row, then create every pair (and queue "
+        "its kickoff) or none. Exits 1 when a row is wrong, listing each by line number.",
+    )
+    importer.add_argument("file", metavar="FILE.csv", help="the CSV file to read")
+    importer.add_argument("--cohort", required=True, metavar="NAME", help="the cohort to pair in")
+    importer.add_argument(
+        "--dry-run", action="store_true", help="check every row and report, but change nothing"
+    )
+    importer.set_defaults(handler=_import_pairs)
+
     demo = sub.add_parser(
         "demo",
         help="run a short mentoring programme against a local Slack stand-in (no Slack needed)",
@@ -200,6 +214,25 @@ def _run(args: argparse.Namespace) -> int:
     return serve_http(settings, port=args.port or settings.port, scheduler=not args.no_scheduler)
 
 
+def _import_pairs(args: argparse.Namespace) -> int:
+    from mentorbot.importing import import_file
+
+    try:
+        with open(args.file, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        raise CommandError(f"cannot read {args.file}: {error.strerror or error}") from None
+    runtime = _connected_runtime(_settings())
+    try:
+        report = import_file(
+            runtime, data, cohort_name=args.cohort, dry_run=args.dry_run, progress=sys.stderr
+        )
+    finally:
+        runtime.close()
+    print(report.text)
+    return 0 if report.ok else 1
+
+
 def _demo(_args: argparse.Namespace) -> int:
     from mentorbot.demo import run_demo
 
@@ -226,7 +259,7 @@ def _connected_runtime(settings: Settings) -> Runtime:
                 "could not reach or migrate the database at MENTORBOT_DATABASE_URL: "
                 f"{_describe(error)}"
             ) from None
-        record_workspace(runtime, identity, utcnow())
+        runtime.team_id = record_workspace(runtime, identity, utcnow())
     except (SettingsError, CommandError):
         runtime.close()
         raise

@@ -13,7 +13,8 @@ from mentorbot.app import create_app
 from mentorbot.bot.db import unit_of_work
 from mentorbot.bot.migrate import upgrade
 from mentorbot.bot.models import Member
-from mentorbot.bot.services.programme import create_cohort, create_pair
+from mentorbot.bot.services.cohorts import create_cohort
+from mentorbot.bot.services.pairs import Planned, create_pairs
 from mentorbot.bot.services.workspaces import ensure_workspace
 from mentorbot.bot.settings import Settings
 from mentorbot.bot.tick import run_tick
@@ -140,14 +141,10 @@ def _programme(t: Transcript, runtime: Runtime, slack: SignedSlackClient) -> Non
             created_by=COORDINATOR.user_id,
             now=now,
         )
-        create_pair(
-            session,
-            cohort=cohort,
-            mentor_id=MENTOR.user_id,
-            mentee_id=MENTEE.user_id,
-            first_meeting_at=meeting_local,
-            now=now,
+        [pair] = create_pairs(
+            session, cohort=cohort, planned=[Planned(MENTOR.user_id, MENTEE.user_id)], now=now
         )
+        pair.next_meeting_at = meeting_local
     t.say(f'[{t.stamp(now, COORDINATOR)}] Priya creates the cohort "Spring" (12 weeks, biweekly)')
     when = f"{meeting_local:%A %d %b %H:%M}"
     t.say(f"  and pairs Aiko (mentor) with Sam (mentee); they agree to meet {when} Tokyo time.")

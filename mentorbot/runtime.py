@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -25,9 +26,16 @@ class Runtime:
     engine: Engine
     sessions: sessionmaker[Session]
     client: WebClient
+    # The workspace the bot token belongs to, once Slack has said (auth.test).
+    team_id: str | None = None
+    # Slow work a request started (a CSV import) runs here, after Slack has its answer.
+    background: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(2, thread_name_prefix="mentorbot-background")
+    )
 
     def close(self) -> None:
-        """Release database connections."""
+        """Finish background work, then release database connections."""
+        self.background.shutdown(wait=True)
         self.engine.dispose()
 
 

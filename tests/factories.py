@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mentorbot.bot.db import unit_of_work
 from mentorbot.bot.models import Member, Pair
-from mentorbot.bot.services.programme import create_cohort, create_pair
+from mentorbot.bot.services.cohorts import create_cohort
+from mentorbot.bot.services.pairs import Planned, create_pairs
 
 TEAM = "T0MENTOR"
 
@@ -37,11 +38,8 @@ def seed_pair(
         )
         for user_id, tz in ((mentor, mentor_tz), (mentee, None)):
             session.add(Member(team_id=TEAM, user_id=user_id, name=user_id.lower(), tz=tz))
-        return create_pair(
-            session,
-            cohort=cohort,
-            mentor_id=mentor,
-            mentee_id=mentee,
-            first_meeting_at=meeting_at,
-            now=now,
+        [pair] = create_pairs(
+            session, cohort=cohort, planned=[Planned(mentor, mentee)], now=now, kickoff=False
         )
+        pair.next_meeting_at = meeting_at
+        return pair

@@ -50,6 +50,19 @@ def test_commands_escape_mentions_and_features_are_on(manifest: dict) -> None:
 def test_bot_scopes_are_least_privilege(manifest: dict) -> None:
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert "user" not in manifest["oauth_config"]["scopes"]
-    # Exactly what the code uses: slash commands, posting, opening DMs, message.im events
-    # and DM history (exactly-once delivery), time zones (users.info, user_change).
-    assert scopes == {"commands", "chat:write", "im:write", "im:history", "users:read"}
+    # Exactly what the code uses: slash commands, posting, opening DMs and group DMs,
+    # message.im events, history where the bot posts (exactly-once delivery), time zones
+    # (users.info, user_change), e-mails (CSV imports) and the CSV files themselves.
+    assert scopes == {
+        "commands",
+        "chat:write",
+        "im:write",
+        "im:history",
+        "users:read",
+        "users:read.email",
+        "mpim:write",
+        "mpim:history",
+        "channels:history",
+        "groups:history",
+        "files:read",
+    }

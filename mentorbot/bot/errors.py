@@ -31,3 +31,13 @@ class NotFound(MentorbotError):
     """The thing the person named does not exist (in their workspace)."""
 
     template = "errors/not_found.md.j2"
+
+
+class InvalidForm(MentorbotError):
+    """A modal's field holds something unusable; shown next to that field (`field` = block)."""
+
+    template = "errors/generic.md.j2"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field

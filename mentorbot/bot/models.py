@@ -71,6 +71,8 @@ class Member(Base):
     working_hours_end: Mapped[time | None] = mapped_column(Time)
     workdays: Mapped[str | None] = mapped_column(String(32))
     is_coordinator: Mapped[bool] = mapped_column(Boolean, default=False)
+    # How many active pairs this person may mentor at once; None means the default.
+    mentor_capacity: Mapped[int | None] = mapped_column(SmallInteger)
     is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     profile_refreshed_at: Mapped[datetime | None]

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from mentorbot.bot.models import Member, OutboundMessage
 from mentorbot.bot.services.workspaces import availabilities_for
+from mentorbot.bot.working_hours import next_allowed_for_all
 
 # Rows per INSERT statement (SQLite allows 32,766 bound values; a row has 10).
 ENQUEUE_CHUNK = 500
@@ -22,7 +23,8 @@ PROFILE_MAX_AGE = timedelta(days=7)
 
 log = logging.getLogger(__name__)
 
-TargetKind = Literal["user", "channel"]
+# A DM to one person, a post in a channel, or a group DM ("U1,U2": first is the main reader).
+TargetKind = Literal["user", "channel", "group"]
 
 
 @dataclass(frozen=True)
@@ -165,8 +167,8 @@ def claim_due(
     rows = list(session.scalars(query))
     recipients: dict[str, set[str]] = {}
     for row in rows:
-        if row.target_kind == "user":
-            recipients.setdefault(row.team_id, set()).add(row.target_id)
+        if row.target_kind != "channel":
+            recipients.setdefault(row.team_id, set()).update(row.target_id.split(","))
     hours = {
         (team_id, user_id): found
         for team_id, user_ids in recipients.items()
@@ -175,8 +177,9 @@ def claim_due(
         ).items()
     }
     for row in rows:
-        if row.target_kind == "user":
-            allowed = hours[(row.team_id, row.target_id)].next_allowed(now)
+        if row.target_kind != "channel":
+            people = [hours[(row.team_id, user_id)] for user_id in row.target_id.split(",")]
+            allowed = next_allowed_for_all(people, now)
             if allowed > now:
                 row.not_before = allowed
                 continue

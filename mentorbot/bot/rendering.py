@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from typing import Any
 
@@ -18,6 +19,18 @@ def escape_mrkdwn(value: object) -> str:
     return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_MENTION = re.compile(r"&lt;([@#][UWCG][A-Z0-9]{2,})&gt;")
+
+
+def escape_keeping_mentions(value: object) -> str:
+    """Escape like `escape_mrkdwn`, but let mentions of people and channels through.
+
+    For the bot's own sentences that name people (`<@U123> already has a mentor`) and may
+    quote what someone typed. A mention cannot page a crowd; `<!channel>` stays escaped.
+    """
+    return _MENTION.sub(r"<\1>", escape_mrkdwn(value))
+
+
 def truncate(value: str, limit: int = SECTION_TEXT_LIMIT, ellipsis: str = "…") -> str:
     """Cut text to `limit` characters, marking the cut."""
     return value if len(value) <= limit else value[: limit - len(ellipsis)] + ellipsis
@@ -25,6 +38,11 @@ def truncate(value: str, limit: int = SECTION_TEXT_LIMIT, ellipsis: str = "…")
 
 def _tojson(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
+
+
+def _variable(name: str) -> str:
+    """How a coordinator writes a template variable: `{{ week }}`."""
+    return "{{ " + name + " }}"
 
 
 @cache
@@ -39,8 +57,10 @@ def environment() -> Environment:
         keep_trailing_newline=False,
     )
     env.filters["mrkdwn"] = escape_mrkdwn
+    env.filters["mentions"] = escape_keeping_mentions
     env.filters["cut"] = truncate
     env.filters["json"] = _tojson
+    env.filters["variable"] = _variable
     return env
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from mentorbot.bot.db import unit_of_work
 from mentorbot.bot.delivery import DeliveryReport, deliver_due
 from mentorbot.bot.outbox import DEFAULT_LEASE
+from mentorbot.bot.services.announcements import produce_announcements
 from mentorbot.bot.services.events import forget_old_events
 from mentorbot.bot.services.meeting_prompts import produce_meeting_prompts
 
@@ -24,7 +25,7 @@ Producer = Callable[[Session, datetime], int]
 TICK_LOCK = 0x6D656E74696B
 
 # Adding a kind of due work is one line here.
-PRODUCERS: tuple[Producer, ...] = (produce_meeting_prompts,)
+PRODUCERS: tuple[Producer, ...] = (produce_meeting_prompts, produce_announcements)
 
 
 @dataclass

@@ -35,16 +35,34 @@ class Availability:
             day = local_date + timedelta(days=offset)
             if day.weekday() not in self.workdays:
                 continue
-            start = _wall_clock(day, self.hours.start, self.zone)
+            start = wall_clock(day, self.hours.start, self.zone)
             if start > moment:
                 return start
-            end = _wall_clock(day, self.hours.end, self.zone)
+            end = wall_clock(day, self.hours.end, self.zone)
             if moment < end:  # inside today's window after all (a DST edge): now is fine
                 return as_utc(moment)
         raise AssertionError("a week always holds a workday")  # pragma: no cover
 
 
-def _wall_clock(day: date, at: time, zone: ZoneInfo) -> datetime:
+def next_allowed_for_all(people: list[Availability], moment: datetime) -> datetime:
+    """The first moment from `moment` on that suits everyone (a group DM).
+
+    People whose hours never overlap (Tokyo and New York, say) still hear from the bot: the
+    first person's next allowed moment is taken when no common one comes within a week.
+    """
+    if not people:
+        return as_utc(moment)
+    candidate = as_utc(moment)
+    horizon = candidate + timedelta(days=7)
+    while candidate <= horizon:
+        latest = max(person.next_allowed(candidate) for person in people)
+        if latest == candidate:
+            return candidate
+        candidate = latest
+    return people[0].next_allowed(moment)
+
+
+def wall_clock(day: date, at: time, zone: ZoneInfo) -> datetime:
     """The UTC instant a wall clock in `zone` shows `at` on `day`.
 
     A time skipped by a DST change (e.g. 02:30 on a spring-forward night) is read with the

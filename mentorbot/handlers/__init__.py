@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from mentorbot.handlers import commands, errors, events, fallbacks, middleware
+from mentorbot.handlers import actions, commands, errors, events, fallbacks, middleware, views
 
 
 def register(app: App) -> None:
@@ -13,4 +13,6 @@ def register(app: App) -> None:
     errors.register(app)
     commands.register(app)
     events.register(app)
+    actions.register(app)
+    views.register(app)
     fallbacks.register(app)  # last: catches whatever no listener above claimed

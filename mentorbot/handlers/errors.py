@@ -10,7 +10,7 @@ from typing import Any
 from slack_bolt import App, BoltContext, BoltResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from mentorbot.bot.errors import MentorbotError
+from mentorbot.bot.errors import InvalidForm, MentorbotError
 from mentorbot.bot.rendering import render_json, render_text
 from mentorbot.handlers.deferred import defer, replace_deferred
 
@@ -24,6 +24,11 @@ def register(app: App) -> None:
     def handle_error(error: Exception, body: dict[str, Any], context: BoltContext) -> BoltResponse:
         context["failed"] = True  # the request's unit of work rolls back
         replace_deferred(context)  # nothing the failed work meant to say is said
+        if isinstance(error, InvalidForm) and body.get("type") == "view_submission":
+            reply = {"response_action": "errors", "errors": {error.field: str(error)}}
+            return BoltResponse(
+                status=200, body=json.dumps(reply), headers={"content-type": "application/json"}
+            )
         if isinstance(error, MentorbotError):
             text = render_text(error.template, **error.context)
         elif isinstance(error, OperationalError | InterfaceError):
@@ -48,6 +53,14 @@ def register(app: App) -> None:
             # A DM has no acknowledgement to carry words: answer in its thread instead.
             say, ts = context.say, event.get("ts")
             defer(context, "answer a DM after an error", lambda: say(text=text, thread_ts=ts))
+        respond = context.respond
+        if body.get("type") == "block_actions" and respond is not None:
+            # A button has no reply of its own: the words go to the person only.
+            defer(
+                context,
+                "answer a button after an error",
+                lambda: respond(text=text, response_type="ephemeral", replace_original=False),
+            )
         return reply_for(body, text)
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput, NotFound
 from mentorbot.bot.models import CheckIn
-from mentorbot.bot.services.programme import active_pair_of
+from mentorbot.bot.services.pairs import active_pair_of
 from mentorbot.bot.usertext import clean_user_text
 
 MAX_TEXT = 3000

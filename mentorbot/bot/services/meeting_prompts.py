@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from mentorbot.bot.models import Member, Pair, Workspace
+from mentorbot.bot.models import Member, Pair
 from mentorbot.bot.outbox import Outgoing, enqueue_many
 from mentorbot.bot.rendering import render_json
+from mentorbot.bot.services.workspaces import default_zones
 from mentorbot.bot.working_hours import zone_or_none
 
 LEAD_TIME = timedelta(hours=24)
@@ -36,7 +37,7 @@ def produce_meeting_prompts(session: Session, now: datetime) -> int:
         )
     )
     people = _people(session, pairs)
-    default_zones = _default_zones(session, {pair.team_id for pair in pairs})
+    zones = default_zones(session, {pair.team_id for pair in pairs})
     outgoing = []
     for pair in pairs:
         assert pair.next_meeting_at is not None
@@ -44,7 +45,7 @@ def produce_meeting_prompts(session: Session, now: datetime) -> int:
         mentee = people.get((pair.team_id, pair.mentee_id))
         zone = (
             zone_or_none(mentor.tz if mentor else None)
-            or zone_or_none(default_zones.get(pair.team_id))
+            or zone_or_none(zones.get(pair.team_id))
             or ZoneInfo("UTC")
         )
         payload = render_json(
@@ -79,12 +80,3 @@ def _people(session: Session, pairs: list[Pair]) -> dict[tuple[str, str], Member
         ):
             found[(team_id, member.user_id)] = member
     return found
-
-
-def _default_zones(session: Session, team_ids: set[str]) -> dict[str, str]:
-    if not team_ids:
-        return {}
-    rows = session.execute(
-        select(Workspace.team_id, Workspace.settings).where(Workspace.team_id.in_(team_ids))
-    )
-    return {team_id: (settings or {}).get("timezone") or "UTC" for team_id, settings in rows}

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mentorbot.bot.errors import NotAllowed
+from mentorbot.bot.errors import BadInput, NotAllowed
 from mentorbot.bot.models import Member
+from mentorbot.bot.working_hours import zone_or_none
 
 
 def get_or_create_member(session: Session, *, team_id: str, user_id: str, now: datetime) -> Member:
@@ -76,3 +79,55 @@ def remember_profile(
     member.is_bot = is_bot
     member.profile_refreshed_at = now
     return member
+
+
+def grant_coordinator(session: Session, *, team_id: str, user_id: str, now: datetime) -> bool:
+    """Make a person a coordinator; False when they were one already."""
+    member = get_or_create_member(session, team_id=team_id, user_id=user_id, now=now)
+    if member.is_coordinator:
+        return False
+    member.is_coordinator = True
+    return True
+
+
+def revoke_coordinator(
+    session: Session, *, team_id: str, user_id: str, configured: Iterable[str], now: datetime
+) -> bool:
+    """Take the role away; False when they did not have it. Configured ones stay (BadInput)."""
+    if user_id in configured:
+        raise BadInput(
+            f"<@{user_id}> is a coordinator through the `MENTORBOT_COORDINATORS` setting; "
+            "whoever runs mentorbot can take them out of it."
+        )
+    member = get_or_create_member(session, team_id=team_id, user_id=user_id, now=now)
+    if not member.is_coordinator:
+        return False
+    if list_coordinators(session, team_id=team_id, configured=configured) == [user_id]:
+        raise BadInput("that would leave the programme without a coordinator; add another first.")
+    member.is_coordinator = False
+    return True
+
+
+def zone_of(session: Session, *, team_id: str, user_id: str, default: str) -> ZoneInfo:
+    """The person's own time zone when Slack told us, else `default`."""
+    tz = session.scalar(
+        select(Member.tz).where(Member.team_id == team_id, Member.user_id == user_id)
+    )
+    return zone_or_none(tz) or zone_or_none(default) or ZoneInfo("UTC")
+
+
+def remember_profiles(
+    session: Session, *, team_id: str, profiles: dict[str, dict[str, Any]], now: datetime
+) -> None:
+    """Cache several users.info-shaped profiles at once."""
+    for user_id, user in profiles.items():
+        remember_profile(
+            session,
+            team_id=team_id,
+            user_id=user_id,
+            name=user.get("real_name") or user.get("name"),
+            tz=user.get("tz"),
+            deleted=bool(user.get("deleted")),
+            is_bot=bool(user.get("is_bot")),
+            now=now,
+        )

@@ -71,3 +71,13 @@ def availabilities_for(
             default_workdays=defaults.get("workdays") or DEFAULT_WORKDAYS,
         )
     return result
+
+
+def default_zones(session: Session, team_ids: set[str]) -> dict[str, str]:
+    """Each workspace's default time zone name (from the settings it was recorded with)."""
+    if not team_ids:
+        return {}
+    rows = session.execute(
+        select(Workspace.team_id, Workspace.settings).where(Workspace.team_id.in_(team_ids))
+    )
+    return {team_id: (settings or {}).get("timezone") or "UTC" for team_id, settings in rows}

@@ -1,8 +1,24 @@
-"""Splitting slash command text into a subcommand and its arguments."""
+"""Splitting slash command text into words, people, channels, dates and options.
+
+Slack escapes what people pick from its autocomplete (the manifest sets `should_escape`):
+a person arrives as `<@U123|name>` or `<@U123>`, a channel as `<#C123|name>` or `<#C123>`.
+Whatever cannot be read raises BadInput with an example, so the person learns the grammar.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from mentorbot.bot.errors import BadInput
+
+# An escaped mention or channel (which may hold spaces in its label) or a plain word.
+_TOKEN = re.compile(r"<[^>]*>|\S+")
+_PERSON = re.compile(r"<@([UW][A-Z0-9]{2,})(?:\|[^>]*)?>")
+_CHANNEL = re.compile(r"<#([CGD][A-Z0-9]{2,})(?:\|[^>]*)?>")
 
 
 @dataclass(frozen=True)
@@ -19,3 +35,90 @@ class CommandText:
         raw = (text or "").strip()
         word, _, rest = raw.partition(" ")
         return cls(word=word.lower(), rest=rest.strip(), raw=raw)
+
+    def next(self) -> CommandText:
+        """The text after this word: `cohort create X` → word "create", rest "X"."""
+        return CommandText.parse(self.rest)
+
+    def tokens(self) -> list[str]:
+        """The words after the subcommand; a mention or channel is one word."""
+        return _TOKEN.findall(self.rest)
+
+
+def person(token: str | None, *, example: str) -> str:
+    """The Slack user ID in a mention such as `<@U123|ana>`."""
+    found = _PERSON.fullmatch(token or "")
+    if found:
+        return found.group(1)
+    if token and token.startswith("@"):
+        raise BadInput(
+            f"I can't tell who `{token}` is. Type `@` and pick the person from Slack's "
+            "list of suggestions, so the name turns into a mention.",
+            example=example,
+        )
+    shown = f"`{token}` is not a person" if token else "a person is missing"
+    raise BadInput(f"{shown}: mention them with `@`.", example=example)
+
+
+def channel(token: str | None, *, example: str) -> str:
+    """The Slack channel ID in a channel link such as `<#C123|cohort>`."""
+    found = _CHANNEL.fullmatch(token or "")
+    if found:
+        return found.group(1)
+    if token and token.startswith("#"):
+        raise BadInput(
+            f"I can't tell which channel `{token}` is. Type `#` and pick the channel from "
+            "Slack's list of suggestions, so it turns into a link.",
+            example=example,
+        )
+    shown = f"`{token}` is not a channel" if token else "the channel is missing"
+    raise BadInput(f"{shown}: link it with `#`.", example=example)
+
+
+def a_date(value: str, *, example: str) -> date:
+    """A calendar date written YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadInput(
+            f"`{value}` is not a date; write it as YYYY-MM-DD.", example=example
+        ) from None
+
+
+def whole_number(value: str, *, example: str, low: int, high: int, what: str) -> int:
+    """A whole number between `low` and `high`."""
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise BadInput(f"{what} must be a whole number from {low} to {high}.", example=example)
+    return int(value)
+
+
+def options(
+    tokens: list[str], spec: dict[str, Callable[[str], Any]], *, example: str
+) -> dict[str, Any]:
+    """Read `keyword value` pairs (e.g. `weeks 12 cadence weekly`) with a reader per keyword.
+
+    A keyword's value runs to the next keyword, so a cohort name may have spaces.
+    """
+    found: dict[str, Any] = {}
+    index = 0
+    while index < len(tokens):
+        keyword = tokens[index].lower()
+        if keyword not in spec:
+            known = ", ".join(f"`{name}`" for name in spec)
+            raise BadInput(
+                f"I don't understand `{tokens[index]}` here; I know {known}.", example=example
+            )
+        if keyword in found:
+            raise BadInput(f"`{keyword}` is given twice.", example=example)
+        end = index + 1
+        while end < len(tokens) and tokens[end].lower() not in spec:
+            end += 1
+        value = " ".join(tokens[index + 1 : end])
+        if not value:
+            raise BadInput(f"`{keyword}` needs a value after it.", example=example)
+        try:
+            found[keyword] = spec[keyword](value)
+        except BadInput as problem:  # show the whole command as the example
+            raise BadInput(problem.context["message"], example=example) from None
+        index = end
+    return found

@@ -2,19 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput
 from mentorbot.bot.rendering import render_text
-from mentorbot.bot.services.members import list_coordinators, require_coordinator
+from mentorbot.bot.services.members import require_coordinator
 from mentorbot.bot.settings import Settings
-from mentorbot.handlers.commands.grammar import CommandText
+from mentorbot.handlers.commands import (
+    announcing,
+    cohort_commands,
+    coordinator_roles,
+    importing,
+    pairing,
+)
+from mentorbot.handlers.commands.request import MentoringRequest
 
+ROUTES: dict[str, Callable[[MentoringRequest], None]] = {
+    "coordinator": coordinator_roles.coordinator,
+    "coordinators": coordinator_roles.list_all,
+    "cohort": cohort_commands.cohort,
+    "cohorts": cohort_commands.list_all,
+    "pair": pairing.pair,
+    "unpair": pairing.unpair,
+    "capacity": pairing.capacity,
+    "import": importing.import_pairs,
+    "announce": announcing.announce,
+    "announcements": announcing.pending,
+}
 # Subcommands `/mentoring help` lists; the help template must mention each one.
-SUBCOMMANDS = ("help", "coordinators")
+SUBCOMMANDS = ("help", *ROUTES)
 
 
 def register(app: App) -> None:
@@ -23,24 +45,28 @@ def register(app: App) -> None:
 
 
 def mentoring_command(
-    ack: Ack, command: dict[str, Any], context: BoltContext, session: Session, settings: Settings
+    ack: Ack,
+    command: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    respond: Respond,
+    session: Session,
+    settings: Settings,
+    now: datetime,
 ) -> None:
     """Route `/mentoring <subcommand> …`; `help` is open to all, the rest to coordinators."""
-    text = CommandText.parse(command.get("text"))
-    if text.raw.lower() in ("", "help"):
-        ack(response_type="ephemeral", text=render_text("help/mentoring.md.j2"))
+    request = MentoringRequest.of(command, ack, context, client, respond, session, settings, now)
+    if request.text.raw.lower() in ("", "help"):
+        request.reply(render_text("help/mentoring.md.j2"))
         return
-    team_id, user_id = context.team_id or "", context.user_id or ""
-    require_coordinator(session, team_id=team_id, user_id=user_id, configured=settings.coordinators)
-    if text.word == "coordinators":
-        people = list_coordinators(session, team_id=team_id, configured=settings.coordinators)
-        ack(
-            response_type="ephemeral",
-            text=render_text("mentoring/coordinators.md.j2", people=people),
-        )
-        return
-    raise BadInput(
-        f"I don't know the `/mentoring` command `{text.word}`. "
-        "Type `/mentoring help` to see them all.",
-        example="/mentoring help",
+    require_coordinator(
+        session, team_id=request.team_id, user_id=request.user_id, configured=settings.coordinators
     )
+    route = ROUTES.get(request.text.word)
+    if route is None:
+        raise BadInput(
+            f"I don't know the `/mentoring` command `{request.text.word}`. "
+            "Type `/mentoring help` to see them all.",
+            example="/mentoring help",
+        )
+    route(request)

@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.rendering import render_json
-from mentorbot.bot.services.programme import active_pair_of
+from mentorbot.bot.services.pairs import active_pair_of
 from mentorbot.handlers.deferred import defer
 
 

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from mentorbot.bot.rendering import render_text
 from mentorbot.bot.services.checkins import record_quick_checkin
+from mentorbot.bot.services.members import is_coordinator
+from mentorbot.bot.settings import Settings
 from mentorbot.handlers.deferred import defer
 
 
@@ -19,9 +21,17 @@ def register(app: App) -> None:
 
 
 def direct_message(
-    event: dict[str, Any], context: BoltContext, say: Say, session: Session, now: datetime
+    event: dict[str, Any],
+    context: BoltContext,
+    say: Say,
+    session: Session,
+    settings: Settings,
+    now: datetime,
 ) -> None:
     """Record a person's DM as a check-in and confirm in the thread; ignore everything else."""
+    if event.get("channel_type") == "im" and event.get("subtype") == "file_share":
+        _file_shared(event, context, say, session, settings)
+        return
     if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
         return  # edits, deletions, joins and the bot's own messages
     if event.get("thread_ts"):
@@ -36,3 +46,21 @@ def direct_message(
     )
     text = render_text("checkin/recorded.md.j2", checkin=checkin)
     defer(context, "confirm a DM check-in", lambda: say(text=text, thread_ts=event["ts"]))
+
+
+def _file_shared(
+    event: dict[str, Any], context: BoltContext, say: Say, session: Session, settings: Settings
+) -> None:
+    """A coordinator shared a CSV: say how to import it. Other files are not check-ins."""
+    csvs = [
+        str(f.get("name") or "")
+        for f in event.get("files") or []
+        if f.get("filetype") == "csv" or str(f.get("name") or "").lower().endswith(".csv")
+    ]
+    user_id = str(event.get("user") or "")
+    if not csvs or not is_coordinator(
+        session, team_id=context.team_id or "", user_id=user_id, configured=settings.coordinators
+    ):
+        return
+    text = render_text("importing/file_received.md.j2", filename=csvs[0])
+    defer(context, "explain how to import a CSV", lambda: say(text=text, thread_ts=event["ts"]))

@@ -1,0 +1,171 @@
+"""The mentorship agreement: how a pair will meet, what they expect, the mentee's first goal."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mentorbot.bot.errors import InvalidForm, NotAllowed, NotFound
+from mentorbot.bot.models import Goal, Pair
+from mentorbot.bot.outbox import enqueue_many
+from mentorbot.bot.rendering import render_json
+from mentorbot.bot.services.cohorts import CADENCES
+from mentorbot.bot.services.pairs import LIVE_PAIR, to_pair
+from mentorbot.bot.services.workspaces import availability_for
+from mentorbot.bot.usertext import clean_user_text
+from mentorbot.bot.working_hours import wall_clock
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+PLACES = {"video": "Video call", "in_person": "In person", "huddle": "Slack huddle"}
+MAX_NOTE = 1000
+MAX_GOAL = 300
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """What a pair agreed; times are the mentee's local wall clock."""
+
+    cadence: str
+    weekday: int
+    at: time
+    place: str
+    expectations: str
+    boundaries: str
+    first_goal: str
+
+    def stored(self, *, by: str, now: datetime, version: int) -> dict[str, Any]:
+        """The JSON kept on the pair."""
+        data = asdict(self)
+        data.update(at=self.at.strftime("%H:%M"), agreed_by=by, agreed_at=now.isoformat())
+        data["version"] = version
+        return data
+
+
+def read_form(values: dict[str, str | None]) -> Agreement:
+    """Check the modal's fields; InvalidForm names the first field that is wrong."""
+    cadence = values.get("cadence") or ""
+    if cadence not in CADENCES:
+        raise InvalidForm("cadence", "Pick how often you will meet.")
+    weekday = values.get("weekday") or ""
+    if not weekday.isdigit() or int(weekday) > 6:
+        raise InvalidForm("weekday", "Pick the day of the week you will meet.")
+    clock = values.get("time") or ""
+    try:
+        at = time.fromisoformat(clock)
+        if len(clock) != 5:
+            raise ValueError(clock)
+    except ValueError:
+        raise InvalidForm("time", f"“{clock}” is not a time of day; pick one like 16:30.") from None
+    place = values.get("place") or ""
+    if place not in PLACES:
+        raise InvalidForm("place", "Pick where you will meet.")
+    notes = {}
+    for name, limit in (("expectations", MAX_NOTE), ("boundaries", MAX_NOTE), ("goal", MAX_GOAL)):
+        text = clean_user_text(values.get(name) or "")
+        if len(text) > limit:
+            raise InvalidForm(name, f"Please keep this under {limit} characters ({len(text)} now).")
+        notes[name] = text
+    return Agreement(
+        cadence=cadence,
+        weekday=int(weekday),
+        at=at,
+        place=place,
+        expectations=notes["expectations"],
+        boundaries=notes["boundaries"],
+        first_goal=notes["goal"],
+    )
+
+
+def pair_for_agreement(session: Session, *, team_id: str, pair_id: int, user_id: str) -> Pair:
+    """The pair, if this person is its mentor or mentee and it is still going."""
+    pair = session.scalar(select(Pair).where(Pair.team_id == team_id, Pair.id == pair_id))
+    if pair is None or pair.status not in LIVE_PAIR:
+        raise NotFound("that mentoring pair has ended, so its agreement can't change.")
+    if user_id not in (pair.mentor_id, pair.mentee_id):
+        raise NotAllowed("only the mentor and mentee of a pair can set its agreement.")
+    return pair
+
+
+def mentee_zone(session: Session, pair: Pair) -> ZoneInfo:
+    """The mentee's time zone: agreements are kept in it."""
+    return availability_for(session, team_id=pair.team_id, user_id=pair.mentee_id).zone
+
+
+def next_meeting(weekday: int, at: time, zone: ZoneInfo, after: datetime) -> datetime:
+    """The first `weekday` at `at` (wall clock in `zone`) after `after`, in UTC."""
+    day: date = after.astimezone(zone).date()
+    for offset in range(8):
+        candidate = day + timedelta(days=offset)
+        if candidate.weekday() == weekday:
+            moment = wall_clock(candidate, at, zone)
+            if moment > after:
+                return moment
+    raise AssertionError("a weekday comes round within eight days")  # pragma: no cover
+
+
+def record_agreement(
+    session: Session, *, pair: Pair, agreement: Agreement, by: str, now: datetime
+) -> Pair:
+    """Keep the agreement, set the pair's rhythm and next meeting, and show it to both."""
+    version = int((pair.agreement or {}).get("version", 0)) + 1
+    zone = mentee_zone(session, pair)
+    pair.agreement = agreement.stored(by=by, now=now, version=version)
+    pair.cadence = agreement.cadence
+    pair.meeting_weekday = agreement.weekday
+    pair.meeting_time = agreement.at
+    pair.meeting_channel = agreement.place
+    pair.next_meeting_at = next_meeting(agreement.weekday, agreement.at, zone, now)
+    if agreement.first_goal and not session.scalar(
+        select(Goal.id).where(Goal.pair_id == pair.id, Goal.title == agreement.first_goal)
+    ):
+        session.add(
+            Goal(team_id=pair.team_id, pair_id=pair.id, title=agreement.first_goal, created_at=now)
+        )
+    payload = render_json(
+        "agreement/agreed.json.j2",
+        pair=pair,
+        agreement=agreement,
+        by=by,
+        version=version,
+        zone=zone,
+        weekdays=WEEKDAYS,
+        places=PLACES,
+    )
+    enqueue_many(
+        session, [to_pair(pair, f"agreement:pair{pair.id}:v{version}", payload, now)], now=now
+    )
+    session.flush()
+    return pair
+
+
+def current_terms(pair: Pair) -> dict[str, Any]:
+    """What the agreement form starts with: the pair's agreement, or the cohort's rhythm."""
+    stored = pair.agreement or {}
+    return {
+        "cadence": stored.get("cadence", pair.cadence),
+        "weekday": stored.get("weekday"),
+        "at": stored.get("at"),
+        "place": stored.get("place"),
+        "expectations": stored.get("expectations", ""),
+        "boundaries": stored.get("boundaries", ""),
+        "first_goal": stored.get("first_goal", ""),
+    }
+
+
+def agreement_view(session: Session, pair: Pair) -> dict[str, Any]:
+    """The agreement modal for this pair, filled in with what holds now."""
+    return dict(
+        render_json(
+            "agreement/modal.json.j2",
+            pair=pair,
+            current=current_terms(pair),
+            zone=mentee_zone(session, pair),
+            weekdays=WEEKDAYS,
+            places=PLACES,
+        )
+    )

@@ -1,0 +1,180 @@
+"""Announcements: a coordinator's words to a cohort's channel, posted once at their time."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mentorbot.bot.errors import BadInput, InvalidForm, NotFound
+from mentorbot.bot.models import Announcement, Cohort
+from mentorbot.bot.outbox import Outgoing, enqueue_many
+from mentorbot.bot.rendering import render_json
+from mentorbot.bot.services.cohorts import calendar_of
+from mentorbot.bot.services.workspaces import default_zones
+from mentorbot.bot.usertext import clean_user_text
+from mentorbot.bot.working_hours import zone_or_none
+
+MAX_TEXT = 3000
+# A moment this close to now counts as "now" (the coordinator took a while to submit).
+GRACE = timedelta(minutes=2)
+_BROADCAST = re.compile(r"<!(channel|here|everyone)[^>]*>")
+VARIABLES = ("cohort", "week", "weeks", "weeks_left", "starts_on", "ends_on")
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A scheduled announcement and its cohort's name, for the list with cancel buttons."""
+
+    announcement: Announcement
+    cohort_name: str
+
+
+@cache
+def _sandbox() -> SandboxedEnvironment:
+    """Jinja's sandbox: coordinators' text may use variables, never reach into Python."""
+    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+
+
+def variables(cohort: Cohort, today: date) -> dict[str, Any]:
+    """What an announcement may say about its cohort, as of `today`."""
+    calendar = calendar_of(cohort, today)
+    return {
+        "cohort": cohort.name,
+        "week": calendar.week,
+        "weeks": calendar.weeks,
+        "weeks_left": calendar.weeks_left,
+        "starts_on": cohort.starts_on.strftime("%-d %B %Y"),
+        "ends_on": cohort.ends_on.strftime("%-d %B %Y"),
+    }
+
+
+def render(text: str, cohort: Cohort, today: date) -> str:
+    """The announcement as posted; InvalidForm (on `text`) explains a template mistake."""
+    try:
+        rendered = _sandbox().from_string(text).render(**variables(cohort, today)).strip()
+    except TemplateError as error:
+        known = ", ".join("{{ " + name + " }}" for name in VARIABLES)
+        raise InvalidForm(
+            "text", f"I can't fill this in ({error.message}). You can use {known}."
+        ) from None
+    # Coordinators write mrkdwn (links, bold), but nobody is paged by an announcement.
+    return _BROADCAST.sub(lambda found: "&lt;" + found.group(0)[1:], rendered)
+
+
+def schedule_announcement(
+    session: Session,
+    *,
+    cohort: Cohort,
+    text: str,
+    send_at: datetime,
+    created_by: str,
+    now: datetime,
+    zone: ZoneInfo,
+) -> Announcement:
+    """Schedule a post to the cohort's channel at `send_at` (now, or later; never the past)."""
+    text = clean_user_text(text)
+    if not text:
+        raise InvalidForm("text", "Write what the announcement should say.")
+    if len(text) > MAX_TEXT:
+        raise InvalidForm("text", f"Please keep it under {MAX_TEXT} characters ({len(text)} now).")
+    if cohort.phase == "ended":
+        raise InvalidForm("cohort", f"{cohort.name} has ended; pick a running cohort.")
+    if not cohort.channel_id:
+        raise InvalidForm("cohort", f"{cohort.name} has no channel to post in.")
+    if send_at < now - GRACE:
+        shown = send_at.astimezone(zone).strftime("%a %-d %b %Y %H:%M")
+        raise InvalidForm("date", f"{shown} ({zone.key}) has passed; pick a moment to come.")
+    render(text, cohort, send_at.astimezone(zone).date())
+    announcement = Announcement(
+        team_id=cohort.team_id,
+        cohort_id=cohort.id,
+        channel_id=cohort.channel_id,
+        text=text,
+        send_at=max(send_at, now),
+        created_by=created_by,
+        created_at=now,
+    )
+    session.add(announcement)
+    session.flush()
+    return announcement
+
+
+def pending_announcements(session: Session, *, team_id: str) -> list[Pending]:
+    """Announcements still to be posted, soonest first."""
+    rows = session.execute(
+        select(Announcement, Cohort.name)
+        .join(Cohort, Cohort.id == Announcement.cohort_id)
+        .where(
+            Announcement.team_id == team_id,
+            Announcement.sent_at.is_(None),
+            Announcement.cancelled_at.is_(None),
+        )
+        .order_by(Announcement.send_at, Announcement.id)
+    )
+    return [Pending(announcement, name) for announcement, name in rows]
+
+
+def cancel_announcement(
+    session: Session, *, team_id: str, announcement_id: int, now: datetime
+) -> Announcement:
+    """Cancel a pending announcement; BadInput once it has gone out."""
+    announcement = session.scalar(
+        select(Announcement).where(
+            Announcement.team_id == team_id, Announcement.id == announcement_id
+        )
+    )
+    if announcement is None:
+        raise NotFound("that announcement does not exist any more.")
+    if announcement.sent_at is not None:
+        raise BadInput("that announcement has been posted already, so it can't be cancelled.")
+    if announcement.cancelled_at is None:
+        announcement.cancelled_at = now
+    return announcement
+
+
+def produce_announcements(session: Session, now: datetime) -> int:
+    """Queue every announcement whose time has come, once (a tick producer).
+
+    After downtime, one that fell due meanwhile is posted once, when the bot is back.
+    """
+    due = list(
+        session.execute(
+            select(Announcement, Cohort)
+            .join(Cohort, Cohort.id == Announcement.cohort_id)
+            .where(
+                Announcement.sent_at.is_(None),
+                Announcement.cancelled_at.is_(None),
+                Announcement.send_at <= now,
+            )
+            .order_by(Announcement.send_at, Announcement.id)
+        ).all()
+    )
+    zones = default_zones(session, {announcement.team_id for announcement, _ in due})
+    outgoing = []
+    for announcement, cohort in due:
+        zone = zone_or_none(zones.get(announcement.team_id)) or ZoneInfo("UTC")
+        try:
+            text = render(announcement.text, cohort, now.astimezone(zone).date())
+        except InvalidForm:
+            text = announcement.text  # validated when scheduled; never lose the words
+        outgoing.append(
+            Outgoing(
+                team_id=announcement.team_id,
+                dedupe_key=f"announcement:{announcement.id}",
+                target_kind="channel",
+                target_id=announcement.channel_id,
+                payload=render_json("announcements/post.json.j2", text=text),
+                not_before=now,
+            )
+        )
+        announcement.sent_at = now
+    return enqueue_many(session, outgoing, now=now)

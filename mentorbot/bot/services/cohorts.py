@@ -1,0 +1,206 @@
+"""Cohorts: a run of a mentoring programme, with its channel, dates and default cadence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from mentorbot.bot.errors import BadInput, NotFound
+from mentorbot.bot.models import Announcement, Cohort, Pair
+from mentorbot.bot.usertext import clean_user_text
+
+CADENCES = {
+    "weekly": timedelta(weeks=1),
+    "biweekly": timedelta(weeks=2),
+    "monthly": timedelta(weeks=4),
+}
+DEFAULT_CADENCE = "biweekly"
+DEFAULT_WEEKS = 12
+MAX_WEEKS = 104
+MAX_NAME = 60
+LIVE_PAIR = ("proposed", "active", "paused")
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Where a cohort stands on a given day: week `week` of `weeks` (0 before it starts)."""
+
+    week: int
+    weeks: int
+    weeks_left: int
+    days_to_start: int
+
+
+@dataclass(frozen=True)
+class CohortSummary:
+    """A cohort with its counts, for lists and `cohort show`."""
+
+    cohort: Cohort
+    calendar: Calendar
+    live_pairs: int
+    pending_announcements: int
+
+
+def calendar_of(cohort: Cohort, today: date) -> Calendar:
+    """The cohort's week number, length and weeks left as of `today`."""
+    weeks = max(1, (cohort.ends_on - cohort.starts_on).days // 7)
+    if today < cohort.starts_on:
+        return Calendar(0, weeks, weeks, (cohort.starts_on - today).days)
+    week = min(weeks, (today - cohort.starts_on).days // 7 + 1)
+    return Calendar(week, weeks, weeks - week, 0)
+
+
+def cadence_named(value: str) -> str:
+    """A known cadence name, or BadInput listing them."""
+    cadence = value.strip().lower()
+    if cadence not in CADENCES:
+        raise BadInput(
+            f"`{value}` is not a cadence; pick one of {', '.join(CADENCES)}.",
+            example="cadence weekly",
+        )
+    return cadence
+
+
+def create_cohort(
+    session: Session,
+    *,
+    team_id: str,
+    name: str,
+    channel_id: str | None,
+    starts_on: date,
+    weeks: int = DEFAULT_WEEKS,
+    cadence: str = DEFAULT_CADENCE,
+    created_by: str | None,
+    now: datetime,
+) -> Cohort:
+    """Create a cohort running `weeks` weeks from `starts_on`; names are unique per workspace."""
+    name = clean_user_text(name)
+    if not name:
+        raise BadInput(
+            "the cohort needs a name.", example="/mentoring cohort create Spring 2027 #mentoring"
+        )
+    if len(name) > MAX_NAME or any(mark in name for mark in "<>*_`"):
+        raise BadInput(
+            f"a cohort name is plain text of up to {MAX_NAME} characters.",
+            example="/mentoring cohort create Spring 2027 #mentoring",
+        )
+    cadence = cadence_named(cadence)
+    if not 1 <= weeks <= MAX_WEEKS:
+        raise BadInput(f"a cohort runs between 1 and {MAX_WEEKS} weeks.", example="weeks 12")
+    if _named(session, team_id, name) is not None:
+        raise BadInput(
+            f"there is a cohort called *{name}* already; pick another name.",
+            example=f"/mentoring cohort show {name}",
+        )
+    cohort = Cohort(
+        team_id=team_id,
+        name=name,
+        channel_id=channel_id,
+        starts_on=starts_on,
+        ends_on=starts_on + timedelta(weeks=weeks),
+        cadence=cadence,
+        phase="kickoff",
+        phase_changed_at=now,
+        created_by=created_by,
+        created_at=now,
+    )
+    session.add(cohort)
+    session.flush()
+    return cohort
+
+
+def _named(session: Session, team_id: str, name: str) -> Cohort | None:
+    return session.scalar(
+        select(Cohort).where(
+            Cohort.team_id == team_id, func.lower(Cohort.name) == name.strip().lower()
+        )
+    )
+
+
+def find_cohort(session: Session, *, team_id: str, name: str) -> Cohort:
+    """The workspace's cohort with this name (any case), or NotFound naming the cohorts."""
+    cohort = _named(session, team_id, name)
+    if cohort is None:
+        names = [c.name for c in list_cohorts(session, team_id=team_id)]
+        known = ", ".join(f"*{n}*" for n in names) if names else "none yet"
+        raise NotFound(f"there is no cohort called *{name.strip()}* (cohorts: {known}).")
+    return cohort
+
+
+def find_cohort_by_id(session: Session, *, team_id: str, cohort_id: int) -> Cohort:
+    """The workspace's cohort with this id (from a form), or NotFound."""
+    cohort = session.scalar(select(Cohort).where(Cohort.team_id == team_id, Cohort.id == cohort_id))
+    if cohort is None:
+        raise NotFound("that cohort does not exist any more.")
+    return cohort
+
+
+def list_cohorts(session: Session, *, team_id: str, include_ended: bool = True) -> list[Cohort]:
+    """The workspace's cohorts, newest first."""
+    query = select(Cohort).where(Cohort.team_id == team_id)
+    if not include_ended:
+        query = query.where(Cohort.phase != "ended")
+    return list(session.scalars(query.order_by(Cohort.starts_on.desc(), Cohort.id.desc())))
+
+
+def default_cohort(session: Session, *, team_id: str, name: str | None) -> Cohort:
+    """The cohort named, or the only active one; BadInput when that is ambiguous."""
+    if name:
+        cohort = find_cohort(session, team_id=team_id, name=name)
+        if cohort.phase == "ended":
+            raise BadInput(f"cohort *{cohort.name}* has ended; pick a running one.")
+        return cohort
+    active = list_cohorts(session, team_id=team_id, include_ended=False)
+    if len(active) == 1:
+        return active[0]
+    if not active:
+        raise NotFound(
+            "there is no running cohort yet. Create one first with "
+            "`/mentoring cohort create <name> <#channel>`."
+        )
+    names = ", ".join(f"*{c.name}*" for c in active)
+    raise BadInput(
+        f"there are {len(active)} running cohorts ({names}); say which one.",
+        example=f"cohort {active[0].name}",
+    )
+
+
+def summarize(session: Session, cohorts: list[Cohort], today: date) -> list[CohortSummary]:
+    """Counts of live pairs and pending announcements for each cohort (two queries)."""
+    ids = [c.id for c in cohorts]
+    pairs = dict(
+        session.execute(
+            select(Pair.cohort_id, func.count())
+            .where(Pair.cohort_id.in_(ids), Pair.status.in_(LIVE_PAIR))
+            .group_by(Pair.cohort_id)
+        ).all()
+    )
+    pending = dict(
+        session.execute(
+            select(Announcement.cohort_id, func.count())
+            .where(
+                Announcement.cohort_id.in_(ids),
+                Announcement.sent_at.is_(None),
+                Announcement.cancelled_at.is_(None),
+            )
+            .group_by(Announcement.cohort_id)
+        ).all()
+    )
+    return [
+        CohortSummary(c, calendar_of(c, today), pairs.get(c.id, 0), pending.get(c.id, 0))
+        for c in cohorts
+    ]
+
+
+def pairs_of(session: Session, cohort: Cohort) -> list[Pair]:
+    """The cohort's live pairs, oldest first."""
+    return list(
+        session.scalars(
+            select(Pair)
+            .where(Pair.cohort_id == cohort.id, Pair.status.in_(LIVE_PAIR))
+            .order_by(Pair.created_at, Pair.id)
+        )
+    )

@@ -1,0 +1,153 @@
+"""Importing pairs from a CSV file (`mentor,mentee`): all rows or none.
+
+Reading Slack is the caller's part: it resolves each distinct value (a Slack ID or an e-mail
+address) to a person, or to the reason it can't, and hands the result in.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from mentorbot.bot.errors import BadInput
+from mentorbot.bot.models import Cohort, Pair
+from mentorbot.bot.rendering import escape_mrkdwn
+from mentorbot.bot.services.pairs import Planned, create_pairs, pairing_problems
+
+MAX_ROWS = 5000
+MAX_BYTES = 1_000_000
+SLACK_ID = re.compile(r"[UW][A-Z0-9]{2,}")
+EMAIL = re.compile(r"[^@\s,<>]+@[^@\s,<>]+\.[^@\s,<>]+")
+COLUMNS = ("mentor", "mentee")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row: its line number in the file and the two values as written."""
+
+    line: int
+    mentor: str
+    mentee: str
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a row cannot be imported."""
+
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who a value in the file turned out to be."""
+
+    user_id: str
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, in a dry run, would do)."""
+
+    rows: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    pairs: list[Pair] = field(default_factory=list)
+    planned: list[Planned] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """True when every row can be (or was) imported."""
+        return not self.problems
+
+
+def read_rows(data: bytes) -> tuple[list[Row], list[Problem]]:
+    """Parse the file: a `mentor,mentee` header, then rows; BadInput if the file is unusable."""
+    if len(data) > MAX_BYTES:
+        raise BadInput(f"the file is over {MAX_BYTES // 1_000_000} MB; split it into smaller ones.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BadInput("the file is not UTF-8 text; save it as “CSV UTF-8”.") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    names = [cell.strip().lower() for cell in header or []]
+    if names[:2] != list(COLUMNS) or any(names[2:]):
+        raise BadInput(
+            "the first line must be the header `mentor,mentee`.",
+            example="mentor,mentee\\nana@example.com,U0BEN",
+        )
+    rows: list[Row] = []
+    problems: list[Problem] = []
+    for cells in reader:
+        line = reader.line_num
+        values = [cell.strip() for cell in cells]
+        if not any(values):
+            continue
+        if len(rows) + len(problems) >= MAX_ROWS:
+            raise BadInput(f"the file has more than {MAX_ROWS} rows; split it into smaller ones.")
+        if len(values) != 2 or not all(values):
+            problems.append(Problem(line, "expected two values, the mentor then the mentee."))
+            continue
+        bad = [v for v in values if not (SLACK_ID.fullmatch(v) or EMAIL.fullmatch(v))]
+        if bad:
+            problems.append(
+                Problem(
+                    line,
+                    f"“{escape_mrkdwn(bad[0][:80])}” is neither a Slack member ID "
+                    "nor an e-mail address.",
+                )
+            )
+            continue
+        rows.append(Row(line, values[0], values[1]))
+    return rows, problems
+
+
+def identities(rows: list[Row]) -> list[str]:
+    """The distinct values the caller must resolve, in file order."""
+    return list(dict.fromkeys(v for row in rows for v in (row.mentor, row.mentee)))
+
+
+def import_pairs(
+    session: Session,
+    *,
+    cohort: Cohort,
+    rows: list[Row],
+    problems: list[Problem],
+    people: dict[str, Person | str],
+    dry_run: bool,
+    now: datetime,
+) -> ImportReport:
+    """Check every row; create all the pairs (and their kickoffs) only if every row is fine."""
+    report = ImportReport(rows=len(rows) + len(problems), dry_run=dry_run)
+    report.problems.extend(problems)
+    checked: list[tuple[Row, Planned]] = []
+    seen: dict[tuple[str, str], int] = {}
+    for row in rows:
+        mentor, mentee = people.get(row.mentor), people.get(row.mentee)
+        unresolved = next((p for p in (mentor, mentee) if not isinstance(p, Person)), None)
+        if unresolved is not None or not isinstance(mentor, Person):
+            report.problems.append(Problem(row.line, str(unresolved or "unknown person.")))
+            continue
+        assert isinstance(mentee, Person)
+        key = (mentor.user_id, mentee.user_id)
+        if key in seen:
+            report.problems.append(Problem(row.line, f"repeats line {seen[key]}."))
+            continue
+        seen[key] = row.line
+        checked.append((row, Planned(mentor.user_id, mentee.user_id)))
+    verdicts = pairing_problems(session, cohort=cohort, planned=[plan for _, plan in checked])
+    for (row, plan), verdict in zip(checked, verdicts, strict=True):
+        if verdict:
+            report.problems.append(Problem(row.line, verdict))
+        else:
+            report.planned.append(plan)
+    report.problems.sort(key=lambda problem: problem.line)
+    if report.ok and not dry_run:
+        report.pairs = create_pairs(session, cohort=cohort, planned=report.planned, now=now)
+    return report

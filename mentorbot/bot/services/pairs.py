@@ -1,0 +1,269 @@
+"""Pairs: a mentor and a mentee in a cohort, from kickoff to a graceful end."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from mentorbot.bot.errors import BadInput, NotFound
+from mentorbot.bot.models import Announcement, Cohort, Member, Pair
+from mentorbot.bot.outbox import Outgoing, enqueue_many
+from mentorbot.bot.rendering import render_json
+from mentorbot.bot.services.cohorts import LIVE_PAIR, cadence_named
+
+DEFAULT_CAPACITY = 3
+MAX_CAPACITY = 20
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A pairing to be checked: who mentors whom."""
+
+    mentor_id: str
+    mentee_id: str
+
+
+def pairing_problems(
+    session: Session, *, cohort: Cohort, planned: list[Planned]
+) -> list[str | None]:
+    """For each planned pairing, in order, why it cannot be made (None when it can).
+
+    Earlier plans count: a file that pairs one mentee twice, or gives a mentor more mentees
+    than their capacity, is caught at the row that goes too far.
+    """
+    people = {p.mentor_id for p in planned} | {p.mentee_id for p in planned}
+    live = list(
+        session.scalars(
+            select(Pair).where(
+                Pair.team_id == cohort.team_id,
+                Pair.status.in_(LIVE_PAIR),
+                or_(Pair.mentor_id.in_(people), Pair.mentee_id.in_(people)),
+            )
+        )
+    )
+    mentoring = Counter(p.mentor_id for p in live)
+    mentor_of = {p.mentee_id: p.mentor_id for p in live if p.cohort_id == cohort.id}
+    capacity = capacities(session, team_id=cohort.team_id, user_ids={p.mentor_id for p in planned})
+    problems: list[str | None] = []
+    for plan in planned:
+        mentor, mentee = plan.mentor_id, plan.mentee_id
+        problem = None
+        if cohort.phase == "ended":
+            problem = f"cohort *{cohort.name}* has ended."
+        elif mentor == mentee:
+            problem = f"<@{mentor}> cannot mentor themselves; pick two different people."
+        elif mentor_of.get(mentee) == mentor:
+            problem = f"<@{mentor}> already mentors <@{mentee}> in *{cohort.name}*."
+        elif mentee in mentor_of:
+            problem = (
+                f"<@{mentee}> already has a mentor in *{cohort.name}* (<@{mentor_of[mentee]}>); "
+                f"end that pair first with `/mentoring unpair @{mentee}`."
+            )
+        elif mentoring[mentor] >= capacity[mentor]:
+            problem = (
+                f"<@{mentor}> already mentors {mentoring[mentor]} people, their capacity. "
+                f"Raise it with `/mentoring capacity @{mentor} {capacity[mentor] + 1}`."
+            )
+        if problem is None:
+            mentoring[mentor] += 1
+            mentor_of[mentee] = mentor
+        problems.append(problem)
+    return problems
+
+
+def capacities(session: Session, *, team_id: str, user_ids: Iterable[str]) -> dict[str, int]:
+    """How many pairs each person may mentor at once (their own capacity, else the default)."""
+    wanted = set(user_ids)
+    rows = session.execute(
+        select(Member.user_id, Member.mentor_capacity).where(
+            Member.team_id == team_id,
+            Member.user_id.in_(wanted),
+            Member.mentor_capacity.is_not(None),
+        )
+    )
+    own = {user_id: int(limit) for user_id, limit in rows if limit is not None}
+    return {user_id: own.get(user_id, DEFAULT_CAPACITY) for user_id in wanted}
+
+
+def set_capacity(session: Session, *, member: Member, capacity: int) -> int:
+    """Set how many pairs a person may mentor at once; returns how many they mentor now."""
+    if not 1 <= capacity <= MAX_CAPACITY:
+        raise BadInput(
+            f"a capacity is a whole number from 1 to {MAX_CAPACITY}.",
+            example="/mentoring capacity @ana 4",
+        )
+    member.mentor_capacity = capacity
+    return int(
+        session.scalar(
+            select(func.count()).where(
+                Pair.team_id == member.team_id,
+                Pair.mentor_id == member.user_id,
+                Pair.status.in_(LIVE_PAIR),
+            )
+        )
+        or 0
+    )
+
+
+def pair_people(
+    session: Session,
+    *,
+    cohort: Cohort,
+    mentor_id: str,
+    mentee_id: str,
+    cadence: str | None = None,
+    now: datetime,
+) -> Pair:
+    """Pair a mentor with a mentee and queue their kickoff; BadInput says why it can't be."""
+    problem = pairing_problems(session, cohort=cohort, planned=[Planned(mentor_id, mentee_id)])[0]
+    if problem:
+        raise BadInput(problem)
+    return create_pairs(
+        session, cohort=cohort, planned=[Planned(mentor_id, mentee_id)], cadence=cadence, now=now
+    )[0]
+
+
+def create_pairs(
+    session: Session,
+    *,
+    cohort: Cohort,
+    planned: list[Planned],
+    cadence: str | None = None,
+    now: datetime,
+    kickoff: bool = True,
+) -> list[Pair]:
+    """Create checked pairings, active at once, and queue each pair's kickoff group DM."""
+    rhythm = cadence_named(cadence) if cadence else cohort.cadence
+    pairs = [
+        Pair(
+            team_id=cohort.team_id,
+            cohort_id=cohort.id,
+            mentor_id=plan.mentor_id,
+            mentee_id=plan.mentee_id,
+            cadence=rhythm,
+            status="active",
+            created_at=now,
+        )
+        for plan in planned
+    ]
+    session.add_all(pairs)
+    session.flush()
+    if kickoff:
+        enqueue_many(
+            session,
+            [
+                to_pair(
+                    pair,
+                    f"kickoff:pair{pair.id}",
+                    render_json("kickoff/welcome.json.j2", pair=pair, cohort=cohort),
+                    now,
+                )
+                for pair in pairs
+            ],
+            now=now,
+        )
+    return pairs
+
+
+def to_pair(pair: Pair, dedupe_key: str, payload: dict[str, object], now: datetime) -> Outgoing:
+    """A message to the pair's group DM (mentee first: their hours come first)."""
+    return Outgoing(
+        team_id=pair.team_id,
+        dedupe_key=dedupe_key,
+        target_kind="group",
+        target_id=f"{pair.mentee_id},{pair.mentor_id}",
+        payload=payload,
+        not_before=now,
+    )
+
+
+def live_pair_of_mentee(
+    session: Session, *, team_id: str, mentee_id: str, cohort: Cohort | None
+) -> tuple[Pair, Cohort]:
+    """The mentee's one live pair (in `cohort`, if named) and its cohort; NotFound or BadInput
+    otherwise."""
+    query = select(Pair).where(
+        Pair.team_id == team_id, Pair.mentee_id == mentee_id, Pair.status.in_(LIVE_PAIR)
+    )
+    if cohort is not None:
+        query = query.where(Pair.cohort_id == cohort.id)
+    pairs = list(session.scalars(query))
+    if not pairs:
+        where = f" in *{cohort.name}*" if cohort else ""
+        raise NotFound(f"<@{mentee_id}> has no mentor{where} right now.")
+    if len(pairs) > 1:
+        raise BadInput(
+            f"<@{mentee_id}> has a mentor in {len(pairs)} cohorts; say which one.",
+            example=f"/mentoring unpair @{mentee_id} cohort Spring 2027",
+        )
+    found = session.get(Cohort, pairs[0].cohort_id)
+    assert found is not None
+    return pairs[0], found
+
+
+def end_pairs(
+    session: Session, *, pairs: list[Pair], cohort: Cohort, reason: str, now: datetime
+) -> None:
+    """End pairs gracefully: a kind word to both people, every record kept."""
+    for pair in pairs:
+        pair.status = "ended"
+        pair.ended_at = now
+    enqueue_many(
+        session,
+        [
+            to_pair(
+                pair,
+                f"farewell:pair{pair.id}",
+                render_json("kickoff/farewell.json.j2", pair=pair, cohort=cohort, reason=reason),
+                now,
+            )
+            for pair in pairs
+        ],
+        now=now,
+    )
+
+
+def active_pair_of(session: Session, *, team_id: str, user_id: str) -> Pair | None:
+    """The person's most recent active pair, as mentee first, then as mentor."""
+    pairs = session.scalars(
+        select(Pair)
+        .where(
+            Pair.team_id == team_id,
+            Pair.status.in_(("active", "paused")),
+            or_(Pair.mentee_id == user_id, Pair.mentor_id == user_id),
+        )
+        .order_by(Pair.created_at.desc(), Pair.id.desc())
+    ).all()
+    as_mentee = [pair for pair in pairs if pair.mentee_id == user_id]
+    candidates = as_mentee or list(pairs)
+    return candidates[0] if candidates else None
+
+
+def end_cohort(session: Session, *, cohort: Cohort, now: datetime) -> int:
+    """End a cohort: its pairs end gracefully, its pending announcements are cancelled.
+
+    Returns how many pairs ended. Everything recorded is kept.
+    """
+    if cohort.phase == "ended":
+        raise BadInput(f"cohort *{cohort.name}* has ended already.")
+    pairs = list(
+        session.scalars(select(Pair).where(Pair.cohort_id == cohort.id, Pair.status.in_(LIVE_PAIR)))
+    )
+    end_pairs(session, pairs=pairs, cohort=cohort, reason="cohort_ended", now=now)
+    session.execute(
+        update(Announcement)
+        .where(
+            Announcement.cohort_id == cohort.id,
+            Announcement.sent_at.is_(None),
+            Announcement.cancelled_at.is_(None),
+        )
+        .values(cancelled_at=now)
+    )
+    cohort.phase = "ended"
+    cohort.phase_changed_at = now
+    return len(pairs)

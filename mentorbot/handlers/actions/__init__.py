@@ -1,0 +1,13 @@
+"""Button listeners: the kickoff's agreement button, cancelling an announcement."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from mentorbot.handlers.actions import agreement, announcements
+
+
+def register(app: App) -> None:
+    """Attach the button listeners."""
+    agreement.register(app)
+    announcements.register(app)

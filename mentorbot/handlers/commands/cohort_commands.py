@@ -1,0 +1,124 @@
+"""`/mentoring cohort create|list|show|end`: the runs of the programme."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError
+
+from mentorbot.bot.errors import BadInput
+from mentorbot.bot.rendering import render_json, render_text
+from mentorbot.bot.services.cohorts import (
+    DEFAULT_WEEKS,
+    MAX_WEEKS,
+    cadence_named,
+    create_cohort,
+    find_cohort,
+    list_cohorts,
+    pairs_of,
+    summarize,
+)
+from mentorbot.bot.services.pairs import end_cohort
+from mentorbot.handlers.commands.grammar import a_date, channel, options, whole_number
+from mentorbot.handlers.commands.request import MentoringRequest
+from mentorbot.handlers.deferred import defer
+
+log = logging.getLogger(__name__)
+CREATE = "/mentoring cohort create Spring 2027 #mentoring-spring starts 2027-03-01 weeks 12"
+# Errors that mean "mentorbot cannot post there": the coordinator can fix them by inviting it.
+CANNOT_POST = ("not_in_channel", "channel_not_found", "is_archived")
+
+
+def cohort(request: MentoringRequest) -> None:
+    """Route `cohort <action> …`."""
+    action = request.text.next()
+    routes = {"create": create, "list": list_all, "show": show, "end": end}
+    if action.word not in routes:
+        raise BadInput("say `create`, `list`, `show` or `end` after `cohort`.", example=CREATE)
+    routes[action.word](request)
+
+
+def create(request: MentoringRequest) -> None:
+    """Create a cohort, then greet its channel (and say so if mentorbot is not in it)."""
+    tokens = request.text.next().tokens()
+    at = next((i for i, t in enumerate(tokens) if t.startswith(("<#", "#"))), None)
+    if at is None:
+        raise BadInput("a cohort needs a name and a channel.", example=CREATE)
+    if at == 0:
+        raise BadInput("the cohort's name comes before its channel.", example=CREATE)
+    channel_id = channel(tokens[at], example=CREATE)
+    found = options(
+        tokens[at + 1 :],
+        {
+            "starts": lambda v: a_date(v, example="starts 2027-03-01"),
+            "weeks": lambda v: whole_number(
+                v, example=f"weeks {DEFAULT_WEEKS}", low=1, high=MAX_WEEKS, what="`weeks`"
+            ),
+            "cadence": cadence_named,
+        },
+        example=CREATE,
+    )
+    created = create_cohort(
+        request.session,
+        team_id=request.team_id,
+        name=" ".join(tokens[:at]),
+        channel_id=channel_id,
+        starts_on=found.get("starts") or request.today(),
+        weeks=found.get("weeks", DEFAULT_WEEKS),
+        cadence=found.get("cadence", "biweekly"),
+        created_by=request.user_id,
+        now=request.now,
+    )
+    [summary] = summarize(request.session, [created], request.today())
+    request.reply(render_text("mentoring/cohort_created.md.j2", summary=summary))
+    welcome = render_json("mentoring/cohort_welcome.json.j2", cohort=created)
+    client, respond = request.client, request.respond
+
+    def greet_channel() -> None:
+        try:
+            client.chat_postMessage(channel=channel_id, **welcome)
+        except SlackApiError as error:
+            code = str(error.response.get("error"))
+            if code not in CANNOT_POST:
+                raise
+            respond(
+                response_type="ephemeral",
+                replace_original=False,
+                text=render_text(
+                    "mentoring/invite_me.md.j2", channel_id=channel_id, error=code, cohort=created
+                ),
+            )
+
+    defer(request.context, "greet a new cohort's channel", greet_channel)
+
+
+def list_all(request: MentoringRequest) -> None:
+    """List cohorts, newest first, with their counts."""
+    cohorts = list_cohorts(request.session, team_id=request.team_id)
+    summaries = summarize(request.session, cohorts, request.today())
+    request.reply(render_text("mentoring/cohort_list.md.j2", summaries=summaries))
+
+
+def show(request: MentoringRequest) -> None:
+    """One cohort: its calendar and pairs (engagement, never content)."""
+    name = request.text.next().rest
+    if not name:
+        raise BadInput("say which cohort to show.", example="/mentoring cohort show Spring 2027")
+    found = find_cohort(request.session, team_id=request.team_id, name=name)
+    [summary] = summarize(request.session, [found], request.today())
+    pairs = pairs_of(request.session, found)
+    request.reply(
+        render_text(
+            "mentoring/cohort_show.md.j2", summary=summary, pairs=pairs, zone=request.zone()
+        )
+    )
+
+
+def end(request: MentoringRequest) -> None:
+    """End a cohort: pairs end gracefully, pending announcements are cancelled."""
+    name = request.text.next().rest
+    if not name:
+        raise BadInput("say which cohort to end.", example="/mentoring cohort end Spring 2027")
+    found = find_cohort(request.session, team_id=request.team_id, name=name)
+    ended = end_cohort(request.session, cohort=found, now=request.now)
+    request.reply(render_text("mentoring/cohort_ended.md.j2", cohort=found, pairs=ended))

@@ -1,0 +1,60 @@
+"""`/mentoring coordinator add|remove|list`: who runs the programme."""
+
+from __future__ import annotations
+
+from mentorbot.bot.errors import BadInput
+from mentorbot.bot.rendering import render_text
+from mentorbot.bot.services.members import (
+    grant_coordinator,
+    list_coordinators,
+    revoke_coordinator,
+)
+from mentorbot.handlers.commands.grammar import person
+from mentorbot.handlers.commands.request import MentoringRequest
+
+EXAMPLE = "/mentoring coordinator add @ana"
+
+
+def coordinator(request: MentoringRequest) -> None:
+    """Add, remove or list coordinators."""
+    action = request.text.next()
+    if action.word == "list":
+        list_all(request)
+        return
+    if action.word not in ("add", "remove"):
+        raise BadInput("say `add`, `remove` or `list` after `coordinator`.", example=EXAMPLE)
+    tokens = action.tokens()
+    if len(tokens) != 1:
+        raise BadInput(f"name one person to {action.word}.", example=EXAMPLE)
+    user_id = person(tokens[0], example=f"/mentoring coordinator {action.word} @ana")
+    settings, session = request.settings, request.session
+    if action.word == "add":
+        changed = grant_coordinator(
+            session, team_id=request.team_id, user_id=user_id, now=request.now
+        )
+    else:
+        changed = revoke_coordinator(
+            session,
+            team_id=request.team_id,
+            user_id=user_id,
+            configured=settings.coordinators,
+            now=request.now,
+        )
+    people = list_coordinators(session, team_id=request.team_id, configured=settings.coordinators)
+    request.reply(
+        render_text(
+            "mentoring/coordinator_changed.md.j2",
+            action=action.word,
+            changed=changed,
+            user_id=user_id,
+            people=people,
+        )
+    )
+
+
+def list_all(request: MentoringRequest) -> None:
+    """List the coordinators."""
+    people = list_coordinators(
+        request.session, team_id=request.team_id, configured=request.settings.coordinators
+    )
+    request.reply(render_text("mentoring/coordinators.md.j2", people=people))

@@ -1,0 +1,79 @@
+"""What a `/mentoring` subcommand needs: who asked, the words, the session and the clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session
+
+from mentorbot.bot.services.members import zone_of
+from mentorbot.bot.settings import Settings
+from mentorbot.handlers.commands.grammar import CommandText
+
+
+@dataclass(frozen=True)
+class MentoringRequest:
+    """One `/mentoring` command, parsed; `text.word` is the subcommand."""
+
+    text: CommandText
+    team_id: str
+    user_id: str
+    channel_id: str
+    trigger_id: str
+    ack: Ack
+    context: BoltContext
+    client: WebClient
+    respond: Respond
+    session: Session
+    settings: Settings
+    now: datetime
+
+    @classmethod
+    def of(
+        cls,
+        command: dict[str, Any],
+        ack: Ack,
+        context: BoltContext,
+        client: WebClient,
+        respond: Respond,
+        session: Session,
+        settings: Settings,
+        now: datetime,
+    ) -> MentoringRequest:
+        """Build the request from Slack's command payload."""
+        return cls(
+            text=CommandText.parse(command.get("text")),
+            team_id=context.team_id or "",
+            user_id=context.user_id or "",
+            channel_id=str(command.get("channel_id") or ""),
+            trigger_id=str(command.get("trigger_id") or ""),
+            ack=ack,
+            context=context,
+            client=client,
+            respond=respond,
+            session=session,
+            settings=settings,
+            now=now,
+        )
+
+    def reply(self, text: str) -> None:
+        """Answer the person only (an ephemeral reply)."""
+        self.ack(response_type="ephemeral", text=text)
+
+    def zone(self) -> ZoneInfo:
+        """The asker's time zone (their Slack one when known, else the workspace default)."""
+        return zone_of(
+            self.session,
+            team_id=self.team_id,
+            user_id=self.user_id,
+            default=self.settings.timezone,
+        )
+
+    def today(self) -> date:
+        """Today's date where the asker is."""
+        return self.now.astimezone(self.zone()).date()

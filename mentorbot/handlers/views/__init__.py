@@ -1,0 +1,13 @@
+"""Modal submissions: the agreement and the announcement forms."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from mentorbot.handlers.views import agreement, announcement
+
+
+def register(app: App) -> None:
+    """Attach the modal submission listeners."""
+    agreement.register(app)
+    announcement.register(app)

@@ -1,0 +1,56 @@
+"""The agreement modal's submission: keep it, set the next meeting, show it to both."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from sqlalchemy.orm import Session
+
+from mentorbot.bot.errors import BadInput
+from mentorbot.bot.rendering import render_json
+from mentorbot.bot.services.agreements import (
+    PLACES,
+    WEEKDAYS,
+    mentee_zone,
+    pair_for_agreement,
+    read_form,
+    record_agreement,
+)
+from mentorbot.handlers.forms import field
+
+FIELDS = ("cadence", "weekday", "time", "place", "expectations", "boundaries", "goal")
+
+
+def register(app: App) -> None:
+    """Attach the agreement modal's submission listener."""
+    app.view("agreement")(submit_agreement)
+
+
+def submit_agreement(
+    ack: Ack, view: dict[str, Any], context: BoltContext, session: Session, now: datetime
+) -> None:
+    """Validate (errors shown by the fields), record, and show the agreement in the modal."""
+    metadata = str(view.get("private_metadata") or "")
+    if not metadata.isdigit():
+        raise BadInput("this form is out of date; type `/checkin agreement` to open it again.")
+    user_id = context.user_id or ""
+    pair = pair_for_agreement(
+        session, team_id=context.team_id or "", pair_id=int(metadata), user_id=user_id
+    )
+    agreement = read_form({name: field(view, name) for name in FIELDS})
+    record_agreement(session, pair=pair, agreement=agreement, by=user_id, now=now)
+    shown = render_json(
+        "agreement/agreed.json.j2",
+        pair=pair,
+        agreement=agreement,
+        by=user_id,
+        version=pair.agreement["version"] if pair.agreement else 1,
+        zone=mentee_zone(session, pair),
+        weekdays=WEEKDAYS,
+        places=PLACES,
+    )
+    ack(
+        response_action="update", view=render_json("agreement/done.json.j2", blocks=shown["blocks"])
+    )

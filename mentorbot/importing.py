@@ -1,0 +1,84 @@
+"""A CSV import from start to end: read, look people up in Slack, pair all or nobody.
+
+Shared by `mentorbot import-pairs` and `/mentoring import`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TextIO
+
+from tqdm import tqdm
+
+from mentorbot.bot.db import unit_of_work
+from mentorbot.bot.errors import MentorbotError
+from mentorbot.bot.rendering import render_text
+from mentorbot.bot.services.cohorts import default_cohort
+from mentorbot.bot.services.members import remember_profiles
+from mentorbot.bot.services.pair_import import identities, import_pairs, read_rows
+from mentorbot.bot.timeutil import utcnow
+from mentorbot.directory import look_up
+from mentorbot.runtime import Runtime
+
+_MENTION = re.compile(r"<@([A-Z0-9]+)>")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The import's result in words: mrkdwn for Slack, plain for a terminal."""
+
+    ok: bool
+    mrkdwn: str
+
+    @property
+    def text(self) -> str:
+        """The words without Slack markup."""
+        plain = _MENTION.sub(r"@\1", self.mrkdwn).replace("*", "").replace("`", "")
+        return plain.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def import_file(
+    runtime: Runtime,
+    data: bytes,
+    *,
+    cohort_name: str | None,
+    dry_run: bool,
+    team_id: str | None = None,
+    progress: TextIO | None = None,
+) -> Outcome:
+    """Import `data` into the cohort; a problem with the file or a row is an Outcome too."""
+    team = team_id or runtime.team_id or ""
+    try:
+        rows, problems = read_rows(data)
+        with unit_of_work(runtime.sessions) as session:
+            cohort = default_cohort(session, team_id=team, name=cohort_name)
+            cohort_id = cohort.id
+        values = identities(rows)
+        with tqdm(
+            total=len(values),
+            desc="looking people up in Slack",
+            unit="person",
+            file=progress,
+            disable=progress is None or not values,
+            leave=False,
+        ) as bar:
+            found = look_up(runtime.client, values, progress=lambda: bar.update(1))
+        with unit_of_work(runtime.sessions) as session:
+            now = utcnow()
+            remember_profiles(session, team_id=team, profiles=found.profiles, now=now)
+            cohort = default_cohort(session, team_id=team, name=cohort_name)
+            assert cohort.id == cohort_id
+            report = import_pairs(
+                session,
+                cohort=cohort,
+                rows=rows,
+                problems=problems,
+                people=found.people,
+                dry_run=dry_run,
+                now=now,
+            )
+            words = render_text("importing/report.md.j2", report=report, cohort=cohort)
+    except MentorbotError as error:
+        return Outcome(False, render_text(error.template, **error.context))
+    return Outcome(report.ok, words)

@@ -1,0 +1,186 @@
+"""Coordinators run the programme through `/mentoring`: roles, cohorts, and refusals."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from mentorbot.bot.models import Cohort
+from mentorbot.bot.timeutil import utcnow
+from mentorbot.standin import SignedSlackClient, SlackStandin
+from tests.programme import (
+    ANA,
+    BEN,
+    CHANNEL,
+    COORD,
+    OUTSIDER,
+    add_people,
+    counts,
+    create_spring,
+    mention,
+    mentoring,
+)
+
+COORDINATOR_ONLY = [
+    "coordinators",
+    "coordinator add <@U0OUT|olly>",
+    "coordinator remove <@U0COORD>",
+    "cohort create Sneaky <#C0SPRING|x>",
+    "cohort list",
+    "cohort show Spring 2027",
+    "cohort end Spring 2027",
+    "pair <@U0ANA> <@U0BEN>",
+    "unpair <@U0BEN>",
+    "capacity <@U0ANA> 9",
+    "import cohort Spring 2027",
+    "announce",
+    "announcements",
+]
+
+
+@pytest.fixture(autouse=True)
+def people(standin: SlackStandin) -> None:
+    add_people(standin)
+
+
+def test_everyone_but_coordinators_is_refused_and_nothing_changes(
+    slack: SignedSlackClient, sessions: sessionmaker[Session], standin: SlackStandin
+) -> None:
+    create_spring(slack)
+    mentoring(slack, f"pair {mention(ANA)} {mention(BEN)}")
+    before = counts(sessions)
+    calls = len(standin.calls)
+    for text in COORDINATOR_ONLY:
+        reply = mentoring(slack, text, user_id=OUTSIDER)
+        assert "only programme coordinators" in reply, text
+    assert counts(sessions) == before
+    assert len(standin.calls) == calls  # no modal opened, no message sent
+    assert "/mentoring cohort create" in mentoring(slack, "help", user_id=OUTSIDER)
+
+
+@pytest.mark.parametrize(
+    ("text", "explains"),
+    [
+        ("cohort", "say `create`, `list`, `show` or `end`"),
+        ("cohort create", "a cohort needs a name and a channel"),
+        ("cohort create Spring", "a cohort needs a name and a channel"),
+        ("cohort create <#C0SPRING|x>", "the cohort's name comes before its channel"),
+        ("cohort create Spring #mentoring", "pick the channel from Slack's list"),
+        ("cohort create Spring <#C0SPRING|x> weeks twelve", "`weeks` must be a whole number"),
+        ("cohort create Spring <#C0SPRING|x> weeks 500", "`weeks` must be a whole number"),
+        ("cohort create Spring <#C0SPRING|x> starts 01/03/2027", "is not a date"),
+        ("cohort create Spring <#C0SPRING|x> cadence daily", "is not a cadence"),
+        ("cohort create Spring <#C0SPRING|x> colour blue", "I don't understand `colour`"),
+        ("cohort create Spring <#C0SPRING|x> weeks", "`weeks` needs a value"),
+        ("cohort show", "say which cohort"),
+        ("cohort show Autumn", "there is no cohort called *Autumn*"),
+        ("pair", "name the mentor first, then the mentee"),
+        ("pair @ana @ben", "pick the person from Slack's list"),
+        ("pair <@U0ANA|ana> ben", "`ben` is not a person"),
+        ("unpair", "name the mentee"),
+        ("capacity <@U0ANA|ana> lots", "a capacity must be a whole number"),
+        ("coordinator promote <@U0ANA>", "say `add`, `remove` or `list`"),
+        ("coordinator add", "name one person"),
+        ("frobnicate", "I don't know the `/mentoring` command `frobnicate`"),
+    ],
+)
+def test_malformed_commands_say_what_was_wrong_with_an_example(
+    slack: SignedSlackClient, sessions: sessionmaker[Session], text: str, explains: str
+) -> None:
+    before = counts(sessions)
+    reply = mentoring(slack, text)
+    assert explains in reply, reply
+    assert "For example: `/mentoring" in reply or "cohorts:" in reply, reply
+    assert counts(sessions) == before
+
+
+def test_coordinators_add_list_and_remove_each_other(
+    slack: SignedSlackClient, sessions: sessionmaker[Session]
+) -> None:
+    assert "only programme coordinators" in mentoring(slack, "cohort list", user_id=OUTSIDER)
+    added = mentoring(slack, f"coordinator add {mention(OUTSIDER, 'olly')}")
+    assert f"<@{OUTSIDER}> is now a coordinator" in added
+    assert f"<@{COORD}>" in added and f"<@{OUTSIDER}>" in added
+    assert "is a coordinator already" in mentoring(slack, f"coordinator add <@{OUTSIDER}>")
+    assert "no cohorts yet" in mentoring(slack, "cohort list", user_id=OUTSIDER)
+
+    configured = mentoring(slack, f"coordinator remove <@{COORD}>", user_id=OUTSIDER)
+    assert "MENTORBOT_COORDINATORS" in configured
+    removed = mentoring(slack, f"coordinator remove <@{OUTSIDER}>")
+    assert "is no longer a coordinator" in removed
+    assert counts(sessions)["coordinators"] == []
+    assert "only programme coordinators" in mentoring(slack, "cohort list", user_id=OUTSIDER)
+    assert f"<@{COORD}>" in mentoring(slack, "coordinator list")
+
+
+def test_cohort_create_defaults_greets_the_channel_and_lists(
+    slack: SignedSlackClient, sessions: sessionmaker[Session], standin: SlackStandin
+) -> None:
+    reply = create_spring(slack)
+    assert "Cohort *Spring 2027* is set up in <#C0SPRING>: 12 weeks" in reply
+    with sessions() as session:
+        cohort = session.scalars(select(Cohort)).one()
+    today = utcnow().date()  # the coordinator is in London; near midnight it may differ
+    assert cohort.starts_on in (today - timedelta(days=1), today, today + timedelta(days=1))
+    assert cohort.ends_on - cohort.starts_on == timedelta(weeks=12)
+    assert (cohort.cadence, cohort.channel_id, cohort.created_by) == ("biweekly", CHANNEL, COORD)
+    [welcome] = standin.messages_in(CHANNEL)
+    assert "home of the mentoring cohort *Spring 2027*" in welcome["text"]
+
+    taken = mentoring(slack, f"cohort create spring 2027 <#{CHANNEL}>")
+    assert "there is a cohort called *spring 2027* already" in taken
+    listed = mentoring(slack, "cohorts")
+    assert "*Spring 2027* in <#C0SPRING>: week 1 of 12; 0 pairs." in listed
+
+
+def test_cohort_options_are_read(slack: SignedSlackClient, sessions: sessionmaker[Session]) -> None:
+    create_spring(slack, "starts 2030-01-07 weeks 8 cadence monthly")
+    with sessions() as session:
+        cohort = session.scalars(select(Cohort)).one()
+    assert (cohort.starts_on, cohort.ends_on, cohort.cadence) == (
+        date(2030, 1, 7),
+        date(2030, 3, 4),
+        "monthly",
+    )
+    assert "starts 7 January 2030" in mentoring(slack, "cohort list")
+
+
+@pytest.mark.parametrize(
+    ("set_up", "says"),
+    [
+        ({"bot_is_member": False}, "I'm not in <#C0PRIVATE> yet"),
+        ({"bot_is_member": True, "archived": True}, "is archived"),
+    ],
+)
+def test_a_channel_the_bot_cannot_post_in_gets_the_coordinator_told(
+    slack: SignedSlackClient, standin: SlackStandin, set_up: dict[str, bool], says: str
+) -> None:
+    standin.add_channel("C0PRIVATE", "mentoring-private", members=[COORD], **set_up)
+    mentoring(slack, "cohort create Private <#C0PRIVATE|mentoring-private>")
+    [(_, told)] = standin.responses
+    assert says in told["text"]
+    assert told["response_type"] == "ephemeral"
+    if not set_up.get("archived"):
+        assert "/invite @mentorbot" in told["text"]
+    assert standin.messages_in("C0PRIVATE") == []
+
+
+def test_cohort_show_and_end(
+    slack: SignedSlackClient, sessions: sessionmaker[Session], standin: SlackStandin
+) -> None:
+    create_spring(slack)
+    mentoring(slack, f"pair {mention(ANA)} {mention(BEN)}")
+    shown = mentoring(slack, "cohort show SPRING 2027")
+    assert "*Spring 2027* in <#C0SPRING>: week 1 of 12" in shown
+    assert f"<@{ANA}> mentors <@{BEN}>, biweekly: no agreement yet." in shown
+
+    ended = mentoring(slack, "cohort end Spring 2027")
+    assert "has ended" in ended and "1 pair got a thank-you note" in ended
+    assert counts(sessions)["pair_status"] == ["ended"]
+    assert "has ended already" in mentoring(slack, "cohort end Spring 2027")
+    assert "ended" in mentoring(slack, "cohort list")
+    refused = mentoring(slack, f"pair {mention(ANA)} {mention(BEN)} cohort Spring 2027")
+    assert "has ended; pick a running one" in refused
