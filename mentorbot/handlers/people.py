@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput
-from mentorbot.bot.services.members import remember_profiles
+from mentorbot.bot.outbox import PROFILE_MAX_AGE
+from mentorbot.bot.services.members import get_or_create_member, remember_profiles, zone_of
 from mentorbot.bot.services.pair_import import Person
 from mentorbot.directory import look_up
 
@@ -23,3 +26,30 @@ def check_people(
         verdict = found.people[user_id]
         if not isinstance(verdict, Person):
             raise BadInput(verdict.replace(user_id, f"<@{user_id}>"))
+
+
+def zone_of_asker(
+    client: WebClient,
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    default: str,
+    now: datetime,
+) -> ZoneInfo:
+    """The person's time zone, asking Slack (users.info) when the cached one is missing or old.
+
+    Dates and times a coordinator types are read in their own zone, so it must be right.
+    """
+    member = get_or_create_member(session, team_id=team_id, user_id=user_id, now=now)
+    stale = (
+        member.profile_refreshed_at is None or now - member.profile_refreshed_at > PROFILE_MAX_AGE
+    )
+    if stale:
+        try:
+            found = look_up(client, [user_id])
+        except SlackApiError:
+            found = None  # Slack is having a moment: the default zone will do
+        if found is not None:
+            remember_profiles(session, team_id=team_id, profiles=found.profiles, now=now)
+    return zone_of(session, team_id=team_id, user_id=user_id, default=default)

@@ -11,9 +11,9 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from mentorbot.bot.services.members import zone_of
 from mentorbot.bot.settings import Settings
 from mentorbot.handlers.commands.grammar import CommandText
+from mentorbot.handlers.people import zone_of_asker
 
 
 @dataclass(frozen=True)
@@ -67,11 +67,13 @@ class MentoringRequest:
 
     def zone(self) -> ZoneInfo:
         """The asker's time zone (their Slack one when known, else the workspace default)."""
-        return zone_of(
+        return zone_of_asker(
+            self.client,
             self.session,
             team_id=self.team_id,
             user_id=self.user_id,
             default=self.settings.timezone,
+            now=self.now,
         )
 
     def today(self) -> date:

@@ -6,15 +6,17 @@ from datetime import date, datetime, time
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import InvalidForm
 from mentorbot.bot.rendering import render_json, render_text
 from mentorbot.bot.services.announcements import schedule_announcement
 from mentorbot.bot.services.cohorts import find_cohort_by_id
-from mentorbot.bot.services.members import require_coordinator, zone_of
+from mentorbot.bot.services.members import require_coordinator
 from mentorbot.bot.settings import Settings
 from mentorbot.handlers.forms import field
+from mentorbot.handlers.people import zone_of_asker
 
 
 def register(app: App) -> None:
@@ -27,6 +29,7 @@ def submit_announcement(
     body: dict[str, Any],
     view: dict[str, Any],
     context: BoltContext,
+    client: WebClient,
     session: Session,
     settings: Settings,
     now: datetime,
@@ -34,7 +37,9 @@ def submit_announcement(
     """Validate the form, schedule the announcement, and close the modal."""
     team_id, user_id = context.team_id or "", context.user_id or ""
     require_coordinator(session, team_id=team_id, user_id=user_id, configured=settings.coordinators)
-    zone = zone_of(session, team_id=team_id, user_id=user_id, default=settings.timezone)
+    zone = zone_of_asker(
+        client, session, team_id=team_id, user_id=user_id, default=settings.timezone, now=now
+    )
     cohort_id = field(view, "cohort")
     if not cohort_id or not cohort_id.isdigit():
         raise InvalidForm("cohort", "Pick the cohort to announce to.")

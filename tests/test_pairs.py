@@ -1,0 +1,249 @@
+"""Pairs: made and ended by coordinators, kicked off in a group DM, with an agreement."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from mentorbot.bot.models import Goal, OutboundMessage, Pair
+from mentorbot.bot.tick import run_tick
+from mentorbot.bot.timeutil import utcnow
+from mentorbot.runtime import Runtime
+from mentorbot.standin import SignedSlackClient, SlackStandin
+from tests.programme import (
+    ANA,
+    BEN,
+    CAT,
+    COORD,
+    DAN,
+    EVE,
+    OUTSIDER,
+    ROBOT,
+    add_people,
+    counts,
+    create_spring,
+    mention,
+    mentoring,
+)
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.fixture(autouse=True)
+def people(standin: SlackStandin) -> None:
+    add_people(standin)
+
+
+def next_monday(hour: int, zone: ZoneInfo) -> datetime:
+    """The coming Monday at `hour` in `zone`, at least a day from now (aware UTC)."""
+    day = (utcnow() + timedelta(days=1)).astimezone(zone).date()
+    while day.weekday() != 0:
+        day += timedelta(days=1)
+    return datetime.combine(day, time(hour), tzinfo=zone).astimezone(UTC)
+
+
+def the_pair(sessions: sessionmaker[Session], mentee: str) -> Pair:
+    with sessions() as session:
+        return session.scalars(select(Pair).where(Pair.mentee_id == mentee)).one()
+
+
+def delivered(sessions: sessionmaker[Session], key: str) -> OutboundMessage:
+    with sessions() as session:
+        return session.scalars(
+            select(OutboundMessage).where(OutboundMessage.dedupe_key == key)
+        ).one()
+
+
+def test_pairing_accepts_both_mention_forms_and_kicks_off_in_a_group_dm(
+    slack: SignedSlackClient, runtime: Runtime, standin: SlackStandin
+) -> None:
+    create_spring(slack)
+    reply = mentoring(slack, f"pair <@{CAT}|cat> <@{DAN}>")
+    assert f"<@{CAT}> now mentors <@{DAN}> in *Spring 2027*" in reply
+    pair = the_pair(runtime.sessions, DAN)
+    assert (pair.mentor_id, pair.status, pair.cadence) == (CAT, "active", "biweekly")
+
+    run_tick(runtime.sessions, runtime.client, next_monday(10, LONDON))
+    [opened] = [c for c in standin.calls_to("conversations.open") if "," in c.args["users"]]
+    assert set(opened.args["users"].split(",")) == {CAT, DAN}
+    kickoff = delivered(runtime.sessions, f"kickoff:pair{pair.id}")
+    assert kickoff.status == "sent"
+    [message] = standin.messages_in(str(kickoff.slack_channel))
+    assert "You are a mentoring pair in Spring 2027" in message["text"]
+    body = " ".join(b["text"]["text"] for b in message["blocks"] if b["type"] == "section")
+    for practice in ("Trust", "Confidentiality", "Expectations", "Goals"):
+        assert practice in body
+    [button] = message["blocks"][-1]["elements"]
+    assert (button["action_id"], button["value"]) == ("agreement_open", str(pair.id))
+
+
+def test_a_kickoff_waits_for_hours_that_suit_both_or_else_the_mentee(
+    slack: SignedSlackClient, runtime: Runtime, standin: SlackStandin
+) -> None:
+    create_spring(slack)
+    mentoring(slack, f"pair {mention(CAT)} {mention(DAN)}")  # both in London
+    mentoring(slack, f"pair {mention(ANA)} {mention(BEN)}")  # Tokyo and New York: no overlap
+    friday_night = next_monday(23, LONDON) + timedelta(days=4)  # a Friday, 23:00 London
+    run_tick(runtime.sessions, runtime.client, friday_night)
+    assert [c for c in standin.calls_to("chat.postMessage") if c.args["channel"][0] != "C"] == []
+    london = delivered(runtime.sessions, f"kickoff:pair{the_pair(runtime.sessions, DAN).id}")
+    assert london.not_before == next_monday(9, LONDON) + timedelta(weeks=1)
+    far = delivered(runtime.sessions, f"kickoff:pair{the_pair(runtime.sessions, BEN).id}")
+    local = far.not_before.astimezone(ZoneInfo("America/New_York"))
+    assert (local.weekday(), local.time()) == (0, time(9))  # the mentee's Monday morning
+
+
+@pytest.mark.parametrize(
+    ("text", "refusal"),
+    [
+        (f"pair {mention(ANA)} {mention(ANA)}", "cannot mentor themselves"),
+        (f"pair {mention(ANA)} {mention(ROBOT)}", "is an app, not a person"),
+        (f"pair {mention(ANA)} <@U0NOBODY>", "<@U0NOBODY> is not a member of this workspace"),
+    ],
+)
+def test_pairs_that_cannot_be_are_refused(
+    slack: SignedSlackClient, sessions: sessionmaker[Session], text: str, refusal: str
+) -> None:
+    create_spring(slack)
+    before = counts(sessions)
+    assert refusal in mentoring(slack, text)
+    assert counts(sessions) == before
+
+
+def test_one_mentor_per_mentee_and_a_capacity_per_mentor(
+    slack: SignedSlackClient, sessions: sessionmaker[Session]
+) -> None:
+    create_spring(slack)
+    for mentee in (BEN, CAT, DAN):
+        assert "now mentors" in mentoring(slack, f"pair {mention(ANA)} {mention(mentee)}")
+    assert "already mentors <@U0BEN>" in mentoring(slack, f"pair {mention(ANA)} {mention(BEN)}")
+    taken = mentoring(slack, f"pair {mention(EVE)} {mention(BEN)}")
+    assert "<@U0BEN> already has a mentor in *Spring 2027* (<@U0ANA>)" in taken
+    full = mentoring(slack, f"pair {mention(ANA)} {mention(EVE)}")
+    assert "already mentors 3 people, their capacity" in full
+    assert "/mentoring capacity @U0ANA 4" in full
+    raised = mentoring(slack, f"capacity {mention(ANA)} 4")
+    assert "may now mentor up to 4 people at once (they mentor 3 now)" in raised
+    assert "now mentors" in mentoring(slack, f"pair {mention(ANA)} {mention(EVE)}")
+    assert counts(sessions)["pair_status"] == ["active"] * 4
+
+
+def test_the_only_running_cohort_is_the_default(slack: SignedSlackClient) -> None:
+    assert "there is no running cohort yet" in mentoring(
+        slack, f"pair {mention(ANA)} {mention(BEN)}"
+    )
+    create_spring(slack)
+    mentoring(slack, "cohort create Autumn <#C0SPRING|x> cadence weekly")
+    ambiguous = mentoring(slack, f"pair {mention(ANA)} {mention(BEN)}")
+    assert "there are 2 running cohorts (*Autumn*, *Spring 2027*); say which one" in ambiguous
+    chosen = mentoring(slack, f"pair {mention(ANA)} {mention(BEN)} cohort autumn cadence monthly")
+    assert "in *Autumn*, meeting monthly" in chosen
+
+
+def test_unpair_ends_gracefully_and_keeps_the_data(
+    slack: SignedSlackClient, runtime: Runtime, standin: SlackStandin
+) -> None:
+    create_spring(slack)
+    mentoring(slack, f"pair {mention(CAT)} {mention(DAN)}")
+    slack.command("/checkin", "We met and planned a lot", user_id=DAN)
+    pair = the_pair(runtime.sessions, DAN)
+    assert "has no mentor right now" in mentoring(slack, f"unpair {mention(EVE)}")
+    reply = mentoring(slack, f"unpair {mention(DAN)}")
+    assert "has ended" in reply and "everything they recorded is kept" in reply
+    ended = the_pair(runtime.sessions, DAN)
+    assert ended.status == "ended" and ended.ended_at is not None
+    run_tick(runtime.sessions, runtime.client, next_monday(10, LONDON))
+    farewell = delivered(runtime.sessions, f"farewell:pair{pair.id}")
+    texts = [m["text"] for m in standin.messages_in(str(farewell.slack_channel))]
+    assert any("Thank you, <@U0CAT> and <@U0DAN>" in text for text in texts)
+    assert "now mentors" in mentoring(slack, f"pair {mention(EVE)} {mention(DAN)}")
+
+
+def form(**chosen: str) -> dict[str, Any]:
+    """view.state.values as Slack sends them for the agreement modal."""
+    selects = {"cadence", "weekday", "place"}
+    values: dict[str, Any] = {}
+    for block, value in chosen.items():
+        if block in selects:
+            element = {"type": "static_select", "selected_option": {"value": value}}
+        elif block == "time":
+            element = {"type": "timepicker", "selected_time": value}
+        else:
+            element = {"type": "plain_text_input", "value": value}
+        values[block] = {"value": element}
+    return values
+
+
+def as_text(value: object) -> str:
+    """A recorded argument as JSON text (the stand-in keeps parsed JSON arguments)."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+GOOD = {"cadence": "weekly", "weekday": "2", "time": "16:30", "place": "video"}
+
+
+def test_the_agreement_modal_validates_records_and_shows_both(
+    slack: SignedSlackClient, runtime: Runtime, standin: SlackStandin
+) -> None:
+    create_spring(slack)
+    mentoring(slack, f"pair {mention(ANA)} {mention(BEN)}")
+    pair = the_pair(runtime.sessions, BEN)
+    kickoff = {"ts": "1.000001", "blocks": [{"type": "actions", "block_id": "kickoff"}]}
+
+    slack.block_action(BEN, "agreement_open", value=str(pair.id), message=kickoff)
+    [opened] = standin.calls_to("views.open")
+    view = as_text(opened.args["view"])
+    assert '"callback_id": "agreement"' in view and "America/New_York" in view
+
+    stranger = slack.block_action(OUTSIDER, "agreement_open", value=str(pair.id), message=kickoff)
+    assert stranger.status == 200
+    assert "only the mentor and mentee" in standin.responses[-1][1]["text"]
+    assert len(standin.calls_to("views.open")) == 1
+
+    for broken, wrong in (({"time": "25:99"}, "time"), ({"weekday": ""}, "weekday")):
+        answer = slack.view_submission(BEN, "agreement", form(**{**GOOD, **broken}), str(pair.id))
+        assert answer.json()["response_action"] == "errors"
+        assert list(answer.json()["errors"]) == [wrong]
+    assert the_pair(runtime.sessions, BEN).agreement is None
+
+    values = form(**GOOD, expectations="Come with a question", goal="Give a talk by June")
+    done = slack.view_submission(BEN, "agreement", values, str(pair.id)).json()
+    assert done["response_action"] == "update"
+    agreed = the_pair(runtime.sessions, BEN)
+    assert (agreed.cadence, agreed.meeting_weekday, agreed.meeting_time) == (
+        "weekly",
+        2,
+        time(16, 30),
+    )
+    assert agreed.agreement and agreed.agreement["version"] == 1
+    assert agreed.next_meeting_at is not None
+    local = agreed.next_meeting_at.astimezone(ZoneInfo("America/New_York"))
+    assert (local.weekday(), local.time()) == (2, time(16, 30))  # the mentee's wall clock
+    assert timedelta(0) < agreed.next_meeting_at - utcnow() <= timedelta(days=7)
+    with runtime.sessions() as session:
+        assert session.scalars(select(Goal.title)).all() == ["Give a talk by June"]
+
+    run_tick(runtime.sessions, runtime.client, next_monday(10, ZoneInfo("America/New_York")))
+    shown = delivered(runtime.sessions, f"agreement:pair{pair.id}:v1")
+    [agreement] = [
+        m for m in standin.messages_in(str(shown.slack_channel)) if "agreement" in m["text"]
+    ]
+    assert "Every week, Wednesdays at 16:30 (America/New_York" in agreement["text"]
+
+    slack.command("/checkin", "agreement", user_id=ANA)
+    reopened = as_text(standin.calls_to("views.open")[-1].args["view"])
+    assert '"initial_time": "16:30"' in reopened and "Come with a question" in reopened
+    changed = form(**{**GOOD, "weekday": "4"})
+    slack.view_submission(ANA, "agreement", changed, str(pair.id))
+    assert the_pair(runtime.sessions, BEN).agreement["version"] == 2  # type: ignore[index]
+
+
+def test_checkin_agreement_without_a_pair_explains(slack: SignedSlackClient) -> None:
+    reply = slack.command("/checkin", "agreement", user_id=COORD).json()["text"]
+    assert "not in an active mentoring pair" in reply
