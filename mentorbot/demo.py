@@ -2,30 +2,31 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 from mentorbot.app import create_app
-from mentorbot.bot.db import unit_of_work
 from mentorbot.bot.migrate import upgrade
-from mentorbot.bot.models import Member
-from mentorbot.bot.services.cohorts import create_cohort
-from mentorbot.bot.services.pairs import Planned, create_pairs
-from mentorbot.bot.services.workspaces import ensure_workspace
+from mentorbot.bot.models import Pair
 from mentorbot.bot.settings import Settings
 from mentorbot.bot.tick import run_tick
 from mentorbot.bot.timeutil import utcnow
 from mentorbot.localserver import LocalServer
-from mentorbot.runtime import Runtime, build_runtime
+from mentorbot.runtime import Runtime, build_runtime, identify, record_workspace
 from mentorbot.standin import SignedSlackClient, SlackStandin
 from mentorbot.web import WebApp
 
 TEAM = "T0DEMO"
 SECRET = "demo-signing-secret"
+CHANNEL = "C0MENTORING"
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,14 @@ class Transcript:
         for call in calls:
             if call.method != "chat.postMessage" or not call.ok:
                 continue
-            reader = channels.get(str(call.args.get("channel")))
-            where = f"{reader.name} (DM)" if reader else str(call.args.get("channel"))
+            channel = str(call.args.get("channel"))
+            reader = channels.get(channel)
+            if reader:
+                where = f"{reader.name} (DM)"
+            elif channel.startswith("G"):
+                where, reader = "Aiko & Sam (group DM)", MENTEE
+            else:
+                where = "#mentoring-spring"
             stamp = self.stamp(moment, reader or COORDINATOR)
             self.say(f"  [{stamp}] mentorbot → {where}: {call.args.get('text', '')}")
 
@@ -78,7 +85,10 @@ def run_demo(out: TextIO) -> int:
         SlackStandin(team_id=TEAM) as standin,
     ):
         for person in PEOPLE:
-            standin.add_user(person.user_id, person.name.lower(), tz=person.tz)
+            standin.add_user(
+                person.user_id, person.name.lower(), tz=person.tz, real_name=person.name
+            )
+        standin.add_channel(CHANNEL, "mentoring-spring", members=[p.user_id for p in PEOPLE])
         settings = Settings.from_env(
             {
                 "SLACK_BOT_TOKEN": "xoxb-demo",
@@ -91,6 +101,7 @@ def run_demo(out: TextIO) -> int:
         runtime = build_runtime(settings)
         try:
             upgrade(runtime.engine)
+            record_workspace(runtime, identify(runtime), utcnow())
             with LocalServer(WebApp(create_app(runtime), runtime)) as server:
                 slack = SignedSlackClient(
                     f"{server.url}/slack/events", SECRET, standin=standin, team_id=TEAM
@@ -106,79 +117,122 @@ def run_demo(out: TextIO) -> int:
 
 def _programme(t: Transcript, runtime: Runtime, slack: SignedSlackClient) -> None:
     now = utcnow().replace(second=0, microsecond=0)
-    start = now.date()
-    meeting_local = datetime.combine(start + timedelta(days=2), datetime.min.time()).replace(
-        hour=10, tzinfo=ZoneInfo(MENTOR.tz)
-    )
     t.say("mentorbot demo: a short mentoring programme against a local stand-in for Slack.")
     t.say("People: " + ", ".join(f"{p.name} ({p.role}, {p.tz})" for p in PEOPLE))
     t.say()
 
-    t.say(f"[{t.stamp(now, COORDINATOR)}] Priya types `/mentoring help`; only she sees:")
-    _reply(t, slack.command("/mentoring", "help", user_id=COORDINATOR.user_id).json())
+    create = f"cohort create Spring <#{CHANNEL}|mentoring-spring> weeks 12 cadence biweekly"
+    t.say(f'[{t.stamp(now, COORDINATOR)}] Priya creates the cohort: "/mentoring {create}"')
+    _reply(t, slack.command("/mentoring", create, user_id=COORDINATOR.user_id).json())
+    t.deliveries(now)
+    pair = f"pair <@{MENTOR.user_id}|aiko> <@{MENTEE.user_id}|sam>"
+    t.say(f'[{t.stamp(now, COORDINATOR)}] Priya pairs them: "/mentoring {pair}"')
+    _reply(t, slack.command("/mentoring", pair, user_id=COORDINATOR.user_id).json())
+    t.say()
 
-    with unit_of_work(runtime.sessions) as session:
-        ensure_workspace(
-            session,
-            team_id=TEAM,
-            name="Demo Co",
-            bot_user_id=None,
-            defaults={"timezone": "UTC"},
-            now=now,
-        )
-        for person in PEOPLE:
-            session.add(
-                Member(team_id=TEAM, user_id=person.user_id, name=person.name, tz=person.tz)
-            )
-        cohort = create_cohort(
-            session,
-            team_id=TEAM,
-            name="Spring",
-            channel_id="C0MENTORING",
-            starts_on=start,
-            weeks=12,
-            cadence="biweekly",
-            created_by=COORDINATOR.user_id,
-            now=now,
-        )
-        [pair] = create_pairs(
-            session, cohort=cohort, planned=[Planned(MENTOR.user_id, MENTEE.user_id)], now=now
-        )
-        pair.next_meeting_at = meeting_local
-    t.say(f'[{t.stamp(now, COORDINATOR)}] Priya creates the cohort "Spring" (12 weeks, biweekly)')
-    when = f"{meeting_local:%A %d %b %H:%M}"
-    t.say(f"  and pairs Aiko (mentor) with Sam (mentee); they agree to meet {when} Tokyo time.")
+    t.say("The kickoff goes through the outbox: a group DM, when the hours allow (Tokyo and")
+    t.say("New York never share office hours, so it waits for Sam's morning):")
+    moment = _tick_until(t, runtime, now, lambda: t.standin.calls_to("conversations.open"))
+    t.say()
+
+    pair_id = _pair_id(runtime)
+    t.say(f"[{t.stamp(moment, MENTEE)}] Sam presses “Set up our agreement”; a modal opens.")
+    slack.block_action(MENTEE.user_id, "agreement_open", value=str(pair_id))
+    wrong = slack.view_submission(
+        MENTEE.user_id, "agreement", _agreement(time="7pm"), str(pair_id)
+    ).json()
+    t.say(f"  Sam types the time as 7pm; next to the field: {wrong['errors']['time']}")
+    weekday = (moment + timedelta(days=2)).astimezone(ZoneInfo(MENTEE.tz)).weekday()
+    slack.view_submission(
+        MENTEE.user_id, "agreement", _agreement(weekday=str(weekday)), str(pair_id)
+    )
+    t.say("  Sam fixes it and submits; both of them see the agreement:")
+    moment = _tick_until(t, runtime, moment, lambda: _agreement_posted(t))
+    t.say()
+
+    t.say(f"[{t.stamp(moment, COORDINATOR)}] Priya types `/mentoring announce` and schedules:")
+    slack.command("/mentoring", "announce", user_id=COORDINATOR.user_id)
+    view = t.standin.calls_to("views.open")[-1].args["view"]
+    cohort_id = (json.loads(view) if isinstance(view, str) else view)["blocks"][0]["element"][
+        "initial_option"
+    ]["value"]
+    post_at = (moment + timedelta(days=1)).astimezone(ZoneInfo(COORDINATOR.tz)).date()
+    text = "Week {{ week }} of {{ cohort }}: {{ weeks_left }} weeks to go. How is it going?"
+    t.say(f'  "{text}" on {post_at:%A %d %b} at 09:00 her time.')
+    done = slack.view_submission(
+        COORDINATOR.user_id, "announce", _announcement(cohort_id, text, post_at.isoformat())
+    ).json()
+    for block in done["view"]["blocks"]:
+        t.say(f"    | {block['text']['text']}")
     t.say()
 
     quick = "Excited to start: I want to lead a project this year"
-    t.say(f"[{t.stamp(now, MENTEE)}] Sam types `/checkin {quick}`; only Sam sees:")
+    t.say(f"[{t.stamp(moment, MENTEE)}] Sam types `/checkin {quick}`; only Sam sees:")
     _reply(t, slack.command("/checkin", quick, user_id=MENTEE.user_id).json())
-    dm = "Found a first project to lead <!channel>"
-    t.say(f'[{t.stamp(now, MENTEE)}] Sam writes to mentorbot in a DM: "{dm}"')
-    slack.event(
-        {
-            "type": "message",
-            "channel": t.standin.dm_channel_for(MENTEE.user_id),
-            "channel_type": "im",
-            "user": MENTEE.user_id,
-            "text": dm,
-            "ts": "1700000000.000100",
-        },
-        event_id="Ev0DEMO1",
-    )
-    t.deliveries(now)
     t.say()
 
     t.say("Time moves on, one tick an hour (as `mentorbot tick --at ...` would):")
-    moment = now
-    while moment <= meeting_local + timedelta(hours=1):
+    _tick_until(t, runtime, moment, lambda: _prompted(t), limit=timedelta(days=9))
+    t.say()
+    t.say("Each message above was checked against Slack's Web API contract and Block Kit rules.")
+
+
+def _tick_until(
+    t: Transcript,
+    runtime: Runtime,
+    start: datetime,
+    done: Callable[[], object],
+    limit: timedelta = timedelta(days=4),
+) -> datetime:
+    """Tick hour by hour from `start`, printing deliveries, until `done()` holds."""
+    moment = start
+    while moment < start + limit:
         moment += timedelta(hours=1)
         summary = run_tick(runtime.sessions, runtime.client, moment)
         if summary.delivery.sent or summary.delivery.failed:
             t.say(f"  {summary.line()}")
             t.deliveries(moment)
-    t.say()
-    t.say("Each message above was checked against Slack's Web API contract and Block Kit rules.")
+        if done():
+            break
+    return moment
+
+
+def _pair_id(runtime: Runtime) -> int:
+    with runtime.sessions() as session:
+        return int(session.scalars(select(Pair.id)).one())
+
+
+def _agreement_posted(t: Transcript) -> bool:
+    return any(
+        "agreement" in str(c.args.get("text")) for c in t.standin.calls_to("chat.postMessage")
+    )
+
+
+def _prompted(t: Transcript) -> bool:
+    return any(
+        "Reminder" in str(c.args.get("text")) for c in t.standin.calls_to("chat.postMessage")
+    )
+
+
+def _agreement(time: str = "10:00", weekday: str = "2") -> dict[str, Any]:
+    return {
+        "cadence": {"value": {"type": "static_select", "selected_option": {"value": "biweekly"}}},
+        "weekday": {"value": {"type": "static_select", "selected_option": {"value": weekday}}},
+        "time": {"value": {"type": "timepicker", "selected_time": time}},
+        "place": {"value": {"type": "static_select", "selected_option": {"value": "video"}}},
+        "expectations": {"value": {"type": "plain_text_input", "value": "Come with a question"}},
+        "goal": {"value": {"type": "plain_text_input", "value": "Lead a project by June"}},
+    }
+
+
+def _announcement(cohort_id: str, text: str, day: str) -> dict[str, Any]:
+    return {
+        "cohort": {"value": {"type": "static_select", "selected_option": {"value": cohort_id}}},
+        "text": {"value": {"type": "plain_text_input", "value": text}},
+        "when": {"value": {"type": "radio_buttons", "selected_option": {"value": "later"}}},
+        "date": {"value": {"type": "datepicker", "selected_date": day}},
+        "time": {"value": {"type": "timepicker", "selected_time": "09:00"}},
+    }
 
 
 def _reply(t: Transcript, reply: dict[str, object]) -> None:

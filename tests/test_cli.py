@@ -90,9 +90,15 @@ def test_demo_runs_with_an_empty_environment(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Priya creates the cohort" in out
+    assert "Cohort *Spring* is set up in <#C0MENTORING>" in out
+    assert "mentorbot → Aiko & Sam (group DM): You are a mentoring pair in Spring" in out
+    assert "next to the field: “7pm” is not a time of day" in out
+    assert "mentorbot → Aiko & Sam (group DM): Mentorship agreement: Every two weeks" in out
+    assert "mentorbot → #mentoring-spring: Week 1 of Spring: 11 weeks to go" in out
     assert "Only you can see this note" in out
     assert "mentorbot → Aiko (DM): Reminder: you meet Sam" in out
     assert "JST" in out
+    assert "violations" not in out
     assert list(tmp_path.iterdir()) == []  # throwaway database, nothing left behind
 
 
