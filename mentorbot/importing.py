@@ -22,6 +22,7 @@ from mentorbot.directory import look_up
 from mentorbot.runtime import Runtime
 
 _MENTION = re.compile(r"<@([A-Z0-9]+)>")
+_EMOJI = re.compile(r"^:[a-z0-9_+-]+: ", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,8 @@ class Outcome:
     @property
     def text(self) -> str:
         """The words without Slack markup."""
-        plain = _MENTION.sub(r"@\1", self.mrkdwn).replace("*", "").replace("`", "")
+        plain = _MENTION.sub(r"@\1", _EMOJI.sub("", self.mrkdwn))
+        plain = plain.replace("*", "").replace("`", "")
         return plain.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 

@@ -79,14 +79,18 @@ def read_rows(data: bytes) -> tuple[list[Row], list[Problem]]:
     names = [cell.strip().lower() for cell in header or []]
     if names[:2] != list(COLUMNS) or any(names[2:]):
         raise BadInput(
-            "the first line must be the header `mentor,mentee`.",
-            example="mentor,mentee\\nana@example.com,U0BEN",
+            "the first line must be the header `mentor,mentee`, then one pair a line, "
+            "e.g. `ana@example.com,U0BEN`."
         )
     rows: list[Row] = []
     problems: list[Problem] = []
+    end = reader.line_num
     for cells in reader:
-        line = reader.line_num
+        # A quoted value may span lines: a row is numbered by the line it starts on.
+        line, end = end + 1, reader.line_num
         values = [cell.strip() for cell in cells]
+        while len(values) > 2 and not values[-1]:
+            values.pop()  # trailing empty cells, as spreadsheets export them
         if not any(values):
             continue
         if len(rows) + len(problems) >= MAX_ROWS:
@@ -96,12 +100,9 @@ def read_rows(data: bytes) -> tuple[list[Row], list[Problem]]:
             continue
         bad = [v for v in values if not (SLACK_ID.fullmatch(v) or EMAIL.fullmatch(v))]
         if bad:
+            shown = escape_mrkdwn(" ".join(bad[0].split())[:80])  # on one line
             problems.append(
-                Problem(
-                    line,
-                    f"“{escape_mrkdwn(bad[0][:80])}” is neither a Slack member ID "
-                    "nor an e-mail address.",
-                )
+                Problem(line, f"“{shown}” is neither a Slack member ID nor an e-mail address.")
             )
             continue
         rows.append(Row(line, values[0], values[1]))
