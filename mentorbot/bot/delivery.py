@@ -27,7 +27,7 @@ from mentorbot.bot.outbox import (
     due_recipients,
     record_outcomes,
 )
-from mentorbot.bot.services.members import remember_profile
+from mentorbot.bot.services.members import remember_profiles
 from mentorbot.bot.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -147,16 +147,7 @@ def _refresh_profiles(sessions: sessionmaker[Session], client: WebClient, now: d
         profiles.append((team_id, user_id, user))
     with unit_of_work(sessions) as session:
         for team_id, user_id, user in profiles:
-            remember_profile(
-                session,
-                team_id=team_id,
-                user_id=user_id,
-                name=user.get("real_name") or user.get("name"),
-                tz=user.get("tz"),
-                deleted=bool(user.get("deleted")),
-                is_bot=bool(user.get("is_bot")),
-                now=now,
-            )
+            remember_profiles(session, team_id=team_id, profiles={user_id: user}, now=now)
 
 
 @dataclass

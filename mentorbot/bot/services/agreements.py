@@ -110,8 +110,11 @@ def next_meeting(weekday: int, at: time, zone: ZoneInfo, after: datetime) -> dat
 
 def record_agreement(
     session: Session, *, pair: Pair, agreement: Agreement, by: str, now: datetime
-) -> Pair:
-    """Keep the agreement, set the pair's rhythm and next meeting, and show it to both."""
+) -> dict[str, Any]:
+    """Keep the agreement, set the pair's rhythm and next meeting, and show it to both.
+
+    Returns the message both people get, so the person who submitted can see it at once.
+    """
     version = int((pair.agreement or {}).get("version", 0)) + 1
     zone = mentee_zone(session, pair)
     pair.agreement = agreement.stored(by=by, now=now, version=version)
@@ -140,7 +143,7 @@ def record_agreement(
         session, [to_pair(pair, f"agreement:pair{pair.id}:v{version}", payload, now)], now=now
     )
     session.flush()
-    return pair
+    return dict(payload)
 
 
 def current_terms(pair: Pair) -> dict[str, Any]:

@@ -10,14 +10,7 @@ from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput
 from mentorbot.bot.rendering import render_json
-from mentorbot.bot.services.agreements import (
-    PLACES,
-    WEEKDAYS,
-    mentee_zone,
-    pair_for_agreement,
-    read_form,
-    record_agreement,
-)
+from mentorbot.bot.services.agreements import pair_for_agreement, read_form, record_agreement
 from mentorbot.handlers.forms import field
 
 FIELDS = ("cadence", "weekday", "time", "place", "expectations", "boundaries", "goal")
@@ -40,17 +33,7 @@ def submit_agreement(
         session, team_id=context.team_id or "", pair_id=int(metadata), user_id=user_id
     )
     agreement = read_form({name: field(view, name) for name in FIELDS})
-    record_agreement(session, pair=pair, agreement=agreement, by=user_id, now=now)
-    shown = render_json(
-        "agreement/agreed.json.j2",
-        pair=pair,
-        agreement=agreement,
-        by=user_id,
-        version=pair.agreement["version"] if pair.agreement else 1,
-        zone=mentee_zone(session, pair),
-        weekdays=WEEKDAYS,
-        places=PLACES,
-    )
+    shown = record_agreement(session, pair=pair, agreement=agreement, by=user_id, now=now)
     ack(
         response_action="update", view=render_json("agreement/done.json.j2", blocks=shown["blocks"])
     )
