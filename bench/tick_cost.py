@@ -90,8 +90,11 @@ def seed(url: str, pairs: int) -> None:
                         "mentee_id": f"UE{n}",
                         "cadence": "weekly",
                         "status": "active",
-                        "next_meeting_at": now
-                        + timedelta(days=3, seconds=rng.randint(0, 11 * 86400)),
+                        "next_meeting_at": (
+                            meeting := now + timedelta(days=3, seconds=rng.randint(0, 11 * 86400))
+                        ),
+                        "prompt_at": meeting - timedelta(hours=24),
+                        "quiet_since": now,
                         "created_at": now,
                     }
                     for n in ids
@@ -111,7 +114,9 @@ def make_due(url: str, due: int) -> None:
         connection.execute(OutboundMessage.__table__.delete())
         if due:
             connection.execute(
-                update(Pair).where(Pair.id <= due).values(next_meeting_at=now + timedelta(hours=12))
+                update(Pair)
+                .where(Pair.id <= due)
+                .values(next_meeting_at=now + timedelta(hours=12), prompt_at=now)
             )
     engine.dispose()
 

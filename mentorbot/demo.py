@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,6 +44,9 @@ MENTEE = Person("U0SAM", "Sam", "America/New_York", "mentee")
 PEOPLE = (COORDINATOR, MENTOR, MENTEE)
 
 
+_SLACK_DATE = re.compile(r"<!date\^[^|>]*\|([^>]*)>")
+
+
 class Transcript:
     """Prints what each person sees, stamped in their own local time."""
 
@@ -75,7 +79,7 @@ class Transcript:
             else:
                 where = "#mentoring-spring"
             stamp = self.stamp(moment, reader or COORDINATOR)
-            self.say(f"  [{stamp}] mentorbot → {where}: {call.args.get('text', '')}")
+            self.say(f"  [{stamp}] mentorbot → {where}: {shown(call.args.get('text', ''))}")
 
 
 def run_demo(out: TextIO) -> int:
@@ -210,7 +214,8 @@ def _agreement_posted(t: Transcript) -> bool:
 
 def _prompted(t: Transcript) -> bool:
     return any(
-        "Reminder" in str(c.args.get("text")) for c in t.standin.calls_to("chat.postMessage")
+        "next meeting with your mentee" in str(c.args.get("text"))
+        for c in t.standin.calls_to("chat.postMessage")
     )
 
 
@@ -235,6 +240,11 @@ def _announcement(cohort_id: str, text: str, day: str) -> dict[str, Any]:
     }
 
 
+def shown(text: object) -> str:
+    """Text as Slack shows it: a `<!date^…|fallback>` reads as its (local) fallback."""
+    return _SLACK_DATE.sub(r"\1", str(text))
+
+
 def _reply(t: Transcript, reply: dict[str, object]) -> None:
-    for line in str(reply.get("text", "")).splitlines():
+    for line in shown(reply.get("text", "")).splitlines():
         t.say(f"    | {line}")

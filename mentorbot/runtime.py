@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
@@ -83,6 +83,10 @@ def record_workspace(runtime: Runtime, identity: dict[str, Any], now: datetime) 
         "timezone": settings.timezone,
         "working_hours": str(settings.working_hours),
         "workdays": sorted(settings.workdays),
+        "prompt_lead_hours": settings.prompt_lead // timedelta(hours=1),
+        "nudge_grace_days": settings.nudge_grace.days,
+        # Ticks (which have no settings) reach configured coordinators through this.
+        "coordinators": list(settings.coordinators),
     }
     with unit_of_work(runtime.sessions) as session:
         ensure_workspace(

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from mentorbot.bot.db import unit_of_work
 from mentorbot.bot.models import Member, Pair
 from mentorbot.bot.services.cohorts import create_cohort
+from mentorbot.bot.services.meetings import set_next_meeting
 from mentorbot.bot.services.pairs import Planned, create_pairs
 
 TEAM = "T0MENTOR"
@@ -41,5 +42,6 @@ def seed_pair(
         [pair] = create_pairs(
             session, cohort=cohort, planned=[Planned(mentor, mentee)], now=now, kickoff=False
         )
-        pair.next_meeting_at = meeting_at
+        if meeting_at is not None:
+            set_next_meeting(session, pair, meeting_at, now=now)
         return pair

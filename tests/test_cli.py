@@ -95,8 +95,8 @@ def test_demo_runs_with_an_empty_environment(tmp_path: Path) -> None:
     assert "next to the field: “7pm” is not a time of day" in out
     assert "mentorbot → Aiko & Sam (group DM): Mentorship agreement: Every two weeks" in out
     assert "mentorbot → #mentoring-spring: Week 1 of Spring: 11 weeks to go" in out
-    assert "Only you can see this note" in out
-    assert "mentorbot → Aiko (DM): Reminder: you meet Sam" in out
+    assert "Checked in. Only you can see it." in out
+    assert "mentorbot → Aiko (DM): Your next meeting with your mentee is" in out
     assert "JST" in out
     assert "violations" not in out
     assert list(tmp_path.iterdir()) == []  # throwaway database, nothing left behind
@@ -165,4 +165,7 @@ def test_tick_records_the_workspace_with_the_settings_defaults(
         "timezone": "Asia/Tokyo",
         "working_hours": "00:00-24:00",
         "workdays": [0, 1, 2, 3, 6],
+        "prompt_lead_hours": 24,
+        "nudge_grace_days": 3,
+        "coordinators": [],
     }

@@ -75,6 +75,8 @@ def test_scheduler_queries_have_indexes(database_url: str) -> None:
             tuple(ix["column_names"]) for ix in inspector.get_indexes("outbound_message")
         ]
         assert ("status", "next_meeting_at") in pair_indexes
+        assert ("status", "prompt_at") in pair_indexes
+        assert ("status", "quiet_since") in pair_indexes
         assert ("status", "not_before") in outbox_indexes
     finally:
         engine.dispose()

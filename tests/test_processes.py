@@ -21,6 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _seed_due_prompt(database_url: str, standin: SlackStandin) -> None:
+    """A pair meeting in two hours: the mentor's prompt and the mentee's prep are due."""
     standin.add_user("U0MENTOR", "kenji", tz="Asia/Tokyo")
     standin.add_user("U0MENTEE", "maria", tz="America/New_York")
     engine = make_engine(database_url)
@@ -46,8 +47,8 @@ def test_worker_ticks_at_start_and_stops_on_sigterm(
 ) -> None:
     _seed_due_prompt(database_url, standin)
     with running([*COMMAND, "worker"], bot_env(standin, database_url)):
-        wait_for(lambda: _statuses(database_url) == ["sent"], "the worker's first tick")
-    assert len(standin.calls_to("chat.postMessage")) == 1
+        wait_for(lambda: _statuses(database_url) == ["sent", "sent"], "the worker's first tick")
+    assert len(standin.calls_to("chat.postMessage")) == 2  # the mentor's prompt, the mentee's prep
 
 
 def test_run_ticks_in_process_unless_told_not_to(database_url: str, standin: SlackStandin) -> None:
@@ -60,7 +61,9 @@ def test_run_ticks_in_process_unless_told_not_to(database_url: str, standin: Sla
     assert standin.calls_to("chat.postMessage") == []
 
     with running([*COMMAND, "run", "--port", str(port)], env):
-        wait_for(lambda: _statuses(database_url) == ["sent"], "the in-process tick to deliver")
+        wait_for(
+            lambda: _statuses(database_url) == ["sent", "sent"], "the in-process tick to deliver"
+        )
 
 
 def test_procfile_web_process_serves_without_a_scheduler(

@@ -69,14 +69,16 @@ def test_meeting_prompt_reaches_the_mentor_once_in_their_time_zone(
     assert opened[0].args["users"] == "U0MENTOR"
     assert posts[0].args["channel"] == standin.dm_channel_for("U0MENTOR")
     text = posts[0].args["text"]
-    assert "Tuesday 9 March at 10:00 (JST)" in text
+    assert "Tuesday 9 March 2027 at 10:00 JST" in text
     metadata = posts[0].args["metadata"]
     metadata = json.loads(metadata) if isinstance(metadata, str) else metadata
     assert metadata["event_type"] == "mentorbot_delivery"
     assert metadata["event_payload"]["dedupe_key"].startswith("prompt:pair")
 
     with runtime.sessions() as session:
-        row = session.scalars(select(OutboundMessage)).one()
+        row = session.scalars(
+            select(OutboundMessage).where(OutboundMessage.dedupe_key.startswith("prompt:"))
+        ).one()
     delivered = standin.messages_in(standin.dm_channel_for("U0MENTOR"))
     assert row.status == "sent" and row.slack_ts == delivered[0]["ts"]
 

@@ -103,6 +103,8 @@ class Pair(Base):
     __tablename__ = "pair"
     __table_args__ = (
         Index(None, "status", "next_meeting_at"),
+        Index(None, "status", "prompt_at"),
+        Index(None, "status", "quiet_since"),
         Index(None, "team_id", "mentee_id"),
         Index(None, "team_id", "mentor_id"),
     )
@@ -118,8 +120,14 @@ class Pair(Base):
     status: Mapped[str] = mapped_column(String(16), default="proposed")
     paused_until: Mapped[datetime | None]
     next_meeting_at: Mapped[datetime | None]
-    # The meeting whose prompt is queued already, so later ticks skip the pair cheaply.
-    prompted_meeting_at: Mapped[datetime | None]
+    # The regular meeting that `next_meeting_at` replaces when the pair moved one meeting.
+    moved_from: Mapped[datetime | None]
+    # When the coming meeting's prompts are due; None once they are queued (or none will be).
+    prompt_at: Mapped[datetime | None]
+    # Since when the pair has been quiet: pairing, its last check-in, or the end of a pause.
+    quiet_since: Mapped[datetime | None]
+    nudged_at: Mapped[datetime | None]
+    escalated_at: Mapped[datetime | None]
     agreement: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
@@ -156,8 +164,11 @@ class Goal(Base):
     measure: Mapped[str | None] = mapped_column(Text)
     due_on: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="open")
+    created_by: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]
+    # When the mentee was reminded that the goal is due soon (once per goal).
+    reminded_at: Mapped[datetime | None]
 
 
 class Milestone(Base):

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from mentorbot.bot.models import Member, OutboundMessage
+from mentorbot.bot.models import Member, OutboundMessage, Pair
 from mentorbot.bot.services.workspaces import availabilities_for
 from mentorbot.bot.working_hours import next_allowed_for_all
 
@@ -89,6 +89,32 @@ def enqueue_many(session: Session, messages: list[Outgoing], *, now: datetime) -
         # Core, not the ORM: producers enqueue in bulk.
         queued += len(session.connection().execute(statement).all())
     return queued
+
+
+def cancel_queued(session: Session, *, team_id: str, pair_id: int, kinds: tuple[str, ...]) -> None:
+    """Cancel a pair's messages of these kinds (`kind:pair42:…` keys) that are not sent yet."""
+    for kind in kinds:
+        session.execute(
+            update(OutboundMessage)
+            .where(
+                OutboundMessage.team_id == team_id,
+                OutboundMessage.status == "pending",
+                OutboundMessage.dedupe_key.like(f"{kind}:pair{pair_id}:%"),
+            )
+            .values(status="cancelled", last_error="no longer needed")
+        )
+
+
+def to_pair(pair: Pair, dedupe_key: str, payload: dict[str, object], now: datetime) -> Outgoing:
+    """A message to the pair's group DM (mentee first: their hours come first)."""
+    return Outgoing(
+        team_id=pair.team_id,
+        dedupe_key=dedupe_key,
+        target_kind="group",
+        target_id=f"{pair.mentee_id},{pair.mentor_id}",
+        payload=payload,
+        not_before=now,
+    )
 
 
 # -- the sender's side: claiming due rows and recording outcomes ------------------------------

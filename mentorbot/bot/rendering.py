@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
@@ -40,6 +42,12 @@ def _tojson(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def slack_date(moment: datetime, zone: ZoneInfo | None = None) -> str:
+    """A moment Slack shows in each reader's own time zone; the fallback uses `zone`."""
+    fallback = moment.astimezone(zone or UTC).strftime("%A %-d %B %Y at %H:%M %Z")
+    return f"<!date^{int(moment.timestamp())}^{{date_long_pretty}} at {{time}}|{fallback}>"
+
+
 def _variable(name: str) -> str:
     """How a coordinator writes a template variable: `{{ week }}`."""
     return "{{ " + name + " }}"
@@ -61,6 +69,7 @@ def environment() -> Environment:
     env.filters["cut"] = truncate
     env.filters["json"] = _tojson
     env.filters["variable"] = _variable
+    env.filters["slackdate"] = slack_date
     return env
 
 

@@ -47,6 +47,10 @@ class Settings:
     port: int = 3000
     log_level: str = "INFO"
     delivery_lease: timedelta = timedelta(minutes=5)
+    # Meeting prompts arrive this long before a meeting (within the reader's working hours).
+    prompt_lead: timedelta = timedelta(hours=24)
+    # A quiet pair's mentee is nudged after its cadence plus this grace.
+    nudge_grace: timedelta = timedelta(days=3)
 
     @property
     def socket_mode(self) -> bool:
@@ -108,6 +112,22 @@ class Settings:
             port=_port(get("PORT") or "3000"),
             log_level=_log_level(get("MENTORBOT_LOG_LEVEL") or "INFO"),
             delivery_lease=_lease(get("MENTORBOT_DELIVERY_LEASE_SECONDS") or "300"),
+            prompt_lead=_whole(
+                get("MENTORBOT_PROMPT_LEAD_HOURS") or "24",
+                "MENTORBOT_PROMPT_LEAD_HOURS",
+                "hours before a meeting that its prompts arrive",
+                low=1,
+                high=168,
+                unit=timedelta(hours=1),
+            ),
+            nudge_grace=_whole(
+                get("MENTORBOT_NUDGE_GRACE_DAYS") or "3",
+                "MENTORBOT_NUDGE_GRACE_DAYS",
+                "days past a pair's cadence before its mentee is nudged to check in",
+                low=0,
+                high=30,
+                unit=timedelta(days=1),
+            ),
         )
 
 
@@ -220,3 +240,13 @@ def _lease(value: str) -> timedelta:
             f"(how long a sender may hold a message before another takes it over), not {value!r}."
         )
     return timedelta(seconds=int(value))
+
+
+def _whole(
+    value: str, name: str, meaning: str, *, low: int, high: int, unit: timedelta
+) -> timedelta:
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise SettingsError(
+            f"{name} must be a whole number from {low} to {high} ({meaning}), not {value!r}."
+        )
+    return int(value) * unit

@@ -16,7 +16,10 @@ from mentorbot.bot.delivery import DeliveryReport, deliver_due
 from mentorbot.bot.outbox import DEFAULT_LEASE
 from mentorbot.bot.services.announcements import produce_announcements
 from mentorbot.bot.services.events import forget_old_events
+from mentorbot.bot.services.goals import produce_goal_reminders
 from mentorbot.bot.services.meeting_prompts import produce_meeting_prompts
+from mentorbot.bot.services.nudges import produce_nudges
+from mentorbot.bot.services.pauses import produce_resumes
 
 # A producer finds what is due at `now`, enqueues it (deduplicated) and returns how many it queued.
 Producer = Callable[[Session, datetime], int]
@@ -25,7 +28,14 @@ Producer = Callable[[Session, datetime], int]
 TICK_LOCK = 0x6D656E74696B
 
 # Adding a kind of due work is one line here.
-PRODUCERS: tuple[Producer, ...] = (produce_meeting_prompts, produce_announcements)
+# Resumes come first, so a pair whose pause ends gets this tick's prompts.
+PRODUCERS: tuple[Producer, ...] = (
+    produce_resumes,
+    produce_meeting_prompts,
+    produce_nudges,
+    produce_goal_reminders,
+    produce_announcements,
+)
 
 
 @dataclass

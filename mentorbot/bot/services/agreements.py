@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import InvalidForm, NotAllowed, NotFound
 from mentorbot.bot.models import Goal, Pair
-from mentorbot.bot.outbox import enqueue_many
+from mentorbot.bot.outbox import cancel_queued, enqueue_many, to_pair
 from mentorbot.bot.rendering import render_json
-from mentorbot.bot.services.cohorts import CADENCES
-from mentorbot.bot.services.pairs import LIVE_PAIR, to_pair
+from mentorbot.bot.services.cohorts import CADENCES, LIVE_PAIR
+from mentorbot.bot.services.meetings import MEETING_MESSAGES, set_next_meeting
 from mentorbot.bot.services.workspaces import availability_for
 from mentorbot.bot.usertext import clean_user_text
 from mentorbot.bot.working_hours import wall_clock
@@ -122,7 +122,10 @@ def record_agreement(
     pair.meeting_weekday = agreement.weekday
     pair.meeting_time = agreement.at
     pair.meeting_channel = agreement.place
-    pair.next_meeting_at = next_meeting(agreement.weekday, agreement.at, zone, now)
+    cancel_queued(session, team_id=pair.team_id, pair_id=pair.id, kinds=MEETING_MESSAGES)
+    set_next_meeting(
+        session, pair, next_meeting(agreement.weekday, agreement.at, zone, now), now=now
+    )
     if agreement.first_goal and not session.scalar(
         select(Goal.id).where(Goal.pair_id == pair.id, Goal.title == agreement.first_goal)
     ):

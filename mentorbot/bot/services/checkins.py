@@ -1,17 +1,121 @@
-"""Check-ins: what mentees and mentors record after meeting; private to the author by default."""
+"""Check-ins: what mentees and mentors record about their mentoring; private by default.
+
+Only the author reads a check-in, unless a mentee shares it with their mentor (see
+`privacy`). A check-in also tells the rhythm the pair is alive, so nudges wait.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mentorbot.bot.errors import BadInput, NotFound
-from mentorbot.bot.models import CheckIn
+from mentorbot.bot.errors import BadInput, InvalidForm, NotAllowed, NotFound
+from mentorbot.bot.models import CheckIn, Goal, Pair
+from mentorbot.bot.rendering import render_json
+from mentorbot.bot.services.goals import open_goals
 from mentorbot.bot.services.pairs import active_pair_of
+from mentorbot.bot.services.privacy import own_checkins
 from mentorbot.bot.usertext import clean_user_text
 
 MAX_TEXT = 3000
+HISTORY = 5
+SOURCES = ("modal", "command", "dm")
+
+
+@dataclass(frozen=True)
+class CheckInForm:
+    """The check-in modal's answers."""
+
+    rating: int | None
+    went_well: str
+    blockers: str
+    next_steps: str
+    goal_id: int | None
+    shared: bool
+
+
+def read_form(values: dict[str, str | None], *, sharing: bool) -> CheckInForm:
+    """Check the modal's fields; InvalidForm names the field that is wrong.
+
+    `sharing` is False for mentors: the "share with my mentor" choice is a mentee's.
+    """
+    rating_text = values.get("rating") or ""
+    rating = int(rating_text) if rating_text.isdigit() else None
+    if rating_text and (rating is None or not 1 <= rating <= 5):
+        raise InvalidForm("rating", "Pick a number from 1 to 5.")
+    texts = {}
+    for name in ("went_well", "blockers", "next_steps"):
+        text = clean_user_text(values.get(name) or "")
+        if len(text) > MAX_TEXT:
+            raise InvalidForm(name, f"Please keep this under {MAX_TEXT} characters ({len(text)}).")
+        texts[name] = text
+    if rating is None and not any(texts.values()):
+        raise InvalidForm(
+            "rating", "Say how it is going (1 to 5), or write a few words in a box below."
+        )
+    goal = values.get("goal") or ""
+    return CheckInForm(
+        rating=rating,
+        went_well=texts["went_well"],
+        blockers=texts["blockers"],
+        next_steps=texts["next_steps"],
+        goal_id=int(goal) if goal.isdigit() else None,
+        shared=sharing and values.get("share") == "share",
+    )
+
+
+def pair_to_check_in(session: Session, *, team_id: str, user_id: str) -> Pair:
+    """The pair a person checks in about (as mentee first); NotFound when they have none."""
+    pair = active_pair_of(session, team_id=team_id, user_id=user_id)
+    if pair is None:
+        raise NotFound(
+            "you are not in an active mentoring pair yet, so there is nothing to check in on. "
+            "Your programme's coordinators can pair you."
+        )
+    return pair
+
+
+def pair_of_member(session: Session, *, team_id: str, pair_id: int, user_id: str) -> Pair:
+    """A live pair the person belongs to, by id (from a button or a form)."""
+    pair = session.scalar(select(Pair).where(Pair.team_id == team_id, Pair.id == pair_id))
+    if pair is None or pair.status == "ended":
+        raise NotFound("that mentoring pair has ended.")
+    if user_id not in (pair.mentor_id, pair.mentee_id):
+        raise NotAllowed("only the mentor and mentee of a pair can do that.")
+    return pair
+
+
+def record_checkin(
+    session: Session, *, pair: Pair, author_id: str, form: CheckInForm, source: str, now: datetime
+) -> CheckIn:
+    """Record a check-in from the modal."""
+    goal_id = form.goal_id
+    if goal_id is not None and not session.scalar(
+        select(Goal.id).where(Goal.id == goal_id, Goal.pair_id == pair.id)
+    ):
+        raise InvalidForm("goal", "That goal is not one of your pair's; pick another.")
+    return _add(
+        session,
+        CheckIn(
+            team_id=pair.team_id,
+            pair_id=pair.id,
+            author_id=author_id,
+            created_at=now,
+            rating=form.rating,
+            went_well=form.went_well or None,
+            blockers=form.blockers or None,
+            next_steps=form.next_steps or None,
+            goal_id=goal_id,
+            shared_with_mentor=form.shared and author_id == pair.mentee_id,
+            source=source,
+        ),
+        pair,
+        now,
+    )
 
 
 def record_quick_checkin(
@@ -26,12 +130,7 @@ def record_quick_checkin(
         )
     if len(text) > MAX_TEXT:
         raise BadInput(f"that check-in is {len(text)} characters; please keep it under {MAX_TEXT}.")
-    pair = active_pair_of(session, team_id=team_id, user_id=author_id)
-    if pair is None:
-        raise NotFound(
-            "you are not in an active mentoring pair yet, so there is nothing to check in on. "
-            "Your programme's coordinators can pair you."
-        )
+    pair = pair_to_check_in(session, team_id=team_id, user_id=author_id)
     checkin = CheckIn(
         team_id=team_id,
         pair_id=pair.id,
@@ -41,6 +140,45 @@ def record_quick_checkin(
         shared_with_mentor=False,
         source=source,
     )
+    return _add(session, checkin, pair, now)
+
+
+def _add(session: Session, checkin: CheckIn, pair: Pair, now: datetime) -> CheckIn:
     session.add(checkin)
+    pair.quiet_since = max(pair.quiet_since or now, now)
     session.flush()
     return checkin
+
+
+def undo_checkin(session: Session, *, team_id: str, checkin_id: int, user_id: str) -> None:
+    """Delete the person's own check-in (the undo button); the pair's quiet clock goes back."""
+    checkin = session.scalar(
+        select(CheckIn).where(CheckIn.team_id == team_id, CheckIn.id == checkin_id)
+    )
+    if checkin is None:
+        raise NotFound("that check-in is gone already.")
+    if checkin.author_id != user_id:
+        raise NotAllowed("only the person who wrote a check-in can undo it.")
+    pair = session.get(Pair, checkin.pair_id)
+    session.delete(checkin)
+    session.flush()
+    if pair is not None:
+        latest = session.scalar(
+            select(func.max(CheckIn.created_at)).where(CheckIn.pair_id == pair.id)
+        )
+        pair.quiet_since = max(moment for moment in (latest, pair.created_at) if moment)
+
+
+def history(session: Session, *, team_id: str, user_id: str) -> list[CheckIn]:
+    """The person's own latest check-ins, newest first."""
+    return own_checkins(session, team_id=team_id, user_id=user_id, limit=HISTORY)
+
+
+def checkin_view(session: Session, *, pair: Pair, user_id: str) -> Any:
+    """The check-in modal for this person and pair."""
+    return render_json(
+        "checkin/modal.json.j2",
+        pair=pair,
+        as_mentee=user_id == pair.mentee_id,
+        goals=open_goals(session, pair),
+    )

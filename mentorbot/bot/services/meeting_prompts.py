@@ -1,82 +1,106 @@
-"""Meeting prompts: the mentor hears about a meeting a day ahead (a tick producer)."""
+"""Meeting prompts (a tick producer): before each meeting the mentor gets the mentee's open
+goals and latest *shared* check-in, and the mentee a prep prompt; after it, the mentee is
+asked how it went. Then the pair's rhythm moves on to the next meeting."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mentorbot.bot.models import Member, Pair
+from mentorbot.bot.models import Pair
 from mentorbot.bot.outbox import Outgoing, enqueue_many
 from mentorbot.bot.rendering import render_json
-from mentorbot.bot.services.workspaces import default_zones
-from mentorbot.bot.working_hours import zone_or_none
+from mentorbot.bot.services.goals import open_goals
+from mentorbot.bot.services.meetings import (
+    lead_time,
+    people_of,
+    regular_after,
+    send_time,
+    set_next_meeting,
+)
+from mentorbot.bot.services.privacy import latest_shared_with_mentor
 
-LEAD_TIME = timedelta(hours=24)
+# The "how did it go?" prompt comes this long after a meeting starts...
+FOLLOW_UP_AFTER = timedelta(hours=1)
+# ...unless the tick learns of the meeting later than this (after downtime): then no prompt.
+FOLLOW_UP_LATEST = timedelta(days=2)
 
 
 def produce_meeting_prompts(session: Session, now: datetime) -> int:
-    """Queue a prompt to the mentor of every active pair meeting within the lead time.
+    """Follow up meetings that have passed and move pairs on; prompt meetings coming up.
 
-    Only the coming meeting is considered: after downtime, a meeting that has passed gets no
-    late prompt. A pair whose coming meeting was prompted already is skipped in the query.
+    Each query asks only for pairs with work due, so a quiet tick costs two index lookups.
+    After downtime, a passed meeting gets no late prompt, only a follow-up if recent.
     """
-    pairs = list(
-        session.scalars(
-            select(Pair).where(
-                Pair.status == "active",
-                Pair.next_meeting_at > now,
-                Pair.next_meeting_at <= now + LEAD_TIME,
-                or_(
-                    Pair.prompted_meeting_at.is_(None),
-                    Pair.prompted_meeting_at != Pair.next_meeting_at,
-                ),
-            )
-        )
-    )
-    people = _people(session, pairs)
-    zones = default_zones(session, {pair.team_id for pair in pairs})
+    return _follow_up(session, now) + _prompt(session, now)
+
+
+def _key(kind: str, pair: Pair, meeting: datetime) -> str:
+    return f"{kind}:pair{pair.id}:{meeting:%Y-%m-%dT%H:%M}"
+
+
+def _follow_up(session: Session, now: datetime) -> int:
+    pairs = session.scalars(
+        select(Pair).where(Pair.status == "active", Pair.next_meeting_at <= now - FOLLOW_UP_AFTER)
+    ).all()
     outgoing = []
     for pair in pairs:
-        assert pair.next_meeting_at is not None
-        mentor = people.get((pair.team_id, pair.mentor_id))
-        mentee = people.get((pair.team_id, pair.mentee_id))
-        zone = (
-            zone_or_none(mentor.tz if mentor else None)
-            or zone_or_none(zones.get(pair.team_id))
-            or ZoneInfo("UTC")
-        )
-        payload = render_json(
-            "prompts/mentor_before_meeting.json.j2",
-            mentee_id=pair.mentee_id,
-            mentee_name=(mentee.name if mentee else None) or "your mentee",
-            meeting_local=pair.next_meeting_at.astimezone(zone),
-        )
-        outgoing.append(
-            Outgoing(
-                team_id=pair.team_id,
-                dedupe_key=f"prompt:pair{pair.id}:{pair.next_meeting_at:%Y-%m-%dT%H:%M}",
-                target_kind="user",
-                target_id=pair.mentor_id,
-                payload=payload,
-                not_before=now,
+        meeting = pair.next_meeting_at
+        assert meeting is not None
+        if now - meeting <= FOLLOW_UP_LATEST:
+            outgoing.append(
+                Outgoing(
+                    team_id=pair.team_id,
+                    dedupe_key=_key("followup", pair, meeting),
+                    target_kind="user",
+                    target_id=pair.mentee_id,
+                    payload=render_json("rhythm/follow_up.json.j2", pair=pair, meeting=meeting),
+                    not_before=meeting + FOLLOW_UP_AFTER,
+                )
             )
-        )
-        pair.prompted_meeting_at = pair.next_meeting_at
+        set_next_meeting(session, pair, regular_after(session, pair, now), now=now)
     return enqueue_many(session, outgoing, now=now)
 
 
-def _people(session: Session, pairs: list[Pair]) -> dict[tuple[str, str], Member]:
-    """The cached profiles of everyone in these pairs, in one query per workspace."""
-    wanted: dict[str, set[str]] = {}
+def _prompt(session: Session, now: datetime) -> int:
+    pairs = session.scalars(
+        select(Pair).where(
+            Pair.status == "active", Pair.prompt_at <= now, Pair.next_meeting_at > now
+        )
+    ).all()
+    outgoing = []
     for pair in pairs:
-        wanted.setdefault(pair.team_id, set()).update((pair.mentor_id, pair.mentee_id))
-    found = {}
-    for team_id, user_ids in wanted.items():
-        for member in session.scalars(
-            select(Member).where(Member.team_id == team_id, Member.user_id.in_(user_ids))
+        meeting = pair.next_meeting_at
+        assert meeting is not None
+        pair.prompt_at = None
+        people = people_of(session, pair)
+        lead = lead_time(session, pair.team_id)
+        when = {role: send_time(person, meeting, lead) for role, person in people.items()}
+        mentor_prompt = render_json(
+            "rhythm/mentor_before_meeting.json.j2",
+            pair=pair,
+            meeting=meeting,
+            zone=people["mentor"].zone,
+            goals=open_goals(session, pair),
+            shared=latest_shared_with_mentor(session, pair),
+        )
+        mentee_prompt = render_json(
+            "rhythm/mentee_prep.json.j2", pair=pair, meeting=meeting, zone=people["mentee"].zone
+        )
+        for kind, user_id, payload, role in (
+            ("prompt", pair.mentor_id, mentor_prompt, "mentor"),
+            ("prep", pair.mentee_id, mentee_prompt, "mentee"),
         ):
-            found[(team_id, member.user_id)] = member
-    return found
+            outgoing.append(
+                Outgoing(
+                    team_id=pair.team_id,
+                    dedupe_key=_key(kind, pair, meeting),
+                    target_kind="user",
+                    target_id=user_id,
+                    payload=payload,
+                    not_before=max(now, when[role]),
+                )
+            )
+    return enqueue_many(session, outgoing, now=now)

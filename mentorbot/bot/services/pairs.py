@@ -12,11 +12,18 @@ from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput, NotFound
 from mentorbot.bot.models import Announcement, Cohort, Member, Pair
-from mentorbot.bot.outbox import Outgoing, enqueue_many
+from mentorbot.bot.outbox import cancel_queued, enqueue_many, to_pair
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.cohorts import LIVE_PAIR, cadence_named
+from mentorbot.bot.services.meetings import (
+    MEETING_MESSAGES,
+    first_default_meeting,
+    set_next_meeting,
+)
 
 DEFAULT_CAPACITY = 3
+# Messages an ended pair no longer gets, if they were still waiting to be sent.
+ENDED_MESSAGES = (*MEETING_MESSAGES, "nudge", "goaldue")
 MAX_CAPACITY = 20
 
 
@@ -148,11 +155,14 @@ def create_pairs(
             cadence=rhythm,
             status="active",
             created_at=now,
+            quiet_since=now,
         )
         for plan in planned
     ]
     session.add_all(pairs)
     session.flush()
+    for pair in pairs:
+        set_next_meeting(session, pair, first_default_meeting(session, pair, cohort, now), now=now)
     if kickoff:
         enqueue_many(
             session,
@@ -168,18 +178,6 @@ def create_pairs(
             now=now,
         )
     return pairs
-
-
-def to_pair(pair: Pair, dedupe_key: str, payload: dict[str, object], now: datetime) -> Outgoing:
-    """A message to the pair's group DM (mentee first: their hours come first)."""
-    return Outgoing(
-        team_id=pair.team_id,
-        dedupe_key=dedupe_key,
-        target_kind="group",
-        target_id=f"{pair.mentee_id},{pair.mentor_id}",
-        payload=payload,
-        not_before=now,
-    )
 
 
 def live_pair_of_mentee(
@@ -213,6 +211,8 @@ def end_pairs(
     for pair in pairs:
         pair.status = "ended"
         pair.ended_at = now
+        pair.prompt_at = None
+        cancel_queued(session, team_id=pair.team_id, pair_id=pair.id, kinds=ENDED_MESSAGES)
     enqueue_many(
         session,
         [
@@ -225,6 +225,23 @@ def end_pairs(
             for pair in pairs
         ],
         now=now,
+    )
+
+
+def pairs_of_person(
+    session: Session, *, team_id: str, user_id: str, status: tuple[str, ...]
+) -> list[Pair]:
+    """The person's pairs in these states (as mentee or mentor)."""
+    return list(
+        session.scalars(
+            select(Pair)
+            .where(
+                Pair.team_id == team_id,
+                Pair.status.in_(status),
+                or_(Pair.mentee_id == user_id, Pair.mentor_id == user_id),
+            )
+            .order_by(Pair.id)
+        )
     )
 
 

@@ -81,3 +81,9 @@ def default_zones(session: Session, team_ids: set[str]) -> dict[str, str]:
         select(Workspace.team_id, Workspace.settings).where(Workspace.team_id.in_(team_ids))
     )
     return {team_id: (settings or {}).get("timezone") or "UTC" for team_id, settings in rows}
+
+
+def configured_coordinators(session: Session, team_id: str) -> list[str]:
+    """Coordinators named in MENTORBOT_COORDINATORS, as recorded with the workspace."""
+    settings = session.scalar(select(Workspace.settings).where(Workspace.team_id == team_id))
+    return list((settings or {}).get("coordinators") or [])

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from mentorbot.handlers.actions import agreement, announcements
+from mentorbot.handlers.actions import agreement, announcements, rhythm
 
 
 def register(app: App) -> None:
     """Attach the button listeners."""
     agreement.register(app)
     announcements.register(app)
+    rhythm.register(app)

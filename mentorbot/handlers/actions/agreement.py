@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput
 from mentorbot.bot.services.agreements import agreement_view, pair_for_agreement
-from mentorbot.handlers.deferred import defer
+from mentorbot.handlers.modals import open_modal
 
 
 def register(app: App) -> None:
@@ -35,8 +35,3 @@ def open_agreement(
         session, team_id=context.team_id or "", pair_id=int(value), user_id=context.user_id or ""
     )
     open_modal(context, client, str(body.get("trigger_id") or ""), agreement_view(session, pair))
-
-
-def open_modal(context: BoltContext, client: WebClient, trigger_id: str, view: Any) -> None:
-    """Open a modal once the request's transaction is over."""
-    defer(context, "open a modal", lambda: client.views_open(trigger_id=trigger_id, view=view))

@@ -8,8 +8,9 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from mentorbot.bot.rendering import render_json
-from mentorbot.bot.services.pairs import active_pair_of
+from mentorbot.bot.services.home import home_view
+from mentorbot.bot.services.members import is_coordinator
+from mentorbot.bot.settings import Settings
 from mentorbot.handlers.deferred import defer
 
 
@@ -19,12 +20,18 @@ def register(app: App) -> None:
 
 
 def publish_home(
-    event: dict[str, Any], context: BoltContext, client: WebClient, session: Session
+    event: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    session: Session,
+    settings: Settings,
 ) -> None:
     """Publish the Home tab when its owner opens it (the Messages tab needs nothing)."""
     if event.get("tab", "home") != "home":
         return
-    user_id = event["user"]
-    pair = active_pair_of(session, team_id=context.team_id or "", user_id=user_id)
-    view = render_json("home/home.json.j2", user_id=user_id, pair=pair)
+    team_id, user_id = context.team_id or "", event["user"]
+    coordinator = is_coordinator(
+        session, team_id=team_id, user_id=user_id, configured=settings.coordinators
+    )
+    view = home_view(session, team_id=team_id, user_id=user_id, coordinator=coordinator)
     defer(context, "publish App Home", lambda: client.views_publish(user_id=user_id, view=view))

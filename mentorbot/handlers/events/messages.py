@@ -8,7 +8,8 @@ from typing import Any
 from slack_bolt import App, BoltContext, Say
 from sqlalchemy.orm import Session
 
-from mentorbot.bot.rendering import render_text
+from mentorbot.bot.models import Pair
+from mentorbot.bot.rendering import render_json, render_text
 from mentorbot.bot.services.checkins import record_quick_checkin
 from mentorbot.bot.services.members import is_coordinator
 from mentorbot.bot.settings import Settings
@@ -44,8 +45,9 @@ def direct_message(
         source="dm",
         now=now,
     )
-    text = render_text("checkin/recorded.md.j2", checkin=checkin)
-    defer(context, "confirm a DM check-in", lambda: say(text=text, thread_ts=event["ts"]))
+    pair = session.get(Pair, checkin.pair_id)
+    shown = render_json("checkin/recorded.json.j2", checkin=checkin, pair=pair, undo=True)
+    defer(context, "confirm a DM check-in", lambda: say(**shown, thread_ts=event["ts"]))
 
 
 def _file_shared(

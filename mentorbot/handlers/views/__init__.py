@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from mentorbot.handlers.views import agreement, announcement
+from mentorbot.handlers.views import agreement, announcement, rhythm
 
 
 def register(app: App) -> None:
     """Attach the modal submission listeners."""
     agreement.register(app)
     announcement.register(app)
+    rhythm.register(app)

@@ -9,9 +9,9 @@ from slack_bolt import Ack, App, BoltContext
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput
-from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.agreements import pair_for_agreement, read_form, record_agreement
 from mentorbot.handlers.forms import field
+from mentorbot.handlers.modals import finish_modal
 
 FIELDS = ("cadence", "weekday", "time", "place", "expectations", "boundaries", "goal")
 
@@ -34,6 +34,4 @@ def submit_agreement(
     )
     agreement = read_form({name: field(view, name) for name in FIELDS})
     shown = record_agreement(session, pair=pair, agreement=agreement, by=user_id, now=now)
-    ack(
-        response_action="update", view=render_json("agreement/done.json.j2", blocks=shown["blocks"])
-    )
+    finish_modal(ack, "Mentorship agreement", shown["blocks"])

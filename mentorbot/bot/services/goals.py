@@ -1,0 +1,154 @@
+"""SMART goals: the mentee's specific outcome, how it is measured and when it is due."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from mentorbot.bot.errors import BadInput, NotAllowed, NotFound
+from mentorbot.bot.models import Goal, Pair
+from mentorbot.bot.outbox import Outgoing, enqueue_many
+from mentorbot.bot.rendering import render_json
+from mentorbot.bot.services.workspaces import availabilities_for
+
+MAX_TITLE = 300
+MAX_MEASURE = 1000
+# A due date may be at most this far ahead.
+FURTHEST_DUE = timedelta(days=2 * 365)
+# The mentee hears this many days before a goal is due.
+REMIND_BEFORE = timedelta(days=3)
+STATUSES = {"done": "done", "drop": "dropped"}
+
+
+@dataclass(frozen=True)
+class GoalDraft:
+    """A goal as the mentee wrote it."""
+
+    title: str
+    measure: str = ""
+    due_on: date | None = None
+
+
+def check_draft(draft: GoalDraft, *, today: date) -> list[tuple[str, str]]:
+    """What is wrong with a draft, as (field, message) pairs; empty when it is fine."""
+    problems = []
+    if not draft.title:
+        problems.append(("title", "Write the outcome you want, e.g. “Give a talk at the guild”."))
+    elif len(draft.title) > MAX_TITLE:
+        problems.append(("title", f"Please keep the goal under {MAX_TITLE} characters."))
+    if len(draft.measure) > MAX_MEASURE:
+        problems.append(("measure", f"Please keep this under {MAX_MEASURE} characters."))
+    if draft.due_on is not None and draft.due_on < today:
+        problems.append(("due", f"{draft.due_on:%-d %B %Y} has passed; pick a date ahead."))
+    elif draft.due_on is not None and draft.due_on > today + FURTHEST_DUE:
+        problems.append(("due", "Pick a date within two years; a SMART goal is time-bound."))
+    return problems
+
+
+def add_goal(
+    session: Session, *, pair: Pair, by: str, draft: GoalDraft, today: date, now: datetime
+) -> Goal:
+    """Add a goal to the pair's list (the mentee's goals); BadInput says what is wrong."""
+    if by != pair.mentee_id:
+        raise NotAllowed(
+            f"goals belong to the mentee; <@{pair.mentee_id}> adds them with `/checkin goal`."
+        )
+    problems = check_draft(draft, today=today)
+    if problems:
+        raise BadInput(
+            problems[0][1], example="/checkin goal Give a talk at the guild by 2027-06-30"
+        )
+    duplicate = session.scalar(
+        select(Goal.id).where(
+            Goal.pair_id == pair.id,
+            Goal.status == "open",
+            func.lower(Goal.title) == draft.title.lower(),
+        )
+    )
+    if duplicate:
+        raise BadInput("you have that goal already; it is on your list (`/checkin goals`).")
+    goal = Goal(
+        team_id=pair.team_id,
+        pair_id=pair.id,
+        title=draft.title,
+        measure=draft.measure or None,
+        due_on=draft.due_on,
+        status="open",
+        created_by=by,
+        created_at=now,
+    )
+    session.add(goal)
+    session.flush()
+    return goal
+
+
+def open_goals(session: Session, pair: Pair) -> list[Goal]:
+    """The pair's open goals, soonest due first."""
+    return list(
+        session.scalars(
+            select(Goal)
+            .where(Goal.pair_id == pair.id, Goal.status == "open")
+            .order_by(Goal.due_on.is_(None), Goal.due_on, Goal.id)
+        )
+    )
+
+
+def finish_goal(
+    session: Session, *, team_id: str, goal_id: int, user_id: str, how: str, now: datetime
+) -> Goal:
+    """Mark a goal done or dropped (`how` is "done" or "drop"); only the mentee may."""
+    goal = session.scalar(select(Goal).where(Goal.team_id == team_id, Goal.id == goal_id))
+    pair = session.get(Pair, goal.pair_id) if goal else None
+    if goal is None or pair is None:
+        raise NotFound("that goal is gone.")
+    if user_id != pair.mentee_id:
+        raise NotAllowed("only the mentee whose goal it is can mark it done or drop it.")
+    if goal.status != "open":
+        raise BadInput(f"that goal is {goal.status} already.")
+    goal.status = STATUSES[how]
+    goal.completed_at = now
+    return goal
+
+
+def produce_goal_reminders(session: Session, now: datetime) -> int:
+    """Remind mentees of open goals due within a few days (once per goal)."""
+    rows = session.execute(
+        select(Goal, Pair)
+        .join(Pair, Pair.id == Goal.pair_id)
+        .where(
+            Goal.status == "open",
+            Goal.reminded_at.is_(None),
+            Goal.due_on.is_not(None),
+            Goal.due_on <= (now + REMIND_BEFORE).date(),
+            Pair.status == "active",
+        )
+    ).all()
+    outgoing = []
+    for goal, pair in rows:
+        goal.reminded_at = now
+        zone = availabilities_for(session, team_id=pair.team_id, user_ids=[pair.mentee_id])[
+            pair.mentee_id
+        ].zone
+        assert goal.due_on is not None
+        if goal.due_on < now.astimezone(zone).date():
+            continue  # already past when first seen (e.g. after downtime): no late reminder
+        outgoing.append(
+            Outgoing(
+                team_id=pair.team_id,
+                dedupe_key=f"goaldue:pair{pair.id}:goal{goal.id}",
+                target_kind="user",
+                target_id=pair.mentee_id,
+                payload=render_json("goals/due_soon.json.j2", goal=goal),
+                not_before=now,
+            )
+        )
+    return enqueue_many(session, outgoing, now=now)
+
+
+def goals_view(session: Session, pair: Pair) -> Any:
+    """The goals modal: the open goals with done and drop, and a form for a new one."""
+    return render_json("goals/modal.json.j2", pair=pair, goals=open_goals(session, pair))

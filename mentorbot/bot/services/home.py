@@ -1,0 +1,55 @@
+"""What a person's App Home shows: their pairs, next meetings, goals and own check-ins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from mentorbot.bot.models import CheckIn, Goal, Pair
+from mentorbot.bot.rendering import render_json
+from mentorbot.bot.services.goals import open_goals
+from mentorbot.bot.services.pairs import pairs_of_person
+from mentorbot.bot.services.privacy import latest_shared_with_mentor, own_checkins
+from mentorbot.bot.services.workspaces import availability_for
+
+RECENT = 3
+
+
+@dataclass(frozen=True)
+class PairPanel:
+    """One pair as one of its people sees it."""
+
+    pair: Pair
+    as_mentee: bool
+    goals: list[Goal]
+    shared: CheckIn | None  # the mentee's latest shared check-in, on the mentor's side only
+
+
+def home_view(session: Session, *, team_id: str, user_id: str, coordinator: bool) -> Any:
+    """The Home tab for this person, as a Block Kit view."""
+    panels = []
+    for pair in pairs_of_person(
+        session, team_id=team_id, user_id=user_id, status=("active", "paused")
+    ):
+        as_mentee = pair.mentee_id == user_id
+        panels.append(
+            PairPanel(
+                pair=pair,
+                as_mentee=as_mentee,
+                goals=open_goals(session, pair),
+                shared=None if as_mentee else latest_shared_with_mentor(session, pair),
+            )
+        )
+    panels.sort(key=lambda panel: not panel.as_mentee)
+    zone: ZoneInfo = availability_for(session, team_id=team_id, user_id=user_id).zone
+    return render_json(
+        "home/home.json.j2",
+        user_id=user_id,
+        panels=panels,
+        recent=own_checkins(session, team_id=team_id, user_id=user_id, limit=RECENT),
+        zone=zone,
+        coordinator=coordinator,
+    )

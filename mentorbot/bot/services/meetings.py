@@ -1,0 +1,156 @@
+"""A pair's meetings: the next one, the rhythm after it, moving one, and when prompts are due.
+
+Meetings keep the mentee's wall clock (an agreement is made in their time zone), so a DST
+change moves the UTC instant, not the time the pair meets. Prompts are due `lead` before a
+meeting, at a moment inside the reader's working hours and before the meeting starts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mentorbot.bot.errors import BadInput
+from mentorbot.bot.models import Cohort, Pair, Workspace
+from mentorbot.bot.outbox import Outgoing, cancel_queued, enqueue_many, to_pair
+from mentorbot.bot.rendering import render_json
+from mentorbot.bot.services.cohorts import CADENCES
+from mentorbot.bot.services.workspaces import availabilities_for, availability_for
+from mentorbot.bot.working_hours import Availability, wall_clock
+
+DEFAULT_LEAD = timedelta(hours=24)
+# Without an agreement, a pair meets on the cohort's start weekday at this local time.
+DEFAULT_MEETING_TIME = time(10, 0)
+# The first default meeting leaves the pair a few days to find each other after pairing.
+FIRST_MEETING_AFTER = timedelta(days=3)
+# A prompt is never sent sooner than this before a meeting; earlier working hours are used.
+LOOK_BACK_DAYS = 4
+# Kinds of queued messages that belong to one meeting (moved or paused meetings drop them).
+MEETING_MESSAGES = ("prompt", "prep", "followup")
+
+
+def lead_time(session: Session, team_id: str) -> timedelta:
+    """How long before a meeting its prompts arrive, from the workspace's settings."""
+    settings = session.scalar(select(Workspace.settings).where(Workspace.team_id == team_id))
+    hours = (settings or {}).get("prompt_lead_hours")
+    return timedelta(hours=int(hours)) if hours else DEFAULT_LEAD
+
+
+def send_time(person: Availability, meeting: datetime, lead: timedelta) -> datetime:
+    """When a prompt for `meeting` should reach `person`: from `lead` before it, at the first
+    moment in their working hours; if that is too late, the working hours of a day before."""
+    start = meeting - lead
+    for days_back in range(LOOK_BACK_DAYS):
+        moment = person.next_allowed(start - timedelta(days=days_back))
+        if moment < meeting:
+            return moment
+    return start
+
+
+def people_of(session: Session, pair: Pair) -> dict[str, Availability]:
+    """The zone and hours of the pair's "mentor" and "mentee"."""
+    found = availabilities_for(
+        session, team_id=pair.team_id, user_ids=[pair.mentor_id, pair.mentee_id]
+    )
+    return {"mentor": found[pair.mentor_id], "mentee": found[pair.mentee_id]}
+
+
+def prompt_times(session: Session, pair: Pair, meeting: datetime) -> dict[str, datetime]:
+    """When the mentor's and the mentee's prompts for `meeting` are due."""
+    lead = lead_time(session, pair.team_id)
+    return {
+        role: send_time(person, meeting, lead) for role, person in people_of(session, pair).items()
+    }
+
+
+def set_next_meeting(
+    session: Session,
+    pair: Pair,
+    at: datetime,
+    *,
+    now: datetime,
+    moved_from: datetime | None = None,
+) -> None:
+    """Make `at` the pair's coming meeting and work out when its prompts are due."""
+    pair.next_meeting_at = at
+    pair.moved_from = moved_from
+    pair.prompt_at = max(now, min(prompt_times(session, pair, at).values()))
+
+
+def mentee_availability(session: Session, pair: Pair) -> Availability:
+    """The mentee's zone and hours: a pair's meeting times are kept on the mentee's clock."""
+    return availabilities_for(session, team_id=pair.team_id, user_ids=[pair.mentee_id])[
+        pair.mentee_id
+    ]
+
+
+def regular_after(session: Session, pair: Pair, after: datetime) -> datetime:
+    """The first regular meeting after `after`, stepping by the cadence from the last one."""
+    zone = mentee_availability(session, pair).zone
+    base = pair.moved_from or pair.next_meeting_at
+    assert base is not None
+    step = CADENCES.get(pair.cadence, CADENCES["biweekly"])
+    local = base.astimezone(zone)
+    at = pair.meeting_time or local.time().replace(tzinfo=None)
+    day = local.date()
+    while True:
+        day += step
+        moment = wall_clock(day, at, zone)
+        if moment > after:
+            return moment
+
+
+def first_default_meeting(session: Session, pair: Pair, cohort: Cohort, now: datetime) -> datetime:
+    """The cohort's default first meeting: its start weekday at 10:00 on the mentee's clock,
+    at least a few days after pairing."""
+    zone = mentee_availability(session, pair).zone
+    earliest = max(now + FIRST_MEETING_AFTER, wall_clock(cohort.starts_on, time(0), zone))
+    day = earliest.astimezone(zone).date()
+    while True:
+        moment = wall_clock(day, DEFAULT_MEETING_TIME, zone)
+        if day.weekday() == cohort.starts_on.weekday() and moment > earliest:
+            return moment
+        day += timedelta(days=1)
+
+
+def move_meeting(session: Session, *, pair: Pair, to: datetime, by: str, now: datetime) -> datetime:
+    """Move the coming meeting once, keeping the agreement, and tell both; returns the
+    regular meeting it replaces."""
+    if pair.next_meeting_at is None:
+        raise BadInput("your pair has no meeting planned yet; set one with `/checkin agreement`.")
+    if to <= now:
+        raise BadInput("that moment has passed; pick a time in the future.")
+    regular = pair.moved_from or pair.next_meeting_at
+    following = regular_after(session, pair, regular)
+    if to >= following:
+        raise BadInput(
+            "that is after the meeting that follows; move only the coming one, or change "
+            "the rhythm with `/checkin agreement`."
+        )
+    cancel_queued(session, team_id=pair.team_id, pair_id=pair.id, kinds=MEETING_MESSAGES)
+    set_next_meeting(session, pair, to, now=now, moved_from=regular)
+    enqueue_many(session, [_moved_note(pair, regular=regular, by=by, now=now)], now=now)
+    return regular
+
+
+def move_view(session: Session, *, pair: Pair, user_id: str) -> Any:
+    """The "move one meeting" modal, in the person's own time zone."""
+    if pair.next_meeting_at is None:
+        raise BadInput("your pair has no meeting planned yet; set one with `/checkin agreement`.")
+    zone = availability_for(session, team_id=pair.team_id, user_id=user_id).zone
+    local = pair.next_meeting_at.astimezone(zone)
+    return render_json("rhythm/move_modal.json.j2", pair=pair, zone=zone, local=local)
+
+
+def _moved_note(pair: Pair, *, regular: datetime, by: str, now: datetime) -> Outgoing:
+    """The note both people get when one of them moves a meeting."""
+    assert pair.next_meeting_at is not None
+    return to_pair(
+        pair,
+        f"moved:pair{pair.id}:{pair.next_meeting_at:%Y-%m-%dT%H:%M}",
+        render_json("rhythm/moved.json.j2", pair=pair, regular=regular, by=by),
+        now,
+    )

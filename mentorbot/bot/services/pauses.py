@@ -1,0 +1,170 @@
+"""Pauses and personal hours: respecting people's time.
+
+A pause stops every prompt and nudge to a pair until it ends by itself (or is resumed
+early); the pair hears when it starts and ends. Personal working hours decide when DMs
+reach a person.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mentorbot.bot.errors import BadInput, NotFound
+from mentorbot.bot.models import Member, Pair
+from mentorbot.bot.outbox import cancel_queued, enqueue_many, to_pair
+from mentorbot.bot.rendering import render_json
+from mentorbot.bot.services.meetings import (
+    MEETING_MESSAGES,
+    regular_after,
+    set_next_meeting,
+)
+from mentorbot.bot.services.pairs import pairs_of_person
+from mentorbot.bot.settings import SettingsError, WorkingHours, parse_workdays, parse_working_hours
+from mentorbot.bot.working_hours import wall_clock
+
+LONGEST_PAUSE = timedelta(weeks=12)
+SHORTEST_PAUSE = timedelta(days=1)
+PAUSE_EXAMPLE = "/checkin pause 2 weeks"
+_LENGTH = re.compile(r"(\d{1,3})\s*(d|days?|w|wks?|weeks?)", re.IGNORECASE)
+# Queued messages a pause makes pointless.
+PAUSED_MESSAGES = (*MEETING_MESSAGES, "nudge")
+
+
+def pause_end(text: str, *, now: datetime, zone: ZoneInfo) -> datetime:
+    """Read `2 weeks`, `10 days` or `until YYYY-MM-DD` (the reader's date) into a UTC moment."""
+    words = text.strip()
+    if not words:
+        raise BadInput("say how long to pause for.", example=PAUSE_EXAMPLE)
+    if words.lower().startswith("until"):
+        value = words[5:].strip()
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            raise BadInput(
+                f"`{value or '(nothing)'}` is not a date; write it as YYYY-MM-DD.",
+                example="/checkin pause until 2027-04-12",
+            ) from None
+        end = wall_clock(day, time(0), zone)
+    else:
+        found = _LENGTH.fullmatch(words)
+        if not found:
+            raise BadInput(
+                f"I can't read `{words}` as a length. A pause has an end, up to "
+                f"{LONGEST_PAUSE.days // 7} weeks: a number of days or weeks, or a date. "
+                "To stop mentoring altogether, talk to your programme's coordinators.",
+                example=PAUSE_EXAMPLE,
+            )
+        count, unit = int(found.group(1)), found.group(2).lower()
+        end = now + (timedelta(weeks=count) if unit.startswith("w") else timedelta(days=count))
+    if end - now < SHORTEST_PAUSE:
+        raise BadInput("a pause lasts at least a day; pick a later end.", example=PAUSE_EXAMPLE)
+    if end - now > LONGEST_PAUSE:
+        raise BadInput(
+            f"a pause can last up to {LONGEST_PAUSE.days // 7} weeks. For longer, talk to your "
+            "programme's coordinators.",
+            example=PAUSE_EXAMPLE,
+        )
+    return end
+
+
+def pause(
+    session: Session, *, team_id: str, user_id: str, until: datetime, now: datetime
+) -> list[Pair]:
+    """Pause the person's pairs until `until` (a mentor pauses all their pairs); both hear."""
+    pairs = pairs_of_person(session, team_id=team_id, user_id=user_id, status=("active", "paused"))
+    if not pairs:
+        raise NotFound("you are not in an active mentoring pair, so there is nothing to pause.")
+    for pair in pairs:
+        pair.status = "paused"
+        pair.paused_until = until
+        pair.prompt_at = None
+        cancel_queued(session, team_id=team_id, pair_id=pair.id, kinds=PAUSED_MESSAGES)
+    _tell(session, pairs, "paused", by=user_id, now=now, key=f"{until:%Y%m%dT%H%M}")
+    return pairs
+
+
+def resume(session: Session, *, team_id: str, user_id: str, now: datetime) -> list[Pair]:
+    """End the person's pauses early."""
+    pairs = pairs_of_person(session, team_id=team_id, user_id=user_id, status=("paused",))
+    if not pairs:
+        raise BadInput("you are not paused; your mentoring is running as usual.")
+    _restart(session, pairs, by=user_id, now=now)
+    return pairs
+
+
+def produce_resumes(session: Session, now: datetime) -> int:
+    """Resume pairs whose pause has ended (a tick producer); returns messages queued."""
+    pairs = list(
+        session.scalars(select(Pair).where(Pair.status == "paused", Pair.paused_until <= now))
+    )
+    return _restart(session, pairs, by=None, now=now)
+
+
+def _restart(session: Session, pairs: list[Pair], *, by: str | None, now: datetime) -> int:
+    for pair in pairs:
+        pair.status = "active"
+        pair.paused_until = None
+        pair.quiet_since = now  # the quiet clock starts again: no nudge for the pause
+        if pair.next_meeting_at is not None and pair.next_meeting_at <= now:
+            set_next_meeting(session, pair, regular_after(session, pair, now), now=now)
+        elif pair.next_meeting_at is not None:
+            set_next_meeting(
+                session, pair, pair.next_meeting_at, now=now, moved_from=pair.moved_from
+            )
+    return _tell(session, pairs, "resumed", by=by, now=now, key=f"{now:%Y%m%dT%H%M}")
+
+
+def _tell(
+    session: Session, pairs: list[Pair], what: str, *, by: str | None, now: datetime, key: str
+) -> int:
+    messages = [
+        to_pair(
+            pair,
+            f"{what}:pair{pair.id}:{key}",
+            render_json("rhythm/pause.json.j2", pair=pair, what=what, by=by),
+            now,
+        )
+        for pair in pairs
+    ]
+    return enqueue_many(session, messages, now=now)
+
+
+def set_hours(
+    session: Session, *, member: Member, text: str, now: datetime
+) -> tuple[WorkingHours, frozenset[int] | None]:
+    """Set the person's own working hours (`08:00-16:00`, optionally `mon-thu`)."""
+    words = text.split()
+    example = "/checkin hours 08:00-16:00 mon-fri"
+    if not words or len(words) > 2:
+        raise BadInput(
+            "give your hours as a daily window, and the days if you like.", example=example
+        )
+    try:
+        hours = parse_working_hours(words[0], "your hours")
+        days = parse_workdays(words[1], "your workdays") if len(words) == 2 else None
+    except SettingsError as problem:
+        raise BadInput(
+            str(problem).replace("your hours must", "hours must"), example=example
+        ) from None
+    if days is not None and not days:
+        raise BadInput("name at least one workday.", example=example)
+    member.working_hours_start = hours.start
+    member.working_hours_end = hours.end
+    if days is not None:
+        member.workdays = ",".join(
+            ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[d] for d in sorted(days)
+        )
+    session.flush()
+    for pair in pairs_of_person(
+        session, team_id=member.team_id, user_id=member.user_id, status=("active",)
+    ):
+        if pair.prompt_at is not None and pair.next_meeting_at is not None:
+            set_next_meeting(
+                session, pair, pair.next_meeting_at, now=now, moved_from=pair.moved_from
+            )
+    return hours, days
