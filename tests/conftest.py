@@ -16,8 +16,9 @@ from mentorbot.app import create_app
 from mentorbot.bot.db import make_engine, make_sessionmaker
 from mentorbot.bot.migrate import upgrade
 from mentorbot.bot.settings import Settings
+from mentorbot.bot.timeutil import utcnow
 from mentorbot.localserver import LocalServer
-from mentorbot.runtime import Runtime, build_runtime
+from mentorbot.runtime import Runtime, build_runtime, identify, record_workspace
 from mentorbot.standin import SignedSlackClient, SlackStandin
 from mentorbot.web import WebApp
 
@@ -107,6 +108,8 @@ def runtime(settings: Settings) -> Iterator[Runtime]:
     """The bot's runtime on a migrated database."""
     runtime = build_runtime(settings)
     upgrade(runtime.engine)
+    # As `mentorbot run`, `worker` and `tick` do at start: the workspace and its defaults.
+    record_workspace(runtime, identify(runtime), utcnow())
     yield runtime
     runtime.close()
 
