@@ -95,6 +95,8 @@ def seed(url: str, pairs: int) -> None:
                         ),
                         "prompt_at": meeting - timedelta(hours=24),
                         "quiet_since": now,
+                        "nudge_at": now + timedelta(days=10),
+                        "escalate_at": now + timedelta(days=17),
                         "created_at": now,
                     }
                     for n in ids

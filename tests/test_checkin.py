@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from mentorbot.bot.models import CheckIn, Goal, Member, OutboundMessage
 from mentorbot.runtime import Runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
-from tests.programme import ANA, BEN, COORD, add_people
+from tests.programme import ANA, BEN, CAT, COORD, add_people
 from tests.rhythm import (
     agree,
     chosen,
@@ -257,3 +257,25 @@ def test_app_home_shows_the_pair_the_next_meeting_goals_and_own_checkins(
         assert view_of(standin)["callback_id"] == "checkin"
     with runtime.sessions() as session:
         assert session.scalar(select(func.count()).select_from(OutboundMessage)) > 0
+
+
+def test_a_mentor_of_several_people_picks_whom_a_checkin_is_about(
+    slack: SignedSlackClient, runtime: Runtime, standin: SlackStandin
+) -> None:
+    with freeze_time(START, tick=True):
+        pair_ana_and_ben(slack, "2027-03-01")
+        slack.command("/mentoring", f"pair <@{ANA}|ana> <@{CAT}|cat>", user_id=COORD)
+        slack.command("/checkin", "", user_id=ANA)
+        modal = view_of(standin)
+        [choice] = [b for b in modal["blocks"] if b.get("block_id") == "pair"]
+        options = {o["text"]["text"]: o["value"] for o in choice["element"]["options"]}
+        assert set(options) == {"ben", "cat"}
+        values = form(pair=chosen(options["cat"]), went_well="Cat found her footing")
+        done = slack.view_submission(ANA, "checkin", values, modal["private_metadata"]).json()
+        assert done["response_action"] == "update"
+        outsider = form(pair=chosen(options["cat"]), went_well="Not mine to write")
+        refused = slack.view_submission(BEN, "checkin", outsider, modal["private_metadata"])
+        assert "only the mentor and mentee" in json.dumps(refused.json())
+    with runtime.sessions() as session:
+        written = session.scalars(select(CheckIn)).all()
+        assert [(c.author_id, c.pair_id) for c in written] == [(ANA, int(options["cat"]))]

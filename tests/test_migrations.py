@@ -76,7 +76,8 @@ def test_scheduler_queries_have_indexes(database_url: str) -> None:
         ]
         assert ("status", "next_meeting_at") in pair_indexes
         assert ("status", "prompt_at") in pair_indexes
-        assert ("status", "quiet_since") in pair_indexes
+        assert ("status", "nudge_at") in pair_indexes
+        assert ("status", "escalate_at") in pair_indexes
         assert ("status", "not_before") in outbox_indexes
     finally:
         engine.dispose()

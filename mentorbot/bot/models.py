@@ -104,7 +104,8 @@ class Pair(Base):
     __table_args__ = (
         Index(None, "status", "next_meeting_at"),
         Index(None, "status", "prompt_at"),
-        Index(None, "status", "quiet_since"),
+        Index(None, "status", "nudge_at"),
+        Index(None, "status", "escalate_at"),
         Index(None, "team_id", "mentee_id"),
         Index(None, "team_id", "mentor_id"),
     )
@@ -126,8 +127,9 @@ class Pair(Base):
     prompt_at: Mapped[datetime | None]
     # Since when the pair has been quiet: pairing, its last check-in, or the end of a pause.
     quiet_since: Mapped[datetime | None]
-    nudged_at: Mapped[datetime | None]
-    escalated_at: Mapped[datetime | None]
+    # When the quiet mentee gets their nudge, and coordinators their note (None once sent).
+    nudge_at: Mapped[datetime | None]
+    escalate_at: Mapped[datetime | None]
     agreement: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]

@@ -16,6 +16,7 @@ from mentorbot.bot.outbox import cancel_queued, enqueue_many, to_pair
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.cohorts import CADENCES, LIVE_PAIR
 from mentorbot.bot.services.meetings import MEETING_MESSAGES, set_next_meeting
+from mentorbot.bot.services.nudges import schedule_nudges
 from mentorbot.bot.services.workspaces import availability_for
 from mentorbot.bot.usertext import clean_user_text
 from mentorbot.bot.working_hours import wall_clock
@@ -119,6 +120,7 @@ def record_agreement(
     zone = mentee_zone(session, pair)
     pair.agreement = agreement.stored(by=by, now=now, version=version)
     pair.cadence = agreement.cadence
+    schedule_nudges(session, pair)  # the quiet clock counts in the agreed cadence
     pair.meeting_weekday = agreement.weekday
     pair.meeting_time = agreement.at
     pair.meeting_channel = agreement.place

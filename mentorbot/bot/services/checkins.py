@@ -14,10 +14,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput, InvalidForm, NotAllowed, NotFound
-from mentorbot.bot.models import CheckIn, Goal, Pair
+from mentorbot.bot.models import CheckIn, Goal, Member, Pair
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.goals import open_goals
-from mentorbot.bot.services.pairs import active_pair_of
+from mentorbot.bot.services.nudges import restart_quiet_clock
+from mentorbot.bot.services.pairs import active_pair_of, pairs_of_person
 from mentorbot.bot.services.privacy import own_checkins
 from mentorbot.bot.usertext import clean_user_text
 
@@ -145,7 +146,7 @@ def record_quick_checkin(
 
 def _add(session: Session, checkin: CheckIn, pair: Pair, now: datetime) -> CheckIn:
     session.add(checkin)
-    pair.quiet_since = max(pair.quiet_since or now, now)
+    restart_quiet_clock(session, pair, max(pair.quiet_since or now, now))
     session.flush()
     return checkin
 
@@ -166,7 +167,8 @@ def undo_checkin(session: Session, *, team_id: str, checkin_id: int, user_id: st
         latest = session.scalar(
             select(func.max(CheckIn.created_at)).where(CheckIn.pair_id == pair.id)
         )
-        pair.quiet_since = max(moment for moment in (latest, pair.created_at) if moment)
+        since = max(moment for moment in (latest, pair.created_at) if moment)
+        restart_quiet_clock(session, pair, since)
 
 
 def history(session: Session, *, team_id: str, user_id: str) -> list[CheckIn]:
@@ -175,10 +177,32 @@ def history(session: Session, *, team_id: str, user_id: str) -> list[CheckIn]:
 
 
 def checkin_view(session: Session, *, pair: Pair, user_id: str) -> Any:
-    """The check-in modal for this person and pair."""
+    """The check-in modal for this person and pair.
+
+    A mentor of several people picks which pairing the check-in is about.
+    """
+    as_mentee = user_id == pair.mentee_id
+    mentored = [] if as_mentee else mentees_of(session, pair=pair, mentor_id=user_id)
     return render_json(
         "checkin/modal.json.j2",
         pair=pair,
-        as_mentee=user_id == pair.mentee_id,
-        goals=open_goals(session, pair),
+        as_mentee=as_mentee,
+        goals=[] if len(mentored) > 1 else open_goals(session, pair),
+        mentored=mentored if len(mentored) > 1 else [],
     )
+
+
+def mentees_of(session: Session, *, pair: Pair, mentor_id: str) -> list[tuple[int, str]]:
+    """(pair id, mentee's name) of each live pair the person mentors."""
+    pairs = pairs_of_person(
+        session, team_id=pair.team_id, user_id=mentor_id, status=("active", "paused")
+    )
+    mine = [p for p in pairs if p.mentor_id == mentor_id]
+    names = dict(
+        session.execute(
+            select(Member.user_id, Member.name).where(
+                Member.team_id == pair.team_id, Member.user_id.in_([p.mentee_id for p in mine])
+            )
+        ).all()
+    )
+    return [(p.id, names.get(p.mentee_id) or p.mentee_id) for p in mine]

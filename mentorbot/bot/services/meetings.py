@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,7 +27,7 @@ DEFAULT_LEAD = timedelta(hours=24)
 DEFAULT_MEETING_TIME = time(10, 0)
 # The first default meeting leaves the pair a few days to find each other after pairing.
 FIRST_MEETING_AFTER = timedelta(days=3)
-# A prompt is never sent sooner than this before a meeting; earlier working hours are used.
+# How many days before the lead time a prompt may move to find the reader's working hours.
 LOOK_BACK_DAYS = 4
 # Kinds of queued messages that belong to one meeting (moved or paused meetings drop them).
 MEETING_MESSAGES = ("prompt", "prep", "followup")
@@ -40,9 +41,14 @@ def lead_time(session: Session, team_id: str) -> timedelta:
 
 
 def send_time(person: Availability, meeting: datetime, lead: timedelta) -> datetime:
-    """When a prompt for `meeting` should reach `person`: from `lead` before it, at the first
-    moment in their working hours; if that is too late, the working hours of a day before."""
+    """When a prompt for `meeting` should reach `person`: `lead` before it if that is in their
+    working hours, else the same time on an earlier workday (a Monday meeting's prompt comes
+    on Friday), else the first moment of their hours that is still before the meeting."""
     start = meeting - lead
+    for days_back in range(LOOK_BACK_DAYS):
+        moment = start - timedelta(days=days_back)
+        if person.allows(moment):
+            return moment
     for days_back in range(LOOK_BACK_DAYS):
         moment = person.next_allowed(start - timedelta(days=days_back))
         if moment < meeting:
@@ -132,7 +138,9 @@ def move_meeting(session: Session, *, pair: Pair, to: datetime, by: str, now: da
         )
     cancel_queued(session, team_id=pair.team_id, pair_id=pair.id, kinds=MEETING_MESSAGES)
     set_next_meeting(session, pair, to, now=now, moved_from=regular)
-    enqueue_many(session, [_moved_note(pair, regular=regular, by=by, now=now)], now=now)
+    zone = mentee_availability(session, pair).zone
+    note = _moved_note(pair, regular=regular, by=by, zone=zone, now=now)
+    enqueue_many(session, [note], now=now)
     return regular
 
 
@@ -145,12 +153,14 @@ def move_view(session: Session, *, pair: Pair, user_id: str) -> Any:
     return render_json("rhythm/move_modal.json.j2", pair=pair, zone=zone, local=local)
 
 
-def _moved_note(pair: Pair, *, regular: datetime, by: str, now: datetime) -> Outgoing:
+def _moved_note(
+    pair: Pair, *, regular: datetime, by: str, zone: ZoneInfo, now: datetime
+) -> Outgoing:
     """The note both people get when one of them moves a meeting."""
     assert pair.next_meeting_at is not None
     return to_pair(
         pair,
         f"moved:pair{pair.id}:{pair.next_meeting_at:%Y-%m-%dT%H:%M}",
-        render_json("rhythm/moved.json.j2", pair=pair, regular=regular, by=by),
+        render_json("rhythm/moved.json.j2", pair=pair, regular=regular, by=by, zone=zone),
         now,
     )

@@ -1,11 +1,15 @@
 """Nudges and escalation: a quiet pair's mentee gets one friendly nudge; after two missed
-cycles, coordinators get a quiet note that the pair may need help (never any content)."""
+cycles, coordinators get a quiet note that the pair may need help (never any content).
+
+Each pair carries when its nudge and its escalation fall due; a check-in, the end of a
+pause or a new cadence moves them, so the tick only reads pairs that are due.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.models import Cohort, Pair, Workspace
@@ -20,84 +24,76 @@ DEFAULT_GRACE = timedelta(days=3)
 CYCLES_BEFORE_ESCALATION = 2
 
 
-def _grace(session: Session) -> dict[str, timedelta]:
-    return {
-        team_id: timedelta(days=int(days))
-        if (days := (settings or {}).get("nudge_grace_days")) is not None
-        else DEFAULT_GRACE
-        for team_id, settings in session.execute(select(Workspace.team_id, Workspace.settings))
-    }
+def grace_of(session: Session, team_id: str) -> timedelta:
+    """How long past a cycle a workspace waits before nudging (MENTORBOT_NUDGE_GRACE_DAYS)."""
+    settings = session.scalar(select(Workspace.settings).where(Workspace.team_id == team_id))
+    days = (settings or {}).get("nudge_grace_days")
+    return DEFAULT_GRACE if days is None else timedelta(days=int(days))
 
 
-def _quiet_pairs(
-    session: Session, now: datetime, cadence: str, quiet_for: timedelta, done_column: object
-) -> list[Pair]:
-    """Active pairs of `cadence` quiet since before `now - quiet_for`, not yet told about it."""
-    column = done_column
-    return list(
-        session.scalars(
-            select(Pair).where(
-                Pair.status == "active",
-                Pair.cadence == cadence,
-                Pair.quiet_since <= now - quiet_for,
-                or_(column.is_(None), column < Pair.quiet_since),  # type: ignore[attr-defined]
-            )
-        )
-    )
+def restart_quiet_clock(session: Session, pair: Pair, since: datetime) -> None:
+    """The pair showed life at `since` (paired, checked in, back from a pause)."""
+    pair.quiet_since = since
+    schedule_nudges(session, pair)
+
+
+def schedule_nudges(session: Session, pair: Pair) -> None:
+    """Work out when the pair's nudge and escalation fall due, from its quiet clock."""
+    if pair.quiet_since is None:
+        return
+    cycle = CADENCES.get(pair.cadence, CADENCES["biweekly"])
+    grace = grace_of(session, pair.team_id)
+    pair.nudge_at = pair.quiet_since + cycle + grace
+    pair.escalate_at = pair.quiet_since + CYCLES_BEFORE_ESCALATION * cycle + grace
 
 
 def produce_nudges(session: Session, now: datetime) -> int:
-    """Nudge mentees of quiet pairs once per quiet spell; escalate long silences."""
-    graces = _grace(session)
+    """Nudge mentees of quiet pairs once per quiet spell; tell coordinators of long ones."""
     outgoing: list[Outgoing] = []
-    smallest = min(graces.values(), default=DEFAULT_GRACE)
-    for cadence, period in CADENCES.items():
-        for pair in _quiet_pairs(session, now, cadence, period + smallest, Pair.nudged_at):
-            grace = graces.get(pair.team_id, DEFAULT_GRACE)
-            assert pair.quiet_since is not None
-            if pair.quiet_since > now - period - grace:
-                continue
-            pair.nudged_at = now
-            outgoing.append(
-                Outgoing(
-                    team_id=pair.team_id,
-                    dedupe_key=f"nudge:pair{pair.id}:{pair.quiet_since:%Y%m%dT%H%M}",
-                    target_kind="user",
-                    target_id=pair.mentee_id,
-                    payload=render_json("rhythm/nudge.json.j2", pair=pair),
-                    not_before=now,
-                )
+    for pair in session.scalars(
+        select(Pair).where(Pair.status == "active", Pair.nudge_at <= now)
+    ).all():
+        pair.nudge_at = None
+        outgoing.append(
+            Outgoing(
+                team_id=pair.team_id,
+                dedupe_key=f"nudge:pair{pair.id}:{_spell(pair)}",
+                target_kind="user",
+                target_id=pair.mentee_id,
+                payload=render_json("rhythm/nudge.json.j2", pair=pair),
+                not_before=now,
             )
-        quiet_for = CYCLES_BEFORE_ESCALATION * period
-        for pair in _quiet_pairs(session, now, cadence, quiet_for + smallest, Pair.escalated_at):
-            grace = graces.get(pair.team_id, DEFAULT_GRACE)
-            assert pair.quiet_since is not None
-            if pair.quiet_since > now - quiet_for - grace:
-                continue
-            pair.escalated_at = now
-            outgoing.extend(_escalation(session, pair, now))
+        )
+    for pair in session.scalars(
+        select(Pair).where(Pair.status == "active", Pair.escalate_at <= now)
+    ).all():
+        pair.escalate_at = None
+        outgoing.extend(_escalation(session, pair, now))
     return enqueue_many(session, outgoing, now=now)
+
+
+def _spell(pair: Pair) -> str:
+    """The quiet spell a nudge or note is about (part of its dedupe key)."""
+    return f"{pair.quiet_since:%Y%m%dT%H%M}" if pair.quiet_since else "unknown"
 
 
 def _escalation(session: Session, pair: Pair, now: datetime) -> list[Outgoing]:
     cohort = session.get(Cohort, pair.cohort_id)
-    assert pair.quiet_since is not None
+    quiet_for = now - (pair.quiet_since or now)
     payload = render_json(
-        "rhythm/escalation.json.j2",
-        pair=pair,
-        cohort=cohort,
-        weeks=max(1, (now - pair.quiet_since).days // 7),
+        "rhythm/escalation.json.j2", pair=pair, cohort=cohort, weeks=max(1, quiet_for.days // 7)
+    )
+    coordinators = list_coordinators(
+        session, team_id=pair.team_id, configured=configured_coordinators(session, pair.team_id)
     )
     return [
         Outgoing(
             team_id=pair.team_id,
-            dedupe_key=f"escalate:pair{pair.id}:{pair.quiet_since:%Y%m%dT%H%M}:{coordinator}",
+            dedupe_key=f"escalate:pair{pair.id}:{_spell(pair)}:{coordinator}",
             target_kind="user",
             target_id=coordinator,
             payload=payload,
             not_before=now,
         )
-        for coordinator in list_coordinators(
-            session, team_id=pair.team_id, configured=configured_coordinators(session, pair.team_id)
-        )
+        for coordinator in coordinators
     ]

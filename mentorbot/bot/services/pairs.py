@@ -20,6 +20,7 @@ from mentorbot.bot.services.meetings import (
     first_default_meeting,
     set_next_meeting,
 )
+from mentorbot.bot.services.nudges import restart_quiet_clock
 
 DEFAULT_CAPACITY = 3
 # Messages an ended pair no longer gets, if they were still waiting to be sent.
@@ -155,13 +156,13 @@ def create_pairs(
             cadence=rhythm,
             status="active",
             created_at=now,
-            quiet_since=now,
         )
         for plan in planned
     ]
     session.add_all(pairs)
     session.flush()
     for pair in pairs:
+        restart_quiet_clock(session, pair, now)
         set_next_meeting(session, pair, first_default_meeting(session, pair, cohort, now), now=now)
     if kickoff:
         enqueue_many(

@@ -20,9 +20,11 @@ from mentorbot.bot.outbox import cancel_queued, enqueue_many, to_pair
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.meetings import (
     MEETING_MESSAGES,
+    mentee_availability,
     regular_after,
     set_next_meeting,
 )
+from mentorbot.bot.services.nudges import restart_quiet_clock
 from mentorbot.bot.services.pairs import pairs_of_person
 from mentorbot.bot.settings import SettingsError, WorkingHours, parse_workdays, parse_working_hours
 from mentorbot.bot.working_hours import wall_clock
@@ -109,7 +111,7 @@ def _restart(session: Session, pairs: list[Pair], *, by: str | None, now: dateti
     for pair in pairs:
         pair.status = "active"
         pair.paused_until = None
-        pair.quiet_since = now  # the quiet clock starts again: no nudge for the pause
+        restart_quiet_clock(session, pair, now)  # no nudge for the pause
         if pair.next_meeting_at is not None and pair.next_meeting_at <= now:
             set_next_meeting(session, pair, regular_after(session, pair, now), now=now)
         elif pair.next_meeting_at is not None:
@@ -126,7 +128,13 @@ def _tell(
         to_pair(
             pair,
             f"{what}:pair{pair.id}:{key}",
-            render_json("rhythm/pause.json.j2", pair=pair, what=what, by=by),
+            render_json(
+                "rhythm/pause.json.j2",
+                pair=pair,
+                what=what,
+                by=by,
+                zone=mentee_availability(session, pair).zone,
+            ),
             now,
         )
         for pair in pairs

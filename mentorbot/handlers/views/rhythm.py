@@ -29,7 +29,8 @@ def register(app: App) -> None:
 
 
 def _pair(view: dict[str, Any], context: BoltContext, session: Session) -> Any:
-    metadata = str(view.get("private_metadata") or "")
+    """The pair the form is about: the one picked (a mentor of several), else the opener's."""
+    metadata = field(view, "pair") or str(view.get("private_metadata") or "")
     if not metadata.isdigit():
         raise BadInput("this form is out of date; type `/checkin` to open it again.")
     return pair_of_member(

@@ -17,7 +17,10 @@ down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-PAIR_MOMENTS = ("moved_from", "prompt_at", "quiet_since", "nudged_at", "escalated_at")
+PAIR_MOMENTS = ("moved_from", "prompt_at", "quiet_since", "nudge_at", "escalate_at")
+# The cadences and nudge grace as they were when this migration was written.
+CADENCE_DAYS = {"weekly": 7, "biweekly": 14, "monthly": 28}
+GRACE = timedelta(days=3)
 
 
 def _moment(name: str) -> sa.Column:
@@ -29,9 +32,10 @@ def upgrade() -> None:
         for name in PAIR_MOMENTS:
             batch_op.add_column(_moment(name))
         batch_op.create_index("ix_pair_status_prompt_at", ["status", "prompt_at"], unique=False)
-        batch_op.create_index("ix_pair_status_quiet_since", ["status", "quiet_since"], unique=False)
-    # Pairs made before: quiet since they were paired; a coming meeting not yet prompted is
-    # prompted a day ahead (the default lead time).
+        batch_op.create_index("ix_pair_status_nudge_at", ["status", "nudge_at"], unique=False)
+        batch_op.create_index("ix_pair_status_escalate_at", ["status", "escalate_at"], unique=False)
+    # Pairs made before: quiet since they were paired, nudged a cycle and the grace later;
+    # a coming meeting not yet prompted is prompted a day ahead (the default lead time).
     moment = mentorbot.bot.dbtypes.UTCDateTime(timezone=True)
     pair = sa.table(
         "pair",
@@ -41,9 +45,24 @@ def upgrade() -> None:
         sa.column("next_meeting_at", moment),
         sa.column("prompted_meeting_at", moment),
         sa.column("prompt_at", moment),
+        sa.column("cadence", sa.String),
+        sa.column("nudge_at", moment),
+        sa.column("escalate_at", moment),
     )
     connection = op.get_bind()
-    connection.execute(sa.update(pair).values(quiet_since=pair.c.created_at))
+    for pair_id, cadence, created_at in connection.execute(
+        sa.select(pair.c.id, pair.c.cadence, pair.c.created_at)
+    ).all():
+        cycle = timedelta(days=CADENCE_DAYS.get(cadence, 14))
+        connection.execute(
+            sa.update(pair)
+            .where(pair.c.id == pair_id)
+            .values(
+                quiet_since=created_at,
+                nudge_at=created_at + cycle + GRACE,
+                escalate_at=created_at + 2 * cycle + GRACE,
+            )
+        )
     rows = connection.execute(
         sa.select(pair.c.id, pair.c.next_meeting_at, pair.c.prompted_meeting_at).where(
             pair.c.next_meeting_at.is_not(None)
@@ -69,7 +88,8 @@ def downgrade() -> None:
         batch_op.drop_column("created_by")
     with op.batch_alter_table("pair", schema=None) as batch_op:
         batch_op.add_column(_moment("prompted_meeting_at"))
-        batch_op.drop_index("ix_pair_status_quiet_since")
+        batch_op.drop_index("ix_pair_status_escalate_at")
+        batch_op.drop_index("ix_pair_status_nudge_at")
         batch_op.drop_index("ix_pair_status_prompt_at")
         for name in reversed(PAIR_MOMENTS):
             batch_op.drop_column(name)
