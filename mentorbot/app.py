@@ -10,7 +10,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from mentorbot import handlers
 from mentorbot.bot.rendering import render_text
-from mentorbot.bot.timeutil import utcnow
 from mentorbot.handlers.deferred import run_deferred
 from mentorbot.handlers.errors import reply_for
 from mentorbot.runtime import Runtime
@@ -33,7 +32,7 @@ class MentorbotApp(App):
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         session = self.runtime.sessions()
         req.context["session"] = session
-        req.context["now"] = utcnow()
+        req.context["now"] = self.runtime.clock()
         req.context["settings"] = self.runtime.settings
         req.context["runtime"] = self.runtime
         try:

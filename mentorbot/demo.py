@@ -121,6 +121,7 @@ def run_demo(out: TextIO) -> int:
 
 def _programme(t: Transcript, runtime: Runtime, slack: SignedSlackClient) -> None:
     now = utcnow().replace(second=0, microsecond=0)
+    runtime.clock = _at(now)  # requests see the demo's simulated time, as ticks do
     t.say("mentorbot demo: a short mentoring programme against a local stand-in for Slack.")
     t.say("People: " + ", ".join(f"{p.name} ({p.role}, {p.tz})" for p in PEOPLE))
     t.say()
@@ -176,9 +177,56 @@ def _programme(t: Transcript, runtime: Runtime, slack: SignedSlackClient) -> Non
     t.say()
 
     t.say("Time moves on, one tick an hour (as `mentorbot tick --at ...` would):")
-    _tick_until(t, runtime, moment, lambda: _prompted(t), limit=timedelta(days=9))
+    moment = _tick_until(t, runtime, moment, lambda: _sent(t, "How did your"), limit=_days(9))
+    t.say()
+    _rhythm(t, runtime, slack, moment, pair_id)
     t.say()
     t.say("Each message above was checked against Slack's Web API contract and Block Kit rules.")
+
+
+def _rhythm(
+    t: Transcript, runtime: Runtime, slack: SignedSlackClient, moment: datetime, pair_id: int
+) -> None:
+    """Weeks of a pair's rhythm: a shared check-in, a goal, a pause, a nudge, escalation."""
+    t.say(f"[{t.stamp(moment, MENTEE)}] Sam presses “Check in”; the form opens. Sam rates it")
+    t.say("  4/5, writes what went well and ticks “share with my mentor”:")
+    slack.block_action(MENTEE.user_id, "checkin_open", value=str(pair_id))
+    values = {
+        "rating": {"value": {"type": "static_select", "selected_option": {"value": "4"}}},
+        "went_well": {"value": {"type": "plain_text_input", "value": "We mapped my first project"}},
+        "share": {
+            "value": {"type": "checkboxes", "selected_options": [{"value": "share"}]},
+        },
+    }
+    done = slack.view_submission(MENTEE.user_id, "checkin", values, str(pair_id)).json()
+    for block in done["view"]["blocks"]:
+        t.say(f"    | {shown(block['text']['text'])}")
+    due = (moment + _days(40)).astimezone(ZoneInfo(MENTEE.tz)).date()
+    goal = f"goal Present the project plan to the team by {due.isoformat()}"
+    t.say(f"  Sam types `/checkin {goal}`:")
+    _reply(t, slack.command("/checkin", goal, user_id=MENTEE.user_id).json())
+    t.say()
+
+    t.say("Two weeks on, Aiko's prompt carries Sam's goals and the check-in Sam shared:")
+    before = len(t.standin.calls_to("chat.postMessage"))
+    moment = _tick_until(
+        t, runtime, moment, lambda: _sent(t, "next meeting with your mentee", before), _days(15)
+    )
+    prompt = t.standin.calls_to("chat.postMessage")[-1].args
+    for block in _blocks(prompt)[1:3]:
+        for line in shown(block.get("text", {}).get("text", "")).splitlines():
+            t.say(f"    | {line}")
+    t.say()
+
+    t.say(f"[{t.stamp(moment, MENTEE)}] Sam is off on holiday: `/checkin pause 3 weeks`")
+    _reply(t, slack.command("/checkin", "pause 3 weeks", user_id=MENTEE.user_id).json())
+    t.say("  No prompts or nudges while paused; the pause ends by itself:")
+    moment = _tick_until(t, runtime, moment, lambda: _sent(t, "Welcome back"), _days(23), _hours(3))
+    t.say()
+
+    t.say("Then the pair goes quiet. One friendly nudge to Sam; two cycles on, a note to Priya")
+    t.say("that says check-ins stopped, and nothing of what anyone wrote:")
+    _tick_until(t, runtime, moment, lambda: _sent(t, "may need a hand"), _days(40), _hours(3))
 
 
 def _tick_until(
@@ -187,11 +235,13 @@ def _tick_until(
     start: datetime,
     done: Callable[[], object],
     limit: timedelta = timedelta(days=4),
+    step: timedelta = timedelta(hours=1),
 ) -> datetime:
-    """Tick hour by hour from `start`, printing deliveries, until `done()` holds."""
+    """Tick every `step` from `start`, printing deliveries, until `done()` holds."""
     moment = start
     while moment < start + limit:
-        moment += timedelta(hours=1)
+        moment += step
+        runtime.clock = _at(moment)
         summary = run_tick(runtime.sessions, runtime.client, moment)
         if summary.delivery.sent or summary.delivery.failed:
             t.say(f"  {summary.line()}")
@@ -212,11 +262,28 @@ def _agreement_posted(t: Transcript) -> bool:
     )
 
 
-def _prompted(t: Transcript) -> bool:
-    return any(
-        "next meeting with your mentee" in str(c.args.get("text"))
-        for c in t.standin.calls_to("chat.postMessage")
-    )
+def _at(moment: datetime) -> Callable[[], datetime]:
+    """A clock stopped at `moment`."""
+    return lambda: moment
+
+
+def _sent(t: Transcript, words: str, after: int = 0) -> bool:
+    """Whether a message containing `words` was posted (after the first `after` posts)."""
+    posts = t.standin.calls_to("chat.postMessage")[after:]
+    return any(words in str(c.args.get("text")) for c in posts)
+
+
+def _blocks(args: dict[str, Any]) -> list[dict[str, Any]]:
+    blocks = args.get("blocks") or []
+    return list(json.loads(blocks) if isinstance(blocks, str) else blocks)
+
+
+def _days(n: int) -> timedelta:
+    return timedelta(days=n)
+
+
+def _hours(n: int) -> timedelta:
+    return timedelta(hours=n)
 
 
 def _agreement(time: str = "10:00", weekday: str = "2") -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from mentorbot.bot.db import make_engine, make_sessionmaker, unit_of_work
 from mentorbot.bot.services.workspaces import ensure_workspace
 from mentorbot.bot.settings import Settings, SettingsError
+from mentorbot.bot.timeutil import utcnow
 
 
 @dataclass
@@ -32,6 +34,8 @@ class Runtime:
     background: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(2, thread_name_prefix="mentorbot-background")
     )
+    # What time it is for requests: the wall clock, or a simulated one (`mentorbot demo`).
+    clock: Callable[[], datetime] = utcnow
 
     def close(self) -> None:
         """Finish background work, then release database connections."""

@@ -98,6 +98,12 @@ def test_demo_runs_with_an_empty_environment(tmp_path: Path) -> None:
     assert "Checked in. Only you can see it." in out
     assert "mentorbot → Aiko (DM): Your next meeting with your mentee is" in out
     assert "JST" in out
+    assert "You and your mentor <@U0AIKO> can see it" in out
+    assert "What they shared with you" in out and "Went well: We mapped my first project" in out
+    assert "mentorbot → Aiko & Sam (group DM): :double_vertical_bar: <@U0SAM> paused" in out
+    assert "mentorbot → Aiko & Sam (group DM): :arrow_forward: Welcome back" in out
+    assert "mentorbot → Sam (DM): It has been a while" in out
+    assert "mentorbot → Priya (DM): A pair in Spring may need a hand." in out
     assert "violations" not in out
     assert list(tmp_path.iterdir()) == []  # throwaway database, nothing left behind
 
