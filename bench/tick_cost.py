@@ -68,8 +68,8 @@ def seed(url: str, pairs: int) -> None:
                 [
                     {
                         "team_id": TEAM,
-                        "user_id": f"UM{n}",
-                        "name": f"mentor {n}",
+                        "user_id": f"U{role}{n}",
+                        "name": f"{role} {n}",
                         "tz": "UTC",
                         "is_coordinator": False,
                         "is_bot": False,
@@ -78,6 +78,7 @@ def seed(url: str, pairs: int) -> None:
                         "created_at": now,
                     }
                     for n in ids
+                    for role in ("M", "E")
                 ],
             )
             connection.execute(
@@ -141,6 +142,7 @@ def main() -> None:
     with SlackStandin(team_id=TEAM) as standin:
         for n in range(int(args.pairs * 0.10)):
             standin.add_user(f"UM{n}", f"mentor {n}", tz="UTC")
+            standin.add_user(f"UE{n}", f"mentee {n}", tz="UTC")
         for name, url in databases():
             seed(url, args.pairs)
             # One engine for all ticks, as in a running worker; the first tick warms it up.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -22,6 +23,8 @@ FURTHEST_DUE = timedelta(days=2 * 365)
 # The mentee hears this many days before a goal is due.
 REMIND_BEFORE = timedelta(days=3)
 STATUSES = {"done": "done", "drop": "dropped"}
+# Pair ids per IN (…) list when reading many pairs' goals.
+CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -88,13 +91,21 @@ def add_goal(
 
 def open_goals(session: Session, pair: Pair) -> list[Goal]:
     """The pair's open goals, soonest due first."""
-    return list(
-        session.scalars(
+    return open_goals_of(session, [pair]).get(pair.id, [])
+
+
+def open_goals_of(session: Session, pairs: Sequence[Pair]) -> dict[int, list[Goal]]:
+    """Open goals of many pairs in one query, by pair id, soonest due first."""
+    found: dict[int, list[Goal]] = {}
+    ids = [pair.id for pair in pairs]
+    for first in range(0, len(ids), CHUNK):
+        for goal in session.scalars(
             select(Goal)
-            .where(Goal.pair_id == pair.id, Goal.status == "open")
+            .where(Goal.pair_id.in_(ids[first : first + CHUNK]), Goal.status == "open")
             .order_by(Goal.due_on.is_(None), Goal.due_on, Goal.id)
-        )
-    )
+        ):
+            found.setdefault(goal.pair_id, []).append(goal)
+    return found
 
 
 def finish_goal(

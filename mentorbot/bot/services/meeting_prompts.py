@@ -12,15 +12,9 @@ from sqlalchemy.orm import Session
 from mentorbot.bot.models import Pair
 from mentorbot.bot.outbox import Outgoing, enqueue_many
 from mentorbot.bot.rendering import render_json
-from mentorbot.bot.services.goals import open_goals
-from mentorbot.bot.services.meetings import (
-    lead_time,
-    people_of,
-    regular_after,
-    send_time,
-    set_next_meeting,
-)
-from mentorbot.bot.services.privacy import latest_shared_with_mentor
+from mentorbot.bot.services.goals import open_goals_of
+from mentorbot.bot.services.meetings import Clocks, regular_after, set_next_meeting
+from mentorbot.bot.services.privacy import latest_shared_with_mentors
 
 # The "how did it go?" prompt comes this long after a meeting starts...
 FOLLOW_UP_AFTER = timedelta(hours=1)
@@ -45,6 +39,7 @@ def _follow_up(session: Session, now: datetime) -> int:
     pairs = session.scalars(
         select(Pair).where(Pair.status == "active", Pair.next_meeting_at <= now - FOLLOW_UP_AFTER)
     ).all()
+    clocks = Clocks(session, pairs)
     outgoing = []
     for pair in pairs:
         meeting = pair.next_meeting_at
@@ -60,7 +55,8 @@ def _follow_up(session: Session, now: datetime) -> int:
                     not_before=meeting + FOLLOW_UP_AFTER,
                 )
             )
-        set_next_meeting(session, pair, regular_after(session, pair, now), now=now)
+        following = regular_after(session, pair, now, clocks)
+        set_next_meeting(session, pair, following, now=now, clocks=clocks)
     return enqueue_many(session, outgoing, now=now)
 
 
@@ -70,21 +66,23 @@ def _prompt(session: Session, now: datetime) -> int:
             Pair.status == "active", Pair.prompt_at <= now, Pair.next_meeting_at > now
         )
     ).all()
+    clocks = Clocks(session, pairs)
+    goals = open_goals_of(session, pairs)
+    shared = latest_shared_with_mentors(session, pairs)
     outgoing = []
     for pair in pairs:
         meeting = pair.next_meeting_at
         assert meeting is not None
         pair.prompt_at = None
-        people = people_of(session, pair)
-        lead = lead_time(session, pair.team_id)
-        when = {role: send_time(person, meeting, lead) for role, person in people.items()}
+        people = clocks.of(pair)
+        when = clocks.prompt_times(pair, meeting)
         mentor_prompt = render_json(
             "rhythm/mentor_before_meeting.json.j2",
             pair=pair,
             meeting=meeting,
             zone=people["mentor"].zone,
-            goals=open_goals(session, pair),
-            shared=latest_shared_with_mentor(session, pair),
+            goals=goals.get(pair.id, []),
+            shared=shared.get(pair.id),
         )
         mentee_prompt = render_json(
             "rhythm/mentee_prep.json.j2", pair=pair, meeting=meeting, zone=people["mentee"].zone

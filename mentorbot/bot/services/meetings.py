@@ -7,6 +7,8 @@ meeting, at a moment inside the reader's working hours and before the meeting st
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -56,20 +58,48 @@ def send_time(person: Availability, meeting: datetime, lead: timedelta) -> datet
     return start
 
 
-def people_of(session: Session, pair: Pair) -> dict[str, Availability]:
-    """The zone and hours of the pair's "mentor" and "mentee"."""
-    found = availabilities_for(
-        session, team_id=pair.team_id, user_ids=[pair.mentor_id, pair.mentee_id]
-    )
-    return {"mentor": found[pair.mentor_id], "mentee": found[pair.mentee_id]}
+class Clocks:
+    """The zones, hours and lead times of the people in some pairs, read in a few queries
+    (one per workspace), for producers that schedule many pairs at once."""
 
+    def __init__(self, session: Session, pairs: Iterable[Pair]) -> None:
+        self.session = session
+        self._people: dict[tuple[str, str], Availability] = {}
+        self._lead: dict[str, timedelta] = {}
+        wanted: dict[str, set[str]] = defaultdict(set)
+        for pair in pairs:
+            wanted[pair.team_id].update((pair.mentor_id, pair.mentee_id))
+        for team_id, user_ids in wanted.items():
+            self._load(team_id, user_ids)
 
-def prompt_times(session: Session, pair: Pair, meeting: datetime) -> dict[str, datetime]:
-    """When the mentor's and the mentee's prompts for `meeting` are due."""
-    lead = lead_time(session, pair.team_id)
-    return {
-        role: send_time(person, meeting, lead) for role, person in people_of(session, pair).items()
-    }
+    def _load(self, team_id: str, user_ids: set[str]) -> None:
+        found = availabilities_for(self.session, team_id=team_id, user_ids=user_ids)
+        for user_id, person in found.items():
+            self._people[(team_id, user_id)] = person
+
+    def person(self, team_id: str, user_id: str) -> Availability:
+        """One person's availability (read on first use if it was not loaded)."""
+        if (team_id, user_id) not in self._people:
+            self._load(team_id, {user_id})
+        return self._people[(team_id, user_id)]
+
+    def lead(self, team_id: str) -> timedelta:
+        """The workspace's lead time for prompts."""
+        if team_id not in self._lead:
+            self._lead[team_id] = lead_time(self.session, team_id)
+        return self._lead[team_id]
+
+    def of(self, pair: Pair) -> dict[str, Availability]:
+        """The pair's "mentor" and "mentee"."""
+        return {
+            "mentor": self.person(pair.team_id, pair.mentor_id),
+            "mentee": self.person(pair.team_id, pair.mentee_id),
+        }
+
+    def prompt_times(self, pair: Pair, meeting: datetime) -> dict[str, datetime]:
+        """When the mentor's and the mentee's prompts for `meeting` are due."""
+        lead = self.lead(pair.team_id)
+        return {role: send_time(person, meeting, lead) for role, person in self.of(pair).items()}
 
 
 def set_next_meeting(
@@ -79,11 +109,13 @@ def set_next_meeting(
     *,
     now: datetime,
     moved_from: datetime | None = None,
+    clocks: Clocks | None = None,
 ) -> None:
     """Make `at` the pair's coming meeting and work out when its prompts are due."""
+    clocks = clocks or Clocks(session, [pair])
     pair.next_meeting_at = at
     pair.moved_from = moved_from
-    pair.prompt_at = max(now, min(prompt_times(session, pair, at).values()))
+    pair.prompt_at = max(now, min(clocks.prompt_times(pair, at).values()))
 
 
 def mentee_availability(session: Session, pair: Pair) -> Availability:
@@ -93,9 +125,14 @@ def mentee_availability(session: Session, pair: Pair) -> Availability:
     ]
 
 
-def regular_after(session: Session, pair: Pair, after: datetime) -> datetime:
+def regular_after(
+    session: Session, pair: Pair, after: datetime, clocks: Clocks | None = None
+) -> datetime:
     """The first regular meeting after `after`, stepping by the cadence from the last one."""
-    zone = mentee_availability(session, pair).zone
+    if clocks is not None:
+        zone = clocks.person(pair.team_id, pair.mentee_id).zone
+    else:
+        zone = mentee_availability(session, pair).zone
     base = pair.moved_from or pair.next_meeting_at
     assert base is not None
     step = CADENCES.get(pair.cadence, CADENCES["biweekly"])

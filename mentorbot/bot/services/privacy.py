@@ -7,10 +7,15 @@ ratings), never words.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.models import CheckIn, Pair
+
+# Pair ids per IN (…) list when reading many pairs at once.
+CHUNK = 500
 
 
 def readable_by(checkin: CheckIn, pair: Pair, reader_id: str) -> bool:
@@ -40,15 +45,26 @@ def own_checkins(session: Session, *, team_id: str, user_id: str, limit: int) ->
 
 def latest_shared_with_mentor(session: Session, pair: Pair) -> CheckIn | None:
     """The mentee's latest check-in they chose to share with their mentor."""
-    found = session.scalar(
-        select(CheckIn)
-        .where(
-            CheckIn.pair_id == pair.id,
-            CheckIn.author_id == pair.mentee_id,
-            CheckIn.shared_with_mentor.is_(True),
+    return latest_shared_with_mentors(session, [pair]).get(pair.id)
+
+
+def latest_shared_with_mentors(session: Session, pairs: Sequence[Pair]) -> dict[int, CheckIn]:
+    """For many pairs at once: each mentee's latest check-in shared with their mentor."""
+    found: dict[int, CheckIn] = {}
+    ids = [pair.id for pair in pairs]
+    for first in range(0, len(ids), CHUNK):
+        rows = session.scalars(
+            select(CheckIn)
+            .join(Pair, Pair.id == CheckIn.pair_id)
+            .where(
+                CheckIn.pair_id.in_(ids[first : first + CHUNK]),
+                CheckIn.author_id == Pair.mentee_id,
+                CheckIn.shared_with_mentor.is_(True),
+            )
+            .order_by(CheckIn.created_at, CheckIn.id)
         )
-        .order_by(CheckIn.created_at.desc(), CheckIn.id.desc())
-        .limit(1)
-    )
-    assert found is None or readable_by(found, pair, pair.mentor_id)
+        for checkin in rows:
+            found[checkin.pair_id] = checkin  # the latest wins
+    by_id = {pair.id: pair for pair in pairs}
+    assert all(readable_by(c, by_id[c.pair_id], by_id[c.pair_id].mentor_id) for c in found.values())
     return found
