@@ -12,7 +12,7 @@ from freezegun import freeze_time
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from mentorbot.bot.models import CheckIn, Goal, Member, OutboundMessage
+from mentorbot.bot.models import CheckIn, Goal, Member, OutboundMessage, Pair
 from mentorbot.runtime import Runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
 from tests.programme import ANA, BEN, CAT, COORD, add_people
@@ -76,6 +76,8 @@ def test_bad_input_is_explained_and_changes_nothing(
             ("hours 9 to 5", "daily window"),
             ("hours 9-5", "daily window like"),
             ("hours 18:00-09:00", "start before end"),
+            ("pause until 0001-01-01", "more than a year away"),
+            ("reschedule 9999-12-31 23:00", "more than a year away"),
         ):
             reply = slack.command("/checkin", text, user_id=BEN)
             assert reply.status == 200
@@ -139,6 +141,13 @@ def test_goals_from_the_command_and_the_modal_with_done_and_a_due_reminder(
             "/checkin", "goal Give a talk at the guild by 2027-03-10", user_id=BEN
         )
         assert "Goal added" in added.json()["text"] and "10 March 2027" in added.json()["text"]
+        oops = slack.command("/checkin", "goal setting with my manager is hard", user_id=BEN)
+        [undo] = [b for b in oops.json()["blocks"] if b["type"] == "actions"]
+        value = undo["elements"][0]["value"]
+        assert slack.block_action(ANA, "goal_undo", value=value, message=oops.json()).status == 200
+        assert any("setting with my manager" in g for g in rows(runtime.sessions)["goals"])
+        slack.block_action(BEN, "goal_undo", value=value, message=oops.json())
+        assert not any("setting with my manager" in g for g in rows(runtime.sessions)["goals"])
         mentor = slack.command("/checkin", "goal Something for Ben", user_id=ANA).json()["text"]
         assert "goals belong to the mentee" in mentor
 
@@ -246,7 +255,7 @@ def test_app_home_shows_the_pair_the_next_meeting_goals_and_own_checkins(
         slack.block_action(BEN, "pause_open", value=str(pair_id), view=ben)
         assert view_of(standin)["callback_id"] == "pause"
         pause = form(length=chosen("3 weeks"))
-        done = slack.view_submission(BEN, "pause", pause).json()
+        done = slack.view_submission(BEN, "pause", pause, str(pair_id)).json()
         assert done["response_action"] == "update" and the_pair(runtime.sessions).status == "paused"
         slack.block_action(BEN, "pause_resume", value=str(pair_id), view=ben)
         assert the_pair(runtime.sessions).status == "active"
@@ -273,6 +282,15 @@ def test_a_mentor_of_several_people_picks_whom_a_checkin_is_about(
         values = form(pair=chosen(options["cat"]), went_well="Cat found her footing")
         done = slack.view_submission(ANA, "checkin", values, modal["private_metadata"]).json()
         assert done["response_action"] == "update"
+        # Pause on one mentee's panel pauses that pair only.
+        slack.block_action(ANA, "pause_open", value=options["cat"])
+        paused = view_of(standin)
+        slack.view_submission(
+            ANA, "pause", form(length=chosen("1 week")), paused["private_metadata"]
+        )
+        with runtime.sessions() as session:
+            status = dict(session.execute(select(Pair.mentee_id, Pair.status)).all())
+        assert status == {BEN: "active", CAT: "paused"}
         outsider = form(pair=chosen(options["cat"]), went_well="Not mine to write")
         refused = slack.view_submission(BEN, "checkin", outsider, modal["private_metadata"])
         assert "only the mentor and mentee" in json.dumps(refused.json())

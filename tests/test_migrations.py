@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
-from mentorbot.bot.db import make_engine
-from mentorbot.bot.migrate import upgrade
-from mentorbot.bot.models import Base
+from mentorbot.bot.db import make_engine, make_sessionmaker
+from mentorbot.bot.migrate import alembic_config, upgrade
+from mentorbot.bot.models import Base, Pair
 
 EXPECTED_TABLES = {
     "workspace",
@@ -89,5 +92,54 @@ def test_sqlite_uses_wal_and_foreign_keys(tmp_path) -> None:  # type: ignore[no-
         with engine.connect() as connection:
             assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
             assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    finally:
+        engine.dispose()
+
+
+def test_the_rhythm_migration_counts_quiet_pairs_from_their_last_checkin(
+    database_url: str,
+) -> None:
+    """Pairs from before 0004 get a quiet clock from their latest check-in, and no nudge
+    or coordinator note falls due on the first tick after the upgrade."""
+    engine = make_engine(database_url)
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    long_ago, yesterday = "2020-01-01 09:00:00", datetime.now(UTC) - timedelta(days=1)
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0003")
+            connection.execute(
+                text(
+                    "INSERT INTO cohort (id, team_id, name, starts_on, ends_on, cadence, phase,"
+                    " created_at) VALUES (1, 'T1', 'Old', '2020-01-01', '2020-03-01', 'weekly',"
+                    " 'active', :at)"
+                ),
+                {"at": long_ago},
+            )
+            for pair_id in (1, 2):
+                connection.execute(
+                    text(
+                        "INSERT INTO pair (id, team_id, cohort_id, mentor_id, mentee_id, cadence,"
+                        " status, created_at) VALUES (:id, 'T1', 1, 'UM', :mentee, 'weekly',"
+                        " 'active', :at)"
+                    ),
+                    {"id": pair_id, "mentee": f"UE{pair_id}", "at": long_ago},
+                )
+            connection.execute(
+                text(
+                    "INSERT INTO check_in (team_id, pair_id, author_id, created_at,"
+                    " shared_with_mentor, source) VALUES ('T1', 1, 'UE1', :at, false, 'dm')"
+                ),
+                {"at": yesterday.replace(tzinfo=None) if "sqlite" in database_url else yesterday},
+            )
+        upgrade(engine)
+        with make_sessionmaker(engine)() as session:
+            pairs = {pair.id: pair for pair in session.scalars(select(Pair))}
+        now = datetime.now(UTC)
+        assert abs(pairs[1].quiet_since - yesterday) < timedelta(seconds=1)  # type: ignore[operator]
+        assert pairs[2].quiet_since == datetime(2020, 1, 1, 9, tzinfo=UTC)
+        for pair in pairs.values():
+            assert pair.nudge_at and pair.nudge_at > now
+            assert pair.escalate_at and pair.escalate_at > now + timedelta(days=7)
     finally:
         engine.dispose()

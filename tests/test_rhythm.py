@@ -154,3 +154,23 @@ def test_a_pause_stops_every_prompt_tells_both_and_resumes_by_itself(
         assert the_pair(runtime.sessions).status == "active"
         again = slack.command("/checkin", "resume", user_id=BEN).json()["text"]
         assert "not paused" in again
+
+
+def test_a_pause_ended_before_the_meeting_brings_its_prompts_back(
+    slack: SignedSlackClient, runtime: Runtime
+) -> None:
+    with freeze_time(START, tick=True) as clock:
+        pair_ana_and_ben(slack, "2027-03-01")
+        agree(slack, the_pair(runtime.sessions).id, weekday="2", at="12:00", cadence="weekly")
+        # Ben's prep goes on Tuesday 12:00 in New York; Ana's prompt waits for 09:00 in Tokyo.
+        moment = run_until(runtime, clock, START, datetime(2027, 3, 2, 18, tzinfo=UTC), HOUR)
+        assert [p.kind for p in sent(runtime.sessions) if p.kind in ("prep", "prompt")] == ["prep"]
+        slack.command("/checkin", "pause 1 week", user_id=BEN)
+        clock.move_to(moment + HOUR)
+        slack.command("/checkin", "resume", user_id=BEN)
+        run_until(runtime, clock, moment + HOUR, datetime(2027, 3, 3, 12, tzinfo=UTC), HOUR)
+    prompts = [(p.kind, p.to, p.at) for p in sent(runtime.sessions) if p.kind in ("prep", "prompt")]
+    assert prompts == [
+        ("prep", BEN, datetime(2027, 3, 2, 17, tzinfo=UTC)),
+        ("prompt", ANA, datetime(2027, 3, 3, 0, tzinfo=UTC)),
+    ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -92,15 +92,23 @@ def enqueue_many(session: Session, messages: list[Outgoing], *, now: datetime) -
 
 
 def cancel_queued(session: Session, *, team_id: str, pair_id: int, kinds: tuple[str, ...]) -> None:
-    """Cancel a pair's messages of these kinds (`kind:pair42:…` keys) that are not sent yet."""
+    """Withdraw a pair's messages of these kinds (`kind:pair42:…` keys) not sent yet.
+
+    A message never tried is deleted, so its key is free again: a meeting moved away and
+    back, or a pause ended early, gets its prompt after all. One that was tried and may have
+    reached Slack is kept, marked cancelled.
+    """
     for kind in kinds:
+        pending = (
+            OutboundMessage.team_id == team_id,
+            OutboundMessage.status == "pending",
+            OutboundMessage.dedupe_key.like(f"{kind}:pair{pair_id}:%"),
+        )
+        untried = (OutboundMessage.attempts == 0, OutboundMessage.outcome_unknown.is_(False))
+        session.execute(delete(OutboundMessage).where(*pending, *untried))
         session.execute(
             update(OutboundMessage)
-            .where(
-                OutboundMessage.team_id == team_id,
-                OutboundMessage.status == "pending",
-                OutboundMessage.dedupe_key.like(f"{kind}:pair{pair_id}:%"),
-            )
+            .where(*pending)
             .values(status="cancelled", last_error="no longer needed")
         )
 

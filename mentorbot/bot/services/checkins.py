@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput, InvalidForm, NotAllowed, NotFound
@@ -152,7 +152,11 @@ def _add(session: Session, checkin: CheckIn, pair: Pair, now: datetime) -> Check
 
 
 def undo_checkin(session: Session, *, team_id: str, checkin_id: int, user_id: str) -> None:
-    """Delete the person's own check-in (the undo button); the pair's quiet clock goes back."""
+    """Delete the person's own check-in (the undo button).
+
+    The pair's quiet clock stays where the check-in put it: the person was there, and
+    winding it back could set off a nudge (or a note to coordinators) about nothing.
+    """
     checkin = session.scalar(
         select(CheckIn).where(CheckIn.team_id == team_id, CheckIn.id == checkin_id)
     )
@@ -160,15 +164,8 @@ def undo_checkin(session: Session, *, team_id: str, checkin_id: int, user_id: st
         raise NotFound("that check-in is gone already.")
     if checkin.author_id != user_id:
         raise NotAllowed("only the person who wrote a check-in can undo it.")
-    pair = session.get(Pair, checkin.pair_id)
     session.delete(checkin)
     session.flush()
-    if pair is not None:
-        latest = session.scalar(
-            select(func.max(CheckIn.created_at)).where(CheckIn.pair_id == pair.id)
-        )
-        since = max(moment for moment in (latest, pair.created_at) if moment)
-        restart_quiet_clock(session, pair, since)
 
 
 def history(session: Session, *, team_id: str, user_id: str) -> list[CheckIn]:

@@ -7,16 +7,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput, NotAllowed, NotFound
-from mentorbot.bot.models import Goal, Pair
+from mentorbot.bot.models import CheckIn, Goal, Pair
 from mentorbot.bot.outbox import Outgoing, enqueue_many
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.workspaces import availabilities_for
 
 MAX_TITLE = 300
+# Open goals a mentee may have at once (and what one modal can list).
+MAX_OPEN_GOALS = 25
 MAX_MEASURE = 1000
 # A due date may be at most this far ahead.
 FURTHEST_DUE = timedelta(days=2 * 365)
@@ -65,6 +67,14 @@ def add_goal(
         raise BadInput(
             problems[0][1], example="/checkin goal Give a talk at the guild by 2027-06-30"
         )
+    open_count = session.scalar(
+        select(func.count()).where(Goal.pair_id == pair.id, Goal.status == "open")
+    )
+    if (open_count or 0) >= MAX_OPEN_GOALS:
+        raise BadInput(
+            f"you have {open_count} open goals already; mark some done or drop them "
+            "(`/checkin goals`) before adding another. A few clear goals go further."
+        )
     duplicate = session.scalar(
         select(Goal.id).where(
             Goal.pair_id == pair.id,
@@ -108,16 +118,31 @@ def open_goals_of(session: Session, pairs: Sequence[Pair]) -> dict[int, list[Goa
     return found
 
 
-def finish_goal(
-    session: Session, *, team_id: str, goal_id: int, user_id: str, how: str, now: datetime
-) -> Goal:
-    """Mark a goal done or dropped (`how` is "done" or "drop"); only the mentee may."""
+def remove_goal(session: Session, *, team_id: str, goal_id: int, user_id: str) -> None:
+    """Take back a goal just added (its Undo button); only the mentee may."""
+    goal, _ = _goal_of_mentee(session, team_id=team_id, goal_id=goal_id, user_id=user_id)
+    session.execute(update(CheckIn).where(CheckIn.goal_id == goal.id).values(goal_id=None))
+    session.delete(goal)
+    session.flush()
+
+
+def _goal_of_mentee(
+    session: Session, *, team_id: str, goal_id: int, user_id: str
+) -> tuple[Goal, Pair]:
     goal = session.scalar(select(Goal).where(Goal.team_id == team_id, Goal.id == goal_id))
     pair = session.get(Pair, goal.pair_id) if goal else None
     if goal is None or pair is None:
         raise NotFound("that goal is gone.")
     if user_id != pair.mentee_id:
-        raise NotAllowed("only the mentee whose goal it is can mark it done or drop it.")
+        raise NotAllowed("only the mentee whose goal it is can change it.")
+    return goal, pair
+
+
+def finish_goal(
+    session: Session, *, team_id: str, goal_id: int, user_id: str, how: str, now: datetime
+) -> Goal:
+    """Mark a goal done or dropped (`how` is "done" or "drop"); only the mentee may."""
+    goal, _ = _goal_of_mentee(session, team_id=team_id, goal_id=goal_id, user_id=user_id)
     if goal.status != "open":
         raise BadInput(f"that goal is {goal.status} already.")
     goal.status = STATUSES[how]

@@ -16,6 +16,9 @@ from mentorbot.bot.services.privacy import latest_shared_with_mentor, own_checki
 from mentorbot.bot.services.workspaces import availability_for
 
 RECENT = 3
+# Goals listed per pair (the rest are a `/checkin goals` away); Slack allows 100 blocks.
+GOALS_SHOWN = 5
+MAX_BLOCKS = 100
 
 
 @dataclass(frozen=True)
@@ -45,11 +48,19 @@ def home_view(session: Session, *, team_id: str, user_id: str, coordinator: bool
         )
     panels.sort(key=lambda panel: not panel.as_mentee)
     zone: ZoneInfo = availability_for(session, team_id=team_id, user_id=user_id).zone
-    return render_json(
-        "home/home.json.j2",
-        user_id=user_id,
-        panels=panels,
-        recent=own_checkins(session, team_id=team_id, user_id=user_id, limit=RECENT),
-        zone=zone,
-        coordinator=coordinator,
-    )
+    recent = own_checkins(session, team_id=team_id, user_id=user_id, limit=RECENT)
+    view = None
+    for compact in (False, True):  # a mentor of many gets one short panel per pair
+        view = render_json(
+            "home/home.json.j2",
+            user_id=user_id,
+            panels=panels,
+            recent=recent,
+            zone=zone,
+            coordinator=coordinator,
+            compact=compact,
+            goals_shown=GOALS_SHOWN,
+        )
+        if len(view["blocks"]) <= MAX_BLOCKS:
+            break
+    return view

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,6 +31,8 @@ DEFAULT_MEETING_TIME = time(10, 0)
 FIRST_MEETING_AFTER = timedelta(days=3)
 # How many days before the lead time a prompt may move to find the reader's working hours.
 LOOK_BACK_DAYS = 4
+# Dates people type for meetings and pauses must be within this many days of today.
+FURTHEST_DAYS = 366
 # Kinds of queued messages that belong to one meeting (moved or paused meetings drop them).
 MEETING_MESSAGES = ("prompt", "prep", "followup")
 
@@ -157,6 +159,16 @@ def first_default_meeting(session: Session, pair: Pair, cohort: Cohort, now: dat
         if day.weekday() == cohort.starts_on.weekday() and moment > earliest:
             return moment
         day += timedelta(days=1)
+
+
+def local_moment(day: date, at: time, zone: ZoneInfo, *, now: datetime) -> datetime:
+    """`day` at `at` on the wall clock in `zone`, if the day is within a year of today."""
+    today = now.astimezone(zone).date()
+    if abs((day - today).days) > FURTHEST_DAYS:
+        raise BadInput(
+            f"{day.isoformat()} is more than a year away; pick a date in the coming year."
+        )
+    return wall_clock(day, at, zone)
 
 
 def move_meeting(session: Session, *, pair: Pair, to: datetime, by: str, now: datetime) -> datetime:

@@ -20,6 +20,7 @@ from mentorbot.bot.outbox import cancel_queued, enqueue_many, to_pair
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.meetings import (
     MEETING_MESSAGES,
+    local_moment,
     mentee_availability,
     regular_after,
     set_next_meeting,
@@ -27,14 +28,13 @@ from mentorbot.bot.services.meetings import (
 from mentorbot.bot.services.nudges import restart_quiet_clock
 from mentorbot.bot.services.pairs import pairs_of_person
 from mentorbot.bot.settings import SettingsError, WorkingHours, parse_workdays, parse_working_hours
-from mentorbot.bot.working_hours import wall_clock
 
 LONGEST_PAUSE = timedelta(weeks=12)
 SHORTEST_PAUSE = timedelta(days=1)
 PAUSE_EXAMPLE = "/checkin pause 2 weeks"
 _LENGTH = re.compile(r"(\d{1,3})\s*(d|days?|w|wks?|weeks?)", re.IGNORECASE)
 # Queued messages a pause makes pointless.
-PAUSED_MESSAGES = (*MEETING_MESSAGES, "nudge")
+PAUSED_MESSAGES = (*MEETING_MESSAGES, "nudge", "escalate", "goaldue")
 
 
 def pause_end(text: str, *, now: datetime, zone: ZoneInfo) -> datetime:
@@ -51,7 +51,7 @@ def pause_end(text: str, *, now: datetime, zone: ZoneInfo) -> datetime:
                 f"`{value or '(nothing)'}` is not a date; write it as YYYY-MM-DD.",
                 example="/checkin pause until 2027-04-12",
             ) from None
-        end = wall_clock(day, time(0), zone)
+        end = local_moment(day, time(0), zone, now=now)
     else:
         found = _LENGTH.fullmatch(words)
         if not found:
@@ -75,10 +75,17 @@ def pause_end(text: str, *, now: datetime, zone: ZoneInfo) -> datetime:
 
 
 def pause(
-    session: Session, *, team_id: str, user_id: str, until: datetime, now: datetime
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    until: datetime,
+    now: datetime,
+    pair_id: int | None = None,
 ) -> list[Pair]:
-    """Pause the person's pairs until `until` (a mentor pauses all their pairs); both hear."""
-    pairs = pairs_of_person(session, team_id=team_id, user_id=user_id, status=("active", "paused"))
+    """Pause one of the person's pairs (`pair_id`), or all of them (a mentor on holiday),
+    until `until`; both people in each pair hear."""
+    pairs = _chosen(session, team_id, user_id, ("active", "paused"), pair_id)
     if not pairs:
         raise NotFound("you are not in an active mentoring pair, so there is nothing to pause.")
     for pair in pairs:
@@ -90,13 +97,22 @@ def pause(
     return pairs
 
 
-def resume(session: Session, *, team_id: str, user_id: str, now: datetime) -> list[Pair]:
-    """End the person's pauses early."""
-    pairs = pairs_of_person(session, team_id=team_id, user_id=user_id, status=("paused",))
+def resume(
+    session: Session, *, team_id: str, user_id: str, now: datetime, pair_id: int | None = None
+) -> list[Pair]:
+    """End the person's pauses early (one pair's, or all of them)."""
+    pairs = _chosen(session, team_id, user_id, ("paused",), pair_id)
     if not pairs:
         raise BadInput("you are not paused; your mentoring is running as usual.")
     _restart(session, pairs, by=user_id, now=now)
     return pairs
+
+
+def _chosen(
+    session: Session, team_id: str, user_id: str, status: tuple[str, ...], pair_id: int | None
+) -> list[Pair]:
+    pairs = pairs_of_person(session, team_id=team_id, user_id=user_id, status=status)
+    return [pair for pair in pairs if pair_id is None or pair.id == pair_id]
 
 
 def produce_resumes(session: Session, now: datetime) -> int:

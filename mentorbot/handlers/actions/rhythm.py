@@ -31,6 +31,7 @@ def register(app: App) -> None:
     app.action("checkin_open")(open_checkin)
     app.action("checkin_undo")(undo)
     app.action("goal_add_open")(open_goals)
+    app.action("goal_undo")(undo_goal)
     app.action("goal_change")(change_goal)
     app.action("goal_done")(change_goal)
     app.action("goal_drop")(change_goal)
@@ -73,7 +74,11 @@ def _pair_modal(
 open_checkin = _pair_modal(checkin_view)
 open_move = _pair_modal(move_view)
 open_goals = _pair_modal(lambda session, pair, user_id: goals.goals_view(session, pair))
-open_pause = _pair_modal(lambda session, pair, user_id: render_json("rhythm/pause_modal.json.j2"))
+open_pause = _pair_modal(
+    lambda session, pair, user_id: render_json(
+        "rhythm/pause_modal.json.j2", pair=pair, user_id=user_id
+    )
+)
 
 
 def undo(
@@ -89,6 +94,21 @@ def undo(
     )
     text = render_text("checkin/undone.md.j2")
     defer(context, "confirm an undo", lambda: respond(text=text, replace_original=True))
+
+
+def undo_goal(
+    ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respond, session: Session
+) -> None:
+    """Take back a goal just added (say, a check-in that began with the word "goal")."""
+    ack()
+    goals.remove_goal(
+        session,
+        team_id=context.team_id or "",
+        goal_id=_number(action),
+        user_id=context.user_id or "",
+    )
+    text = render_text("goals/removed.md.j2")
+    defer(context, "confirm a removed goal", lambda: respond(text=text, replace_original=True))
 
 
 def change_goal(
@@ -145,6 +165,7 @@ def change_goal(
 
 def resume(
     ack: Ack,
+    action: dict[str, Any],
     body: dict[str, Any],
     context: BoltContext,
     client: WebClient,
@@ -155,7 +176,13 @@ def resume(
 ) -> None:
     """The App Home's Resume button."""
     ack()
-    pauses.resume(session, team_id=context.team_id or "", user_id=context.user_id or "", now=now)
+    pauses.resume(
+        session,
+        team_id=context.team_id or "",
+        user_id=context.user_id or "",
+        now=now,
+        pair_id=_number(action),
+    )
     _refresh_home(context, client, session, settings)
 
 

@@ -29,7 +29,6 @@ from mentorbot.bot.services.members import get_or_create_member
 from mentorbot.bot.services.pairs import pairs_of_person
 from mentorbot.bot.services.workspaces import availability_for
 from mentorbot.bot.settings import Settings
-from mentorbot.bot.working_hours import wall_clock
 from mentorbot.handlers.commands.grammar import a_date, person
 from mentorbot.handlers.commands.request import MentoringRequest as Request
 from mentorbot.handlers.modals import open_modal
@@ -129,7 +128,8 @@ def add_goal(request: Request) -> None:
         today=request.today(),
         now=request.now,
     )
-    request.reply(render_text("goals/added.md.j2", goal=goal))
+    shown = render_json("goals/added.json.j2", goal=goal)
+    request.ack(response_type="ephemeral", **shown)
 
 
 def open_goals(request: Request) -> None:
@@ -181,7 +181,7 @@ def reschedule(request: Request) -> None:
     meetings.move_meeting(
         request.session,
         pair=pair,
-        to=wall_clock(day, at, zone),
+        to=meetings.local_moment(day, at, zone, now=request.now),
         by=request.user_id,
         now=request.now,
     )

@@ -12,10 +12,9 @@ from mentorbot.bot.errors import BadInput, InvalidForm
 from mentorbot.bot.rendering import render_json, render_text
 from mentorbot.bot.services import goals, pauses
 from mentorbot.bot.services.checkins import pair_of_member, read_form, record_checkin
-from mentorbot.bot.services.meetings import move_meeting
+from mentorbot.bot.services.meetings import local_moment, move_meeting
 from mentorbot.bot.services.workspaces import availability_for
 from mentorbot.bot.usertext import clean_user_text
-from mentorbot.bot.working_hours import wall_clock
 from mentorbot.handlers.forms import field
 from mentorbot.handlers.modals import finish_modal, text_blocks
 
@@ -99,7 +98,10 @@ def submit_pause(
         until = pauses.pause_end(length, now=now, zone=zone)
     except BadInput as problem:
         raise InvalidForm("length", str(problem.context["message"])) from None
-    paused = pauses.pause(session, team_id=team_id, user_id=user_id, until=until, now=now)
+    pair = _pair(view, context, session)  # the pair whose Pause button was pressed
+    paused = pauses.pause(
+        session, team_id=team_id, user_id=user_id, until=until, now=now, pair_id=pair.id
+    )
     text = render_text("rhythm/paused.md.j2", pairs=paused, until=until, zone=zone)
     finish_modal(ack, "Paused", text_blocks(text))
 
@@ -117,10 +119,11 @@ def submit_move(
     if not time_text:
         raise InvalidForm("time", "Pick the new time.")
     try:
-        moment = wall_clock(date.fromisoformat(day_text), time.fromisoformat(time_text), zone)
+        day, at = date.fromisoformat(day_text), time.fromisoformat(time_text)
     except ValueError:
         raise InvalidForm("time", "Pick a date and a time from the pickers.") from None
     try:
+        moment = local_moment(day, at, zone, now=now)
         move_meeting(session, pair=pair, to=moment, by=user_id, now=now)
     except BadInput as problem:
         raise InvalidForm("date", str(problem.context["message"]).capitalize()) from None

@@ -5,7 +5,7 @@ Revises: 0003
 """
 
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from alembic import op
@@ -34,7 +34,8 @@ def upgrade() -> None:
         batch_op.create_index("ix_pair_status_prompt_at", ["status", "prompt_at"], unique=False)
         batch_op.create_index("ix_pair_status_nudge_at", ["status", "nudge_at"], unique=False)
         batch_op.create_index("ix_pair_status_escalate_at", ["status", "escalate_at"], unique=False)
-    # Pairs made before: quiet since they were paired, nudged a cycle and the grace later;
+    # Pairs made before: quiet since they were paired or last checked in, nudged a cycle and
+    # the grace later;
     # a coming meeting not yet prompted is prompted a day ahead (the default lead time).
     moment = mentorbot.bot.dbtypes.UTCDateTime(timezone=True)
     pair = sa.table(
@@ -50,17 +51,31 @@ def upgrade() -> None:
         sa.column("escalate_at", moment),
     )
     connection = op.get_bind()
+    check_in = sa.table(
+        "check_in", sa.column("pair_id", sa.BigInteger), sa.column("created_at", moment)
+    )
+    latest = dict(
+        connection.execute(
+            sa.select(check_in.c.pair_id, sa.func.max(check_in.c.created_at)).group_by(
+                check_in.c.pair_id
+            )
+        ).all()
+    )
+    now = datetime.now(UTC)
     for pair_id, cadence, created_at in connection.execute(
         sa.select(pair.c.id, pair.c.cadence, pair.c.created_at)
     ).all():
         cycle = timedelta(days=CADENCE_DAYS.get(cadence, 14))
+        since = max(moment for moment in (created_at, latest.get(pair_id)) if moment)
         connection.execute(
             sa.update(pair)
             .where(pair.c.id == pair_id)
             .values(
-                quiet_since=created_at,
-                nudge_at=created_at + cycle + GRACE,
-                escalate_at=created_at + 2 * cycle + GRACE,
+                quiet_since=since,
+                # A spell that began before nudges existed is counted from the upgrade on:
+                # no burst of nudges and notes on the first tick after it.
+                nudge_at=max(since + cycle + GRACE, now + GRACE),
+                escalate_at=max(since + 2 * cycle + GRACE, now + cycle + GRACE),
             )
         )
     rows = connection.execute(
