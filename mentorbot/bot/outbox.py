@@ -77,17 +77,14 @@ def enqueue_many(session: Session, messages: list[Outgoing], *, now: datetime) -
     ]
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    # One compiled statement, executed with many parameter sets: SQLAlchemy batches them
+    # into multi-row INSERTs ("insertmanyvalues"). RETURNING lists the new rows only
+    # (rowcount is unreliable with ON CONFLICT). Core, not the ORM: producers enqueue in bulk.
+    statement = insert(OutboundMessage).on_conflict_do_nothing().returning(OutboundMessage.id)
+    connection = session.connection()
     queued = 0
     for first in range(0, len(rows), ENQUEUE_CHUNK):
-        statement = (
-            insert(OutboundMessage)
-            .values(rows[first : first + ENQUEUE_CHUNK])
-            .on_conflict_do_nothing()
-            .returning(OutboundMessage.id)
-        )
-        # RETURNING lists the new rows only (rowcount is unreliable with ON CONFLICT).
-        # Core, not the ORM: producers enqueue in bulk.
-        queued += len(session.connection().execute(statement).all())
+        queued += len(connection.execute(statement, rows[first : first + ENQUEUE_CHUNK]).all())
     return queued
 
 
