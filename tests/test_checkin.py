@@ -185,7 +185,7 @@ def test_moving_one_meeting_keeps_the_rhythm_and_tells_both(
         pair_id = the_pair(runtime.sessions).id
         agree(slack, pair_id, weekday="2", at="16:00", cadence="weekly")  # Wednesdays, New York
         regular = the_pair(runtime.sessions).next_meeting_at
-        reply = slack.command("/checkin", "reschedule 2027-03-04 10:00", user_id=BEN).json()
+        reply = slack.command("/checkin", "reschedule 2027-03-04T10:00", user_id=BEN).json()
         assert "Moved" in reply["text"]
         moved = the_pair(runtime.sessions)
         assert moved.next_meeting_at == datetime(2027, 3, 4, 15, 0, tzinfo=UTC)  # 10:00 EST

@@ -150,6 +150,8 @@ def reschedule(request: Request) -> None:
     mentee = None
     if words and words[-1].startswith("<@"):
         mentee = person(words.pop(), example=MOVE_EXAMPLE)
+    if len(words) == 1 and "T" in words[0]:  # 2027-03-11T15:00, as ISO 8601 writes it
+        words = words[0].split("T", 1)
     if len(words) != 2:
         raise BadInput("give the new date and time.", example=MOVE_EXAMPLE)
     day = a_date(words[0], example=MOVE_EXAMPLE)
