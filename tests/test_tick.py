@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from mentorbot.bot.db import unit_of_work
 from mentorbot.bot.models import OutboundMessage
 from mentorbot.bot.outbox import enqueue
-from mentorbot.bot.tick import TICK_LOCK, run_tick
+from mentorbot.bot.tick import TICK_LOCK, TICK_LOCK_KEYS, run_tick
 from mentorbot.runtime import Runtime
 from mentorbot.standin import SlackStandin
 from tests.factories import TEAM, seed_pair
@@ -88,9 +88,9 @@ def test_one_tick_at_a_time_across_processes(runtime: Runtime, database_url: str
         pytest.skip("the tick lock is PostgreSQL's; SQLite deployments run one worker")
     engine = runtime.engine
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as other_worker:
-        other_worker.execute(text("SELECT pg_advisory_lock(:k)"), {"k": TICK_LOCK})
+        other_worker.execute(text(f"SELECT pg_advisory_lock{TICK_LOCK_KEYS}"), {"k": TICK_LOCK})
         busy = run_tick(runtime.sessions, runtime.client, MEETING)
-        other_worker.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": TICK_LOCK})
+        other_worker.execute(text(f"SELECT pg_advisory_unlock{TICK_LOCK_KEYS}"), {"k": TICK_LOCK})
     free = run_tick(runtime.sessions, runtime.client, MEETING)
     assert busy.skipped and busy.line().endswith("skipped, another tick is running")
     assert not free.skipped

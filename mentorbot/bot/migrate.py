@@ -17,9 +17,10 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-# Any fixed number: PostgreSQL advisory lock held while migrating, so that processes starting
-# together (web workers, the worker) migrate one after another instead of racing.
-MIGRATION_LOCK = 0x6D656E746F72
+# PostgreSQL advisory lock held while migrating, so that processes starting together (web
+# workers, the worker) migrate one after another instead of racing: a fixed number paired
+# with the schema's name, as each schema migrates on its own.
+MIGRATION_LOCK = 0x6D656E75
 
 
 def upgrade(engine: Engine) -> None:
@@ -27,6 +28,9 @@ def upgrade(engine: Engine) -> None:
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key, hashtext(current_schema()))"),
+                {"key": MIGRATION_LOCK},
+            )
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

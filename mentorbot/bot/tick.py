@@ -24,8 +24,11 @@ from mentorbot.bot.services.pauses import produce_resumes
 # A producer finds what is due at `now`, enqueues it (deduplicated) and returns how many it queued.
 Producer = Callable[[Session, datetime], int]
 
-# Any fixed number: the PostgreSQL advisory lock that lets one tick run at a time.
-TICK_LOCK = 0x6D656E74696B
+# The PostgreSQL advisory lock that lets one tick run at a time: a fixed number, paired
+# with the schema's name so that deployments sharing a database (one schema each) do not
+# hold up one another.
+TICK_LOCK = 0x6D656E74
+TICK_LOCK_KEYS = "(:k, hashtext(current_schema()))"
 
 # Adding a kind of due work is one line here.
 # Resumes come first, so a pair whose pause ends gets this tick's prompts.
@@ -97,10 +100,14 @@ def one_at_a_time(engine: Engine) -> Iterator[bool]:
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         acquired = bool(
-            connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": TICK_LOCK}).scalar()
+            connection.execute(
+                text(f"SELECT pg_try_advisory_lock{TICK_LOCK_KEYS}"), {"k": TICK_LOCK}
+            ).scalar()
         )
         try:
             yield acquired
         finally:
             if acquired:
-                connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": TICK_LOCK})
+                connection.execute(
+                    text(f"SELECT pg_advisory_unlock{TICK_LOCK_KEYS}"), {"k": TICK_LOCK}
+                )
