@@ -26,6 +26,7 @@ EXPECTED_TABLES = {
     "announcement",
     "outbound_message",
     "processed_event",
+    "reflection",
 }
 
 

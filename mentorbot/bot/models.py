@@ -93,6 +93,10 @@ class Cohort(Base):
     cadence: Mapped[str] = mapped_column(String(16), default="biweekly")
     phase: Mapped[str] = mapped_column(String(16), default="kickoff")
     phase_changed_at: Mapped[datetime | None]
+    # When the cohort enters its next phase (None once ended), and when coordinators get a
+    # heads-up about it (None once sent).
+    next_phase_at: Mapped[datetime | None] = mapped_column(index=True)
+    heads_up_at: Mapped[datetime | None] = mapped_column(index=True)
     created_by: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -106,6 +110,7 @@ class Pair(Base):
         Index(None, "status", "prompt_at"),
         Index(None, "status", "nudge_at"),
         Index(None, "status", "escalate_at"),
+        Index(None, "status", "anniversary_at"),
         Index(None, "team_id", "mentee_id"),
         Index(None, "team_id", "mentor_id"),
     )
@@ -130,6 +135,11 @@ class Pair(Base):
     # When the quiet mentee gets their nudge, and coordinators their note (None once sent).
     nudge_at: Mapped[datetime | None]
     escalate_at: Mapped[datetime | None]
+    # When the pair's next "months together" celebration falls due (None when none is left).
+    anniversary_at: Mapped[datetime | None]
+    # The latest meeting that has passed, and how many meetings had a check-in after them.
+    last_meeting_at: Mapped[datetime | None]
+    meetings_checked_in: Mapped[int] = mapped_column(default=0, server_default="0")
     agreement: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
@@ -186,6 +196,10 @@ class Milestone(Base):
     detail: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     celebrated_at: Mapped[datetime | None] = mapped_column(index=True)
+    # Which wording of the celebration was used (they vary, never the same twice in a row).
+    variant: Mapped[int | None] = mapped_column(SmallInteger)
+    # A win the mentee chose to share in the cohort channel: when they chose it.
+    shared_at: Mapped[datetime | None]
 
 
 class Feedback(Base):
@@ -218,6 +232,33 @@ class Concern(Base):
     handled_by: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     handled_at: Mapped[datetime | None]
+    # How it was handled (replied, rematch, ended) and the coordinator's reply, if any.
+    resolution: Mapped[str | None] = mapped_column(String(16))
+    reply: Mapped[str | None] = mapped_column(Text)
+
+
+class Reflection(Base):
+    """One person's closing of a pair: how their goals ended, thanks, and keeping in touch."""
+
+    __tablename__ = "reflection"
+    __table_args__ = (
+        UniqueConstraint("team_id", "pair_id", "user_id"),
+        Index(None, "keep_in_touch", "alumni_at"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pair.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    goals_done: Mapped[int] = mapped_column(default=0)
+    goals_in_progress: Mapped[int] = mapped_column(default=0)
+    goals_dropped: Mapped[int] = mapped_column(default=0)
+    # A thank-you note to the other person in the pair (sent to them, kept here).
+    gratitude: Mapped[str | None] = mapped_column(Text)
+    keep_in_touch: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When the next alumni check-in is due (3, then 6 months after the cohort ends).
+    alumni_at: Mapped[datetime | None]
+    alumni_sent: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Announcement(Base):

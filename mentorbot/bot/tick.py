@@ -15,11 +15,14 @@ from mentorbot.bot.db import unit_of_work
 from mentorbot.bot.delivery import DeliveryReport, deliver_due
 from mentorbot.bot.outbox import DEFAULT_LEASE
 from mentorbot.bot.services.announcements import produce_announcements
+from mentorbot.bot.services.celebrations import produce_celebrations
+from mentorbot.bot.services.closing import produce_alumni
 from mentorbot.bot.services.events import forget_old_events
 from mentorbot.bot.services.goals import produce_goal_reminders
 from mentorbot.bot.services.meeting_prompts import produce_meeting_prompts
 from mentorbot.bot.services.nudges import produce_nudges
 from mentorbot.bot.services.pauses import produce_resumes
+from mentorbot.bot.services.phases import produce_phases
 
 # A producer finds what is due at `now`, enqueues it (deduplicated) and returns how many it queued.
 Producer = Callable[[Session, datetime], int]
@@ -31,13 +34,17 @@ TICK_LOCK = 0x6D656E74
 TICK_LOCK_KEYS = "(:k, hashtext(current_schema()))"
 
 # Adding a kind of due work is one line here.
-# Resumes come first, so a pair whose pause ends gets this tick's prompts.
+# Phases come first, so pairs of a cohort that has just ended get nothing more; resumes
+# next, so a pair whose pause ends gets this tick's prompts.
 PRODUCERS: tuple[Producer, ...] = (
+    produce_phases,
     produce_resumes,
     produce_meeting_prompts,
     produce_nudges,
     produce_goal_reminders,
+    produce_celebrations,
     produce_announcements,
+    produce_alumni,
 )
 
 

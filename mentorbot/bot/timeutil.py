@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -29,3 +30,12 @@ def parse_instant(text: str) -> datetime:
 def local(moment: datetime, zone: str) -> datetime:
     """`moment` as seen on a wall clock in `zone`."""
     return as_utc(moment).astimezone(ZoneInfo(zone))
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same wall-clock moment `months` calendar months later (the 31st becomes the
+    month's last day when the month is shorter)."""
+    index = moment.month - 1 + months
+    year, month = moment.year + index // 12, index % 12 + 1
+    last_day = calendar.monthrange(year, month)[1]
+    return moment.replace(year=year, month=month, day=min(moment.day, last_day))

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from mentorbot.handlers.actions import agreement, announcements, rhythm
+from mentorbot.handlers.actions import (
+    agreement,
+    announcements,
+    celebrations,
+    closing,
+    feedback,
+    rhythm,
+)
 
 
 def register(app: App) -> None:
@@ -12,3 +19,6 @@ def register(app: App) -> None:
     agreement.register(app)
     announcements.register(app)
     rhythm.register(app)
+    celebrations.register(app)
+    feedback.register(app)
+    closing.register(app)

@@ -29,6 +29,7 @@ from mentorbot.bot.services.members import get_or_create_member
 from mentorbot.bot.services.pairs import pairs_of_person
 from mentorbot.bot.services.workspaces import availability_for
 from mentorbot.bot.settings import Settings
+from mentorbot.handlers.commands import celebrating, speaking_up
 from mentorbot.handlers.commands.grammar import a_date, person
 from mentorbot.handlers.commands.request import MentoringRequest as Request
 from mentorbot.handlers.modals import open_modal
@@ -241,7 +242,10 @@ ROUTES: dict[str, Callable[[Request], None]] = {
     "pause": pause,
     "resume": resume,
     "hours": hours,
+    "win": celebrating.win,
+    "feedback": speaking_up.feedback,
+    "concern": speaking_up.concern,
 }
 # Subcommands that take no words: "help me prepare…" or "history was fun" are check-ins.
-BARE = ("help", "agreement", "history", "goals", "resume")
+BARE = ("help", "agreement", "history", "goals", "resume", "feedback")
 SUBCOMMANDS = tuple(ROUTES)

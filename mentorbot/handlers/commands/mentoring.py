@@ -18,6 +18,7 @@ from mentorbot.handlers.commands import (
     announcing,
     cohort_commands,
     coordinator_roles,
+    feedback_report,
     importing,
     pairing,
 )
@@ -34,6 +35,7 @@ ROUTES: dict[str, Callable[[MentoringRequest], None]] = {
     "import": importing.import_pairs,
     "announce": announcing.announce,
     "announcements": announcing.pending,
+    "feedback": feedback_report.feedback,
 }
 # Subcommands `/mentoring help` lists; the help template must mention each one.
 SUBCOMMANDS = ("help", *ROUTES)

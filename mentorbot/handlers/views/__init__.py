@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from mentorbot.handlers.views import agreement, announcement, rhythm
+from mentorbot.handlers.views import agreement, announcement, closing, feedback, rhythm
 
 
 def register(app: App) -> None:
@@ -12,3 +12,5 @@ def register(app: App) -> None:
     agreement.register(app)
     announcement.register(app)
     rhythm.register(app)
+    feedback.register(app)
+    closing.register(app)

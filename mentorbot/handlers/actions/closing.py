@@ -1,0 +1,9 @@
+"""Buttons of closing."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+
+def register(app: App) -> None:
+    """Attach the listeners."""

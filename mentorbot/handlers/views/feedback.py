@@ -1,0 +1,9 @@
+"""Modal submissions of feedback."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+
+def register(app: App) -> None:
+    """Attach the listeners."""
