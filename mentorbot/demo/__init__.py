@@ -1,0 +1,58 @@
+"""`mentorbot demo`: a whole programme against the local Slack stand-in, printed as a
+transcript of what each person sees, in their own time zone."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import TextIO
+
+from mentorbot.app import create_app
+from mentorbot.bot.migrate import upgrade
+from mentorbot.bot.settings import Settings
+from mentorbot.bot.timeutil import utcnow
+from mentorbot.demo.story import programme
+from mentorbot.demo.transcript import CHANNEL, COORDINATOR, PEOPLE, SECRET, TEAM, Transcript
+from mentorbot.localserver import LocalServer
+from mentorbot.runtime import build_runtime, identify, record_workspace
+from mentorbot.standin import SignedSlackClient, SlackStandin
+from mentorbot.web import WebApp
+
+__all__ = ["run_demo"]
+
+
+def run_demo(out: TextIO) -> int:
+    """Run the demo programme and print its transcript; returns the exit code."""
+    with (
+        tempfile.TemporaryDirectory(prefix="mentorbot-demo-") as folder,
+        SlackStandin(team_id=TEAM) as standin,
+    ):
+        for person in PEOPLE:
+            standin.add_user(
+                person.user_id, person.name.lower(), tz=person.tz, real_name=person.name
+            )
+        standin.add_channel(CHANNEL, "mentoring-spring", members=[p.user_id for p in PEOPLE])
+        settings = Settings.from_env(
+            {
+                "SLACK_BOT_TOKEN": "xoxb-demo",
+                "SLACK_SIGNING_SECRET": SECRET,
+                "SLACK_API_URL": standin.api_url,
+                "MENTORBOT_DATABASE_URL": f"sqlite:///{Path(folder) / 'demo.db'}",
+                "MENTORBOT_COORDINATORS": COORDINATOR.user_id,
+            }
+        )
+        runtime = build_runtime(settings)
+        try:
+            upgrade(runtime.engine)
+            record_workspace(runtime, identify(runtime), utcnow())
+            with LocalServer(WebApp(create_app(runtime), runtime)) as server:
+                slack = SignedSlackClient(
+                    f"{server.url}/slack/events", SECRET, standin=standin, team_id=TEAM
+                )
+                programme(Transcript(out, standin), runtime, slack)
+            if standin.violations:
+                out.write(f"\nWeb API contract violations: {standin.violations}\n")
+                return 1
+        finally:
+            runtime.close()
+    return 0
