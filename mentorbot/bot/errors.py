@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from mentorbot.bot.rendering import plain
+
 
 class MentorbotError(Exception):
     """A problem the person can act on; rendered from `template` with `context`."""
@@ -11,7 +13,9 @@ class MentorbotError(Exception):
     template = "errors/generic.md.j2"
 
     def __init__(self, message: str = "", **context: Any) -> None:
-        super().__init__(message or self.__class__.__name__)
+        # `str(error)` is plain text (a form field shows it as such); the template renders
+        # `message`, where what the person typed is marked with `rendering.quoted`.
+        super().__init__(plain(message) or self.__class__.__name__)
         self.context = {"message": message, **context}
 
 

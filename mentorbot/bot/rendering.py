@@ -14,11 +14,34 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 # Block Kit limits (https://api.slack.com/reference/block-kit/blocks).
 SECTION_TEXT_LIMIT = 3000
 MESSAGE_TEXT_LIMIT = 40000
+# How much of what someone typed an error message quotes back.
+QUOTE_LIMIT = 100
+
+
+# Marks around what someone typed, quoted in one of the bot's sentences (see `quoted`):
+# characters from Unicode's private use area, which no rendered message keeps.
+_QUOTE_START, _QUOTE_END = "\ue000", "\ue001"
+_QUOTED = re.compile(f"{_QUOTE_START}(.*?){_QUOTE_END}", re.DOTALL)
+
+
+def plain(value: object) -> str:
+    """The text without the marks `quoted` adds (for plain text: logs, a form field's error)."""
+    return str(value).replace(_QUOTE_START, "").replace(_QUOTE_END, "")
+
+
+def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """Mark what someone typed, when a sentence of the bot's quotes it (`"x" is not a date`).
+
+    The `mentions` filter lets the bot's own mentions through but escapes a marked part
+    whole, so a typed `<@U123>` is shown as typed, never rendered as a mention. A long
+    value is cut to `limit` characters.
+    """
+    return _QUOTE_START + truncate(plain(value), limit) + _QUOTE_END
 
 
 def escape_mrkdwn(value: object) -> str:
     """Escape user text for Slack: only `&`, `<` and `>` carry meaning (mentions, links)."""
-    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return plain(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 _MENTION = re.compile(r"&lt;([@#][UWCG][A-Z0-9]{2,})&gt;")
@@ -28,14 +51,27 @@ def escape_keeping_mentions(value: object) -> str:
     """Escape like `escape_mrkdwn`, but let mentions of people and channels through.
 
     For the bot's own sentences that name people (`<@U123> already has a mentor`) and may
-    quote what someone typed. A mention cannot page a crowd; `<!channel>` stays escaped.
+    quote what someone typed: a part marked with `quoted` stays escaped, mentions and all.
+    A mention cannot page a crowd; `<!channel>` stays escaped.
     """
-    return _MENTION.sub(r"<\1>", escape_mrkdwn(value))
+    text, parts, start = str(value), [], 0
+    for found in _QUOTED.finditer(text):
+        parts.append(_MENTION.sub(r"<\1>", escape_mrkdwn(text[start : found.start()])))
+        parts.append(escape_mrkdwn(found.group(1)))
+        start = found.end()
+    parts.append(_MENTION.sub(r"<\1>", escape_mrkdwn(text[start:])))
+    return "".join(parts)
+
+
+# The start of `&amp;`, `&lt;` or `&gt;` that a cut left without its end.
+_CUT_ENTITY = re.compile(r"&(?:a|am|amp|l|lt|g|gt)?$")
 
 
 def truncate(value: str, limit: int = SECTION_TEXT_LIMIT, ellipsis: str = "…") -> str:
-    """Cut text to `limit` characters, marking the cut."""
-    return value if len(value) <= limit else value[: limit - len(ellipsis)] + ellipsis
+    """Cut text to `limit` characters, marking the cut (and never halving an escape)."""
+    if len(value) <= limit:
+        return value
+    return _CUT_ENTITY.sub("", value[: limit - len(ellipsis)]) + ellipsis
 
 
 def _tojson(value: Any) -> str:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from mentorbot.bot.errors import BadInput, InvalidForm, NotFound
 from mentorbot.bot.models import Announcement, Cohort
 from mentorbot.bot.outbox import Outgoing, enqueue_many
-from mentorbot.bot.rendering import render_json
+from mentorbot.bot.rendering import escape_mrkdwn, render_json
 from mentorbot.bot.services.cohorts import calendar_of
 from mentorbot.bot.services.workspaces import default_zones
 from mentorbot.bot.usertext import clean_user_text
@@ -26,7 +26,9 @@ from mentorbot.bot.working_hours import zone_or_none
 MAX_TEXT = 3000
 # A moment this close to now counts as "now" (the coordinator took a while to submit).
 GRACE = timedelta(minutes=2)
-_BROADCAST = re.compile(r"<!(channel|here|everyone)[^>]*>")
+# Every special mention pages people: <!channel>, <!here>, <!everyone>, the older <!group>,
+# a user group (<!subteam^S123>). Only a date (<!date^…>) is harmless.
+_BROADCAST = re.compile(r"<!(?!date\^)[^>]*>")
 VARIABLES = ("cohort", "week", "weeks", "weeks_left", "starts_on", "ends_on")
 
 
@@ -48,7 +50,7 @@ def variables(cohort: Cohort, today: date) -> dict[str, Any]:
     """What an announcement may say about its cohort, as of `today`."""
     calendar = calendar_of(cohort, today)
     return {
-        "cohort": cohort.name,
+        "cohort": escape_mrkdwn(cohort.name),
         "week": calendar.week,
         "weeks": calendar.weeks,
         "weeks_left": calendar.weeks_left,
@@ -66,8 +68,12 @@ def render(text: str, cohort: Cohort, today: date) -> str:
         raise InvalidForm(
             "text", f"I can't fill this in ({error.message}). You can use {known}."
         ) from None
-    # Coordinators write mrkdwn (links, bold), but nobody is paged by an announcement.
-    return _BROADCAST.sub(lambda found: "&lt;" + found.group(0)[1:], rendered)
+    return defuse(rendered)
+
+
+def defuse(text: str) -> str:
+    """Coordinators write mrkdwn (links, bold), but nobody is paged by an announcement."""
+    return _BROADCAST.sub(lambda found: "&lt;" + found.group(0)[1:], text)
 
 
 def schedule_announcement(
@@ -165,7 +171,7 @@ def produce_announcements(session: Session, now: datetime) -> int:
         try:
             text = render(announcement.text, cohort, now.astimezone(zone).date())
         except InvalidForm:
-            text = announcement.text  # validated when scheduled; never lose the words
+            text = defuse(announcement.text)  # validated when scheduled; never lose the words
         outgoing.append(
             Outgoing(
                 team_id=announcement.team_id,

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput
 from mentorbot.bot.models import Cohort, Pair
-from mentorbot.bot.rendering import escape_mrkdwn
+from mentorbot.bot.rendering import quoted
 from mentorbot.bot.services.pairs import Planned, create_pairs, pairing_problems
 
 MAX_ROWS = 5000
@@ -100,7 +100,7 @@ def read_rows(data: bytes) -> tuple[list[Row], list[Problem]]:
             continue
         bad = [v for v in values if not (SLACK_ID.fullmatch(v) or EMAIL.fullmatch(v))]
         if bad:
-            shown = escape_mrkdwn(" ".join(bad[0].split())[:80])  # on one line
+            shown = quoted(" ".join(bad[0].split())[:80])  # on one line
             problems.append(
                 Problem(line, f"“{shown}” is neither a Slack member ID nor an e-mail address.")
             )

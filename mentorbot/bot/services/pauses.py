@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from mentorbot.bot.errors import BadInput, NotFound
 from mentorbot.bot.models import Member, Pair
 from mentorbot.bot.outbox import cancel_queued, enqueue_many, to_pair
-from mentorbot.bot.rendering import render_json
+from mentorbot.bot.rendering import quoted, render_json
 from mentorbot.bot.services.meetings import (
     MEETING_MESSAGES,
     local_moment,
@@ -47,8 +47,9 @@ def pause_end(text: str, *, now: datetime, zone: ZoneInfo) -> datetime:
         try:
             day = date.fromisoformat(value)
         except ValueError:
+            shown = quoted(value) if value else "(nothing)"
             raise BadInput(
-                f"`{value or '(nothing)'}` is not a date; write it as YYYY-MM-DD.",
+                f"`{shown}` is not a date; write it as YYYY-MM-DD.",
                 example="/checkin pause until 2027-04-12",
             ) from None
         end = local_moment(day, time(0), zone, now=now)
@@ -56,7 +57,7 @@ def pause_end(text: str, *, now: datetime, zone: ZoneInfo) -> datetime:
         found = _LENGTH.fullmatch(words)
         if not found:
             raise BadInput(
-                f"I can't read `{words}` as a length. A pause has an end, up to "
+                f"I can't read `{quoted(words)}` as a length. A pause has an end, up to "
                 f"{LONGEST_PAUSE.days // 7} weeks: a number of days or weeks, or a date. "
                 "To stop mentoring altogether, talk to your programme's coordinators.",
                 example=PAUSE_EXAMPLE,
@@ -172,9 +173,10 @@ def set_hours(
         hours = parse_working_hours(words[0], "your hours")
         days = parse_workdays(words[1], "your workdays") if len(words) == 2 else None
     except SettingsError as problem:
-        raise BadInput(
-            str(problem).replace("your hours must", "hours must"), example=example
-        ) from None
+        shown = str(problem).replace("your hours must", "hours must")
+        for word in words:  # the message ends with what was typed: quote it as such
+            shown = shown.replace(repr(word), quoted(repr(word)))
+        raise BadInput(shown, example=example) from None
     if days is not None and not days:
         raise BadInput("name at least one workday.", example=example)
     member.working_hours_start = hours.start

@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput, NotFound
-from mentorbot.bot.rendering import render_json, render_text
+from mentorbot.bot.rendering import quoted, render_json, render_text
 from mentorbot.bot.services import goals, meetings, pauses
 from mentorbot.bot.services.agreements import agreement_view
 from mentorbot.bot.services.checkins import (
@@ -160,7 +160,7 @@ def reschedule(request: Request) -> None:
         at = time.fromisoformat(words[1])
     except ValueError:
         raise BadInput(
-            f"`{words[1]}` is not a time; write it as HH:MM.", example=MOVE_EXAMPLE
+            f"`{quoted(words[1])}` is not a time; write it as HH:MM.", example=MOVE_EXAMPLE
         ) from None
     pairs = [
         pair

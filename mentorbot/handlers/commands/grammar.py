@@ -14,6 +14,8 @@ from datetime import date
 from typing import Any
 
 from mentorbot.bot.errors import BadInput
+from mentorbot.bot.rendering import quoted
+from mentorbot.bot.usertext import from_slack_text
 
 # An escaped mention or channel (which may hold spaces in its label) or a plain word.
 _TOKEN = re.compile(r"<[^>]*>|\S+")
@@ -36,6 +38,11 @@ class CommandText:
         word, _, rest = raw.partition(" ")
         return cls(word=word.lower(), rest=rest.strip(), raw=raw)
 
+    @classmethod
+    def from_slack(cls, text: str | None) -> CommandText:
+        """Parse a slash command's `text` as Slack sends it (with `&lt;` for a typed `<`)."""
+        return cls.parse(from_slack_text(text or ""))
+
     def next(self) -> CommandText:
         """The text after this word: `cohort create X` → word "create", rest "X"."""
         return CommandText.parse(self.rest)
@@ -52,11 +59,11 @@ def person(token: str | None, *, example: str) -> str:
         return found.group(1)
     if token and token.startswith("@"):
         raise BadInput(
-            f"I can't tell who `{token}` is. Type `@` and pick the person from Slack's "
+            f"I can't tell who `{quoted(token)}` is. Type `@` and pick the person from Slack's "
             "list of suggestions, so the name turns into a mention.",
             example=example,
         )
-    shown = f"`{token}` is not a person" if token else "a person is missing"
+    shown = f"`{quoted(token)}` is not a person" if token else "a person is missing"
     raise BadInput(f"{shown}: mention them with `@`.", example=example)
 
 
@@ -67,11 +74,11 @@ def channel(token: str | None, *, example: str) -> str:
         return found.group(1)
     if token and token.startswith("#"):
         raise BadInput(
-            f"I can't tell which channel `{token}` is. Type `#` and pick the channel from "
+            f"I can't tell which channel `{quoted(token)}` is. Type `#` and pick the channel from "
             "Slack's list of suggestions, so it turns into a link.",
             example=example,
         )
-    shown = f"`{token}` is not a channel" if token else "the channel is missing"
+    shown = f"`{quoted(token)}` is not a channel" if token else "the channel is missing"
     raise BadInput(f"{shown}: link it with `#`.", example=example)
 
 
@@ -81,7 +88,7 @@ def a_date(value: str, *, example: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise BadInput(
-            f"`{value}` is not a date; write it as YYYY-MM-DD.", example=example
+            f"`{quoted(value)}` is not a date; write it as YYYY-MM-DD.", example=example
         ) from None
 
 
@@ -105,17 +112,16 @@ def options(
         keyword = tokens[index].lower()
         if keyword not in spec:
             known = ", ".join(f"`{name}`" for name in spec)
-            raise BadInput(
-                f"I don't understand `{tokens[index]}` here; I know {known}.", example=example
-            )
+            shown = quoted(tokens[index])
+            raise BadInput(f"I don't understand `{shown}` here; I know {known}.", example=example)
         if keyword in found:
-            raise BadInput(f"`{keyword}` is given twice.", example=example)
+            raise BadInput(f"`{quoted(keyword)}` is given twice.", example=example)
         end = index + 1
         while end < len(tokens) and tokens[end].lower() not in spec:
             end += 1
         value = " ".join(tokens[index + 1 : end])
         if not value:
-            raise BadInput(f"`{keyword}` needs a value after it.", example=example)
+            raise BadInput(f"`{quoted(keyword)}` needs a value after it.", example=example)
         try:
             found[keyword] = spec[keyword](value)
         except BadInput as problem:  # show the whole command as the example
