@@ -47,7 +47,7 @@ class MentoringRequest:
     ) -> MentoringRequest:
         """Build the request from Slack's command payload."""
         return cls(
-            text=CommandText.parse(command.get("text")),
+            text=CommandText.from_slack(command.get("text")),
             team_id=context.team_id or "",
             user_id=context.user_id or "",
             channel_id=str(command.get("channel_id") or ""),

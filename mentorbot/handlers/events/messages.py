@@ -13,6 +13,7 @@ from mentorbot.bot.rendering import render_json, render_text
 from mentorbot.bot.services.checkins import record_quick_checkin
 from mentorbot.bot.services.members import is_coordinator
 from mentorbot.bot.settings import Settings
+from mentorbot.bot.usertext import from_slack_text
 from mentorbot.handlers.deferred import defer
 
 
@@ -41,7 +42,7 @@ def direct_message(
         session,
         team_id=context.team_id or "",
         author_id=event.get("user", ""),
-        text=event.get("text", ""),
+        text=from_slack_text(event.get("text", "")),
         source="dm",
         now=now,
     )
