@@ -19,7 +19,7 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import select, update
 
-from mentorbot.bot.models import Announcement, OutboundMessage
+from mentorbot.bot.models import Announcement, CheckIn, OutboundMessage
 from mentorbot.bot.tick import run_tick
 from mentorbot.runtime import Runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
@@ -402,3 +402,19 @@ def test_long_text_is_cut_to_block_kit_limits_and_every_message_is_valid(
 def _blocks(args: dict[str, Any]) -> list[dict[str, Any]]:
     blocks = args.get("blocks") or []
     return list(json.loads(blocks) if isinstance(blocks, str) else blocks)
+
+
+def test_text_slack_escaped_is_stored_as_typed_and_escaped_once_when_shown(
+    slack: SignedSlackClient, runtime: Runtime
+) -> None:
+    """Slack sends a typed `<`, `>`, `&` as entities in commands and DMs; they are stored
+    as typed, and shown escaped exactly once (not `&amp;lt;`)."""
+    with freeze_time(datetime(2027, 3, 1, 12, tzinfo=UTC), tick=True):
+        pair_ana_and_ben(slack, "2027-03-01")
+        reply = slack.command("/checkin", "Q&amp;A went well &lt;3", user_id=BEN).json()
+        dm = {"type": "message", "channel_type": "im", "channel": "D0BEN", "user": BEN}
+        slack.event({**dm, "text": "fish &amp; chips &gt; salad", "ts": "1700000000.000200"})
+    with runtime.sessions() as session:
+        stored = sorted(session.scalars(select(CheckIn.went_well)).all(), key=str)
+    assert stored == ["Q&A went well <3", "fish & chips > salad"]
+    assert "Q&amp;A went well &lt;3" in reply["text"] and "&amp;amp;" not in reply["text"]
