@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from mentorbot.bot.models import CheckIn, Goal, Pair
 from mentorbot.bot.rendering import render_json
+from mentorbot.bot.services.feedback import MIN_GROUP, mentor_feedback
 from mentorbot.bot.services.goals import open_goals
 from mentorbot.bot.services.pairs import pairs_of_person
 from mentorbot.bot.services.privacy import latest_shared_with_mentor, own_checkins
@@ -49,6 +50,11 @@ def home_view(session: Session, *, team_id: str, user_id: str, coordinator: bool
     panels.sort(key=lambda panel: not panel.as_mentee)
     zone: ZoneInfo = availability_for(session, team_id=team_id, user_id=user_id).zone
     recent = own_checkins(session, team_id=team_id, user_id=user_id, limit=RECENT)
+    # A mentor sees their own mentees' feedback, as averages once enough have answered.
+    mentoring = any(not panel.as_mentee for panel in panels)
+    own_feedback = (
+        mentor_feedback(session, team_id=team_id, mentor_id=user_id) if mentoring else None
+    )
     view = None
     for compact in (False, True):  # a mentor of many gets one short panel per pair
         view = render_json(
@@ -60,6 +66,8 @@ def home_view(session: Session, *, team_id: str, user_id: str, coordinator: bool
             coordinator=coordinator,
             compact=compact,
             goals_shown=GOALS_SHOWN,
+            own_feedback=own_feedback,
+            min_group=MIN_GROUP,
         )
         if len(view["blocks"]) <= MAX_BLOCKS:
             break

@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+from mentorbot.bot.rendering import render_text
+from mentorbot.bot.services.cohorts import find_cohort, list_cohorts
+from mentorbot.bot.services.feedback import MIN_GROUP, cohort_feedback
+from mentorbot.handlers.commands.grammar import options
 from mentorbot.handlers.commands.request import MentoringRequest
+
+EXAMPLE = "/mentoring feedback cohort Spring 2027"
 
 
 def feedback(request: MentoringRequest) -> None:
-    """Aggregated survey answers per cohort; withheld below the anonymity threshold."""
-    raise NotImplementedError
+    """Aggregated survey answers per cohort; withheld below the anonymity threshold.
+
+    Every running cohort by default; a cohort named may have ended.
+    """
+    found = options(request.text.tokens(), {"cohort": str}, example=EXAMPLE)
+    if "cohort" in found:
+        cohorts = [find_cohort(request.session, team_id=request.team_id, name=found["cohort"])]
+    else:
+        cohorts = list_cohorts(request.session, team_id=request.team_id, include_ended=False)
+    report = cohort_feedback(request.session, cohorts=cohorts)
+    request.reply(render_text("feedback/report.md.j2", cohorts=report, min_group=MIN_GROUP))

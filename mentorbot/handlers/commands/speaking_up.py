@@ -3,14 +3,24 @@ raised privately with the programme's coordinators."""
 
 from __future__ import annotations
 
+from mentorbot.bot.services.concerns import concern_view
+from mentorbot.bot.services.feedback import pair_for_feedback, survey_view
 from mentorbot.handlers.commands.request import MentoringRequest as Request
+from mentorbot.handlers.modals import open_modal
 
 
 def feedback(request: Request) -> None:
     """`/checkin feedback`: the feedback survey, any time."""
-    raise NotImplementedError
+    pair = pair_for_feedback(request.session, team_id=request.team_id, user_id=request.user_id)
+    view = survey_view(request.session, pair=pair, user_id=request.user_id, phase="anytime")
+    request.ack()
+    open_modal(request.context, request.client, request.trigger_id, view)
 
 
 def concern(request: Request) -> None:
     """`/checkin concern [text]`: the concern form (prefilled with the text, if any)."""
-    raise NotImplementedError
+    view = concern_view(
+        request.session, team_id=request.team_id, user_id=request.user_id, text=request.text.rest
+    )
+    request.ack()
+    open_modal(request.context, request.client, request.trigger_id, view)

@@ -1,0 +1,340 @@
+"""Concerns: raised privately with the programme's coordinators, never with the other
+person in the pair.
+
+A concern reaches each coordinator who is not part of the pair, as a DM with three ways to
+handle it: reply to the person, propose a re-match, or end the pair gracefully. It is
+handled once; the person who raised it hears back then. Ending a pair after a concern says
+nothing of the concern to anyone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from mentorbot.bot.errors import BadInput, InvalidForm, NotAllowed, NotFound
+from mentorbot.bot.models import Cohort, Concern, Member, OutboundMessage, Pair
+from mentorbot.bot.outbox import Outgoing, enqueue_many
+from mentorbot.bot.rendering import render_json
+from mentorbot.bot.services.cohorts import LIVE_PAIR
+from mentorbot.bot.services.members import is_coordinator, list_coordinators
+from mentorbot.bot.services.pairs import end_pairs, pairs_of_person
+from mentorbot.bot.services.workspaces import configured_coordinators
+from mentorbot.bot.usertext import clean_user_text
+
+MAX_TEXT = 3000
+# How a concern was handled, and the farewell reason a pair ended that way is given.
+RESOLUTIONS = ("replied", "rematch", "ended")
+FAREWELL_REASONS = {"rematch": "rematch", "ended": "unpaired"}
+# The form's choice for a concern about no pair in particular.
+NO_PAIR = "none"
+
+
+@dataclass(frozen=True)
+class PairChoice:
+    """One of the person's pairs, as they see it in the concern form."""
+
+    pair_id: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Raised:
+    """A concern just raised, and which coordinators it went to (none: it is only stored)."""
+
+    concern: Concern
+    pair: Pair | None
+    coordinators: list[str]
+
+
+@dataclass(frozen=True)
+class Handled:
+    """The outcome of a coordinator's button: handled now, or by someone before.
+
+    `message` is the coordinators' DM as it reads now (who handled it, no buttons);
+    `copies` are the (coordinator, channel, ts) of the DMs delivered, to update.
+    """
+
+    concern: Concern
+    pair: Pair | None
+    now: bool
+    message: Any
+    copies: list[tuple[str, str, str]]
+
+
+# -- raising one -------------------------------------------------------------------------------
+
+
+def concern_view(
+    session: Session, *, team_id: str, user_id: str, pair_id: int | None = None, text: str = ""
+) -> Any:
+    """The concern modal: the text (prefilled) and, for someone in a pair, which pair.
+
+    `pair_id` preselects a pair (the App Home button); someone in one pair has it preselected.
+    """
+    choices = _pair_choices(session, team_id=team_id, user_id=user_id)
+    chosen: str | None = None
+    if pair_id is not None and any(choice.pair_id == pair_id for choice in choices):
+        chosen = str(pair_id)
+    elif len(choices) == 1:
+        chosen = str(choices[0].pair_id)
+    return render_json(
+        "concerns/modal.json.j2",
+        choices=choices,
+        chosen=chosen,
+        no_pair=NO_PAIR,
+        text=clean_user_text(text)[:MAX_TEXT],
+        max_text=MAX_TEXT,
+    )
+
+
+def _pair_choices(session: Session, *, team_id: str, user_id: str) -> list[PairChoice]:
+    pairs = pairs_of_person(session, team_id=team_id, user_id=user_id, status=LIVE_PAIR)
+    names = _names(session, team_id, {p.mentor_id for p in pairs} | {p.mentee_id for p in pairs})
+    cohorts = dict(
+        session.execute(
+            select(Cohort.id, Cohort.name).where(Cohort.id.in_({p.cohort_id for p in pairs}))
+        ).all()
+    )
+    choices = []
+    for pair in pairs:
+        if pair.mentee_id == user_id:
+            label = f"My mentoring with {names[pair.mentor_id]}"
+        else:
+            label = f"Mentoring {names[pair.mentee_id]}"
+        choices.append(PairChoice(pair.id, f"{label} ({cohorts.get(pair.cohort_id, '')})"))
+    return choices
+
+
+def _names(session: Session, team_id: str, user_ids: Iterable[str]) -> dict[str, str]:
+    wanted = set(user_ids)
+    known = dict(
+        session.execute(
+            select(Member.user_id, Member.name).where(
+                Member.team_id == team_id, Member.user_id.in_(wanted)
+            )
+        ).all()
+    )
+    return {user_id: known.get(user_id) or user_id for user_id in wanted}
+
+
+def raise_concern(
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    pair_choice: str | None,
+    pair_asked: bool,
+    text: str,
+    now: datetime,
+) -> Raised:
+    """Store a concern and queue it to every coordinator outside the pair.
+
+    `pair_choice` is the form's choice: a pair id or NO_PAIR; `pair_asked` says whether the
+    form asked (it does for someone in a pair), so an empty choice is a missing answer.
+    """
+    text = clean_user_text(text)
+    if not text:
+        raise InvalidForm("text", "Say what worries you; a few words are enough.")
+    if len(text) > MAX_TEXT:
+        raise InvalidForm("text", f"Please keep this under {MAX_TEXT} characters ({len(text)}).")
+    pair = None
+    if pair_choice and pair_choice != NO_PAIR:
+        if not pair_choice.isdigit():
+            raise InvalidForm("pair", "Pick one of your pairs, or “not about a pair”.")
+        pair = session.scalar(
+            select(Pair).where(Pair.team_id == team_id, Pair.id == int(pair_choice))
+        )
+        if pair is None or user_id not in (pair.mentor_id, pair.mentee_id):
+            raise InvalidForm("pair", "Pick one of your pairs, or “not about a pair”.")
+        if pair.status not in LIVE_PAIR:
+            raise InvalidForm("pair", "That pair has ended; pick “not about a pair” instead.")
+    elif pair_choice is None and pair_asked:
+        raise InvalidForm("pair", "Pick the pair it is about, or “not about a pair”.")
+    concern = Concern(
+        team_id=team_id,
+        pair_id=pair.id if pair else None,
+        raised_by=user_id,
+        text=text,
+        status="open",
+        created_at=now,
+    )
+    session.add(concern)
+    session.flush()
+    left_out = {user_id} | ({pair.mentor_id, pair.mentee_id} if pair else set())
+    coordinators = [
+        coordinator
+        for coordinator in list_coordinators(
+            session, team_id=team_id, configured=configured_coordinators(session, team_id)
+        )
+        if coordinator not in left_out
+    ]
+    if coordinators:
+        payload = concern_message(session, concern)
+        enqueue_many(
+            session,
+            [
+                Outgoing(
+                    team_id=team_id,
+                    dedupe_key=f"concern:{concern.id}:{coordinator}",
+                    target_kind="user",
+                    target_id=coordinator,
+                    payload=payload,
+                    not_before=now,
+                )
+                for coordinator in coordinators
+            ],
+            now=now,
+        )
+    return Raised(concern=concern, pair=pair, coordinators=coordinators)
+
+
+def concern_message(session: Session, concern: Concern) -> Any:
+    """The coordinators' DM about a concern: its buttons while open, who handled it after."""
+    pair = session.get(Pair, concern.pair_id) if concern.pair_id else None
+    cohort = session.get(Cohort, pair.cohort_id) if pair else None
+    raiser = _names(session, concern.team_id, [concern.raised_by])[concern.raised_by]
+    return render_json(
+        "concerns/to_coordinator.json.j2",
+        concern=concern,
+        pair=pair,
+        cohort=cohort,
+        raiser_name=raiser,
+        live=pair is not None and pair.status in LIVE_PAIR,
+    )
+
+
+# -- handling one ------------------------------------------------------------------------------
+
+
+def concern_to_handle(
+    session: Session, *, team_id: str, concern_id: int, user_id: str, configured: Iterable[str]
+) -> Concern:
+    """A concern the person may handle: they coordinate and are not part of it."""
+    if not is_coordinator(session, team_id=team_id, user_id=user_id, configured=configured):
+        raise NotAllowed("only programme coordinators can handle a concern.")
+    concern = session.scalar(
+        select(Concern).where(Concern.team_id == team_id, Concern.id == concern_id)
+    )
+    if concern is None:
+        raise NotFound("that concern does not exist any more.")
+    pair = session.get(Pair, concern.pair_id) if concern.pair_id else None
+    involved = {concern.raised_by} | ({pair.mentor_id, pair.mentee_id} if pair else set())
+    if user_id in involved:
+        raise NotAllowed("a concern is handled by a coordinator outside the pair it is about.")
+    return concern
+
+
+def reply_view(session: Session, concern: Concern) -> Any:
+    """The modal a coordinator writes their reply in."""
+    raiser = _names(session, concern.team_id, [concern.raised_by])[concern.raised_by]
+    return render_json(
+        "concerns/reply_modal.json.j2", concern=concern, raiser_name=raiser, max_text=MAX_TEXT
+    )
+
+
+def read_reply(text: str | None) -> str:
+    """The coordinator's reply, checked (InvalidForm on the `reply` field)."""
+    reply = clean_user_text(text or "")
+    if not reply:
+        raise InvalidForm("reply", "Write the reply you want to send.")
+    if len(reply) > MAX_TEXT:
+        raise InvalidForm("reply", f"Please keep this under {MAX_TEXT} characters ({len(reply)}).")
+    return reply
+
+
+def handle_concern(
+    session: Session,
+    *,
+    team_id: str,
+    concern_id: int,
+    by: str,
+    how: str,
+    configured: Iterable[str],
+    now: datetime,
+    reply: str | None = None,
+) -> Handled:
+    """Handle a concern once: reply, propose a re-match (the pair ends), or end the pair.
+
+    A concern handled before is left as it is (`Handled.now` is False). The person who
+    raised it hears back; the other person in the pair is never told about the concern.
+    """
+    if how not in RESOLUTIONS:
+        raise BadInput("that button is out of date.")
+    concern = concern_to_handle(
+        session, team_id=team_id, concern_id=concern_id, user_id=by, configured=configured
+    )
+    pair = session.get(Pair, concern.pair_id) if concern.pair_id else None
+    if concern.status != "open":
+        return Handled(
+            concern, pair, now=False, message=concern_message(session, concern), copies=[]
+        )
+    if how == "replied":
+        reply = read_reply(reply)
+    elif pair is None:
+        raise BadInput("this concern is not about a pair; reply to the person instead.")
+    elif pair.status not in LIVE_PAIR:
+        raise BadInput("that pair has ended already; reply to the person instead.")
+    # Claim it: of two coordinators pressing at once, one handles it.
+    claimed = session.execute(
+        update(Concern)
+        .where(Concern.id == concern.id, Concern.status == "open")
+        .values(status="handled", handled_by=by, handled_at=now, resolution=how, reply=reply)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(concern)
+    if getattr(claimed, "rowcount", 0) != 1:
+        return Handled(
+            concern, pair, now=False, message=concern_message(session, concern), copies=[]
+        )
+    if pair is not None and how in FAREWELL_REASONS:
+        cohort = session.get(Cohort, pair.cohort_id)
+        assert cohort is not None
+        end_pairs(session, pairs=[pair], cohort=cohort, reason=FAREWELL_REASONS[how], now=now)
+    enqueue_many(
+        session,
+        [
+            Outgoing(
+                team_id=team_id,
+                dedupe_key=f"concernhandled:{concern.id}",
+                target_kind="user",
+                target_id=concern.raised_by,
+                payload=render_json("concerns/handled.json.j2", concern=concern, pair=pair),
+                not_before=now,
+            )
+        ],
+        now=now,
+    )
+    message = concern_message(session, concern)
+    copies = _show_handled(session, concern, message)
+    return Handled(concern, pair, now=True, message=message, copies=copies)
+
+
+def _show_handled(session: Session, concern: Concern, message: Any) -> list[tuple[str, str, str]]:
+    """Copies not sent yet will say who handled it; returns where the sent ones are."""
+    copies = (
+        OutboundMessage.team_id == concern.team_id,
+        OutboundMessage.dedupe_key.like(f"concern:{concern.id}:%"),
+    )
+    session.execute(
+        update(OutboundMessage)
+        .where(*copies, OutboundMessage.status == "pending")
+        .values(payload=message)
+        .execution_options(synchronize_session=False)
+    )
+    sent = session.execute(
+        select(
+            OutboundMessage.target_id, OutboundMessage.slack_channel, OutboundMessage.slack_ts
+        ).where(
+            *copies,
+            OutboundMessage.status == "sent",
+            OutboundMessage.slack_channel.is_not(None),
+            OutboundMessage.slack_ts.is_not(None),
+        )
+    ).all()
+    return sorted((str(user), str(channel), str(ts)) for user, channel, ts in sent)

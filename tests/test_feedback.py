@@ -1,0 +1,391 @@
+"""Feedback: survey invitations, the survey modal (required scores, one answer per survey,
+any time), and aggregates that stay anonymous: nothing below three people, for coordinators
+and for a mentor's own view alike."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from freezegun import freeze_time
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from mentorbot.bot.db import unit_of_work
+from mentorbot.bot.models import Cohort, Feedback, OutboundMessage, Pair
+from mentorbot.bot.outbox import enqueue_many
+from mentorbot.bot.services.cohorts import create_cohort
+from mentorbot.bot.services.feedback import (
+    MIN_GROUP,
+    FeedbackForm,
+    cohort_feedback,
+    mentor_feedback,
+    record_feedback,
+    survey_messages,
+)
+from mentorbot.bot.services.pairs import Planned, create_pairs, end_pairs
+from mentorbot.runtime import Runtime
+from mentorbot.standin import SignedSlackClient, SlackStandin
+from mentorbot.standin.contract import check_view
+from tests.programme import ANA, BEN, CAT, COORD, DAN, EVE, OUTSIDER, add_people, mention
+from tests.rhythm import chosen, form, pair_ana_and_ben, run_until, sent, the_pair
+
+START = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
+TEAM = "T0MENTOR"
+
+
+@pytest.fixture(autouse=True)
+def people(standin: SlackStandin) -> None:
+    add_people(standin)
+
+
+def opened(standin: SlackStandin) -> dict[str, Any]:
+    """The modal opened last."""
+    view = standin.calls_to("views.open")[-1].args["view"]
+    return dict(json.loads(view) if isinstance(view, str) else view)
+
+
+def scores(trust: str = "4", communication: str = "4", usefulness: str = "4", **more: Any) -> Any:
+    return form(
+        trust=chosen(trust),
+        communication=chosen(communication),
+        usefulness=chosen(usefulness),
+        **more,
+    )
+
+
+def answers(sessions: sessionmaker[Session]) -> list[tuple[str, int, str, int, int, int, Any]]:
+    with sessions() as session:
+        rows = session.scalars(select(Feedback).order_by(Feedback.id)).all()
+    return [
+        (f.author_id, f.pair_id, f.phase, f.trust, f.communication, f.usefulness, f.comment)
+        for f in rows
+    ]
+
+
+def pair_of(sessions: sessionmaker[Session], mentee: str) -> Pair:
+    with sessions() as session:
+        return session.scalars(select(Pair).where(Pair.mentee_id == mentee)).one()
+
+
+# -- invitations --------------------------------------------------------------------------------
+
+
+def test_survey_messages_invite_both_people_and_a_paused_pair_after_its_pause(
+    session: Session,
+) -> None:
+    cohort = create_cohort(
+        session,
+        team_id=TEAM,
+        name="Spring",
+        channel_id="C0",
+        starts_on=date(2027, 3, 1),
+        created_by=COORD,
+        now=START,
+    )
+    active, paused, ended = create_pairs(
+        session,
+        cohort=cohort,
+        now=START,
+        kickoff=False,
+        planned=[Planned(ANA, BEN), Planned(CAT, DAN), Planned(OUTSIDER, EVE)],
+    )
+    paused.status, paused.paused_until = "paused", START + timedelta(days=10)
+    ended.status = "ended"
+    messages = survey_messages(session, pairs=[active, paused, ended], phase="midpoint", now=START)
+
+    assert sorted((m.dedupe_key, m.target_id, m.not_before) for m in messages) == sorted(
+        [
+            (f"survey:pair{active.id}:midpoint:{BEN}", BEN, START),
+            (f"survey:pair{active.id}:midpoint:{ANA}", ANA, START),
+            (f"survey:pair{paused.id}:midpoint:{DAN}", DAN, START + timedelta(days=10)),
+            (f"survey:pair{paused.id}:midpoint:{CAT}", CAT, START + timedelta(days=10)),
+        ]
+    )
+    for message in messages:
+        assert message.target_kind == "user"
+        [button] = [
+            e for b in message.payload["blocks"] if b["type"] == "actions" for e in b["elements"]
+        ]
+        pair_id = active.id if message.target_id in (ANA, BEN) else paused.id
+        assert (button["action_id"], button["value"]) == ("feedback_open", f"{pair_id}:midpoint")
+    to_ben = json.dumps(next(m.payload for m in messages if m.target_id == BEN))
+    to_ana = json.dumps(next(m.payload for m in messages if m.target_id == ANA))
+    assert "halfway" in to_ben and f"mentoring you receive from <@{ANA}>" in to_ben
+    assert f"relationship with <@{BEN}>" in to_ana
+    closing = survey_messages(session, pairs=[active], phase="closing", now=START)
+    assert "coming to a close" in json.dumps(closing[0].payload)
+    with pytest.raises(ValueError):
+        survey_messages(session, pairs=[active], phase="anytime", now=START)
+
+    # Ending a pair withdraws its invitations not sent yet.
+    enqueue_many(session, messages, now=START)
+    end_pairs(session, pairs=[paused], cohort=cohort, reason="unpaired", now=START)
+    keys = session.scalars(
+        select(OutboundMessage.dedupe_key).where(OutboundMessage.dedupe_key.like("survey:%"))
+    ).all()
+    assert sorted(keys) == sorted(
+        [f"survey:pair{active.id}:midpoint:{BEN}", f"survey:pair{active.id}:midpoint:{ANA}"]
+    )
+
+
+# -- the survey modal ---------------------------------------------------------------------------
+
+
+def test_the_survey_needs_three_scores_and_answering_again_replaces_the_answer(
+    slack: SignedSlackClient, runtime: Runtime, standin: SlackStandin
+) -> None:
+    with freeze_time(START, tick=True) as clock:
+        pair_ana_and_ben(slack, "2027-03-01")
+        pair = the_pair(runtime.sessions)
+        with unit_of_work(runtime.sessions) as session:
+            found = session.get(Pair, pair.id)
+            assert found is not None
+            invites = survey_messages(session, pairs=[found], phase="midpoint", now=START)
+            enqueue_many(session, invites, now=START)
+        run_until(runtime, clock, START, START + timedelta(days=1), timedelta(hours=1))
+        assert sorted(s.to for s in sent(runtime.sessions, "survey")) == [ANA, BEN]
+        [invite] = [m for m in standin.messages_in(BEN) if "feedback_open" in json.dumps(m)]
+
+        value = f"{pair.id}:midpoint"
+        slack.block_action(BEN, "feedback_open", value=value, message=invite)
+        modal = opened(standin)
+        assert check_view(modal, "modal") == []
+        assert modal["callback_id"] == "feedback" and modal["private_metadata"] == value
+        text = json.dumps(modal)
+        assert "I can speak openly with my mentor" in text and "Halfway through" in text
+        assert "Nobody sees your answers alone" in text
+
+        # Missing or impossible scores and an overlong comment are shown next to their field.
+        for values, wrong in (
+            (form(), "trust"),
+            (form(trust=chosen("4")), "communication"),
+            (form(trust=chosen("4"), communication=chosen("3")), "usefulness"),
+            (scores(usefulness="9"), "usefulness"),
+            (scores(comment="x" * 2001), "comment"),
+        ):
+            refused = slack.view_submission(BEN, "feedback", values, value).json()
+            assert refused["response_action"] == "errors", refused
+            assert list(refused["errors"]) == [wrong]
+        assert answers(runtime.sessions) == []
+
+        done = slack.view_submission(BEN, "feedback", scores("5", "4", "3"), value).json()
+        assert done["response_action"] == "update"
+        shown = json.dumps(done["view"])
+        assert "Who sees it" in shown and "without your name" in shown
+        assert "replaces" not in shown
+
+        # Opening it again shows the answer given; sending again replaces it.
+        slack.block_action(BEN, "feedback_open", value=value, message=invite)
+        again = opened(standin)
+        assert check_view(again, "modal") == []
+        assert "sending it again replaces that answer" in json.dumps(again)
+        [trust] = [b for b in again["blocks"] if b.get("block_id") == "trust"]
+        assert trust["element"]["initial_option"]["value"] == "5"
+        second = scores("2", "2", "2", comment="Better now")
+        redone = slack.view_submission(BEN, "feedback", second, value).json()
+        assert "This replaces your earlier answer" in json.dumps(redone["view"])
+        assert answers(runtime.sessions) == [(BEN, pair.id, "midpoint", 2, 2, 2, "Better now")]
+
+        # The mentor's survey speaks of the relationship; the closing survey is its own.
+        slack.block_action(ANA, "feedback_open", value=f"{pair.id}:closing")
+        assert "our meetings help my mentee" in json.dumps(opened(standin))
+        slack.view_submission(ANA, "feedback", scores("4", "4", "4"), f"{pair.id}:closing")
+
+        # Nobody outside the pair answers for it, even with a forged form.
+        views = len(standin.calls_to("views.open"))
+        slack.block_action(CAT, "feedback_open", value=value, message=invite)
+        assert len(standin.calls_to("views.open")) == views
+        assert "only the mentor and mentee" in standin.responses[-1][1]["text"]
+        forged = slack.view_submission(CAT, "feedback", scores(), value)
+        assert "only the mentor and mentee" in json.dumps(forged.json())
+    assert answers(runtime.sessions) == [
+        (BEN, pair.id, "midpoint", 2, 2, 2, "Better now"),
+        (ANA, pair.id, "closing", 4, 4, 4, None),
+    ]
+
+
+def test_feedback_any_time_and_a_mentor_of_several_picks_whom_it_is_about(
+    slack: SignedSlackClient, runtime: Runtime, standin: SlackStandin
+) -> None:
+    with freeze_time(START, tick=True):
+        pair_ana_and_ben(slack, "2027-03-01")
+        slack.command("/mentoring", f"pair {mention(ANA)} {mention(CAT)}", user_id=COORD)
+        ben_pair, cat_pair = pair_of(runtime.sessions, BEN), pair_of(runtime.sessions, CAT)
+
+        reply = slack.command("/checkin", "feedback", user_id=BEN)
+        assert reply.status == 200 and not reply.body
+        modal = opened(standin)
+        assert check_view(modal, "modal") == []
+        assert modal["private_metadata"] == f"{ben_pair.id}:anytime"
+        assert not any(b.get("block_id") == "pair" for b in modal["blocks"])
+        for comment in ("First", "Second"):  # any time means any number of times
+            done = slack.view_submission(
+                BEN, "feedback", scores(comment=comment), modal["private_metadata"]
+            )
+            assert done.json()["response_action"] == "update"
+
+        slack.command("/checkin", "feedback", user_id=ANA)
+        modal = opened(standin)
+        assert check_view(modal, "modal") == []
+        [choice] = [b for b in modal["blocks"] if b.get("block_id") == "pair"]
+        options = {o["text"]["text"]: o["value"] for o in choice["element"]["options"]}
+        assert options == {"ben": str(ben_pair.id), "cat": str(cat_pair.id)}
+        picked = scores("3", "3", "3", pair=chosen(options["cat"]))
+        slack.view_submission(ANA, "feedback", picked, modal["private_metadata"])
+
+        # Ben cannot answer about Ana and Cat by forging the pick.
+        forged = scores("1", "1", "1", pair=chosen(options["cat"]))
+        refused = slack.view_submission(BEN, "feedback", forged, modal["private_metadata"])
+        assert "only the mentor and mentee" in json.dumps(refused.json())
+
+        lonely = slack.command("/checkin", "feedback", user_id=OUTSIDER).json()["text"]
+        assert "not in a mentoring pair" in lonely
+    assert answers(runtime.sessions) == [
+        (BEN, ben_pair.id, "anytime", 4, 4, 4, "First"),
+        (BEN, ben_pair.id, "anytime", 4, 4, 4, "Second"),
+        (ANA, cat_pair.id, "anytime", 3, 3, 3, None),
+    ]
+    with runtime.sessions() as session:
+        roles = session.execute(select(Feedback.author_id, Feedback.author_role)).all()
+    assert set(roles) == {(BEN, "mentee"), (ANA, "mentor")}
+
+
+# -- anonymity ----------------------------------------------------------------------------------
+
+
+def _answer(
+    session: Session,
+    pair: Pair,
+    author: str,
+    value: int,
+    comment: str = "",
+    *,
+    phase: str = "midpoint",
+    at: datetime = START,
+) -> None:
+    form = FeedbackForm(trust=value, communication=value, usefulness=value, comment=comment)
+    record_feedback(session, pair=pair, author_id=author, phase=phase, form=form, now=at)
+
+
+def test_aggregates_are_withheld_until_three_distinct_people_answered(session: Session) -> None:
+    assert MIN_GROUP == 3
+    cohort = create_cohort(
+        session,
+        team_id=TEAM,
+        name="Spring",
+        channel_id="C0",
+        starts_on=date(2027, 3, 1),
+        created_by=COORD,
+        now=START,
+    )
+    m1, m2, m3 = "U0M1", "U0M2", "U0M3"
+    e1, e2, e3, e4, e5 = "U0E1", "U0E2", "U0E3", "U0E4", "U0E5"
+    p1, p2, p3, p4, p5 = create_pairs(
+        session,
+        cohort=cohort,
+        now=START,
+        kickoff=False,
+        planned=[
+            Planned(m1, e1),
+            Planned(m1, e2),
+            Planned(m1, e3),
+            Planned(m2, e4),
+            Planned(m3, e5),
+        ],
+    )
+
+    def report() -> tuple[Any, Any]:
+        [found] = cohort_feedback(session, cohorts=[cohort])
+        return found.mentees, found.mentors
+
+    # Two mentees, one of them answering twice: still two people, so nothing at all.
+    _answer(session, p1, e1, 5, "Zeal <!channel>")
+    _answer(session, p1, e1, 4, phase="anytime", at=START + timedelta(days=1))
+    _answer(session, p2, e2, 2, "Anxious about pace")
+    mentees, mentors = report()
+    assert mentees.withheld and mentees.answered is None
+    assert mentees.averages == {} and mentees.comments == []
+    assert mentors.withheld
+    own = mentor_feedback(session, team_id=TEAM, mentor_id=m1)
+    assert own.withheld and own.averages == {} and own.answered is None
+
+    # The third person: numbers (each person's latest answer per pair) and sorted comments.
+    _answer(session, p3, e3, 3, "good listener")
+    mentees, _ = report()
+    assert not mentees.withheld and mentees.answered == 3
+    assert mentees.averages == {"trust": 3.0, "communication": 3.0, "usefulness": 3.0}
+    assert mentees.comments == ["Anxious about pace", "good listener", "Zeal <!channel>"]
+    own = mentor_feedback(session, team_id=TEAM, mentor_id=m1)
+    assert not own.withheld and own.answered == 3 and own.averages["trust"] == 3.0
+    assert own.comments == []  # a mentor never reads comments: they could tell who wrote them
+
+    # Another mentor's view is about their own mentees only: one answered, so nothing.
+    _answer(session, p4, e4, 1)
+    assert mentor_feedback(session, team_id=TEAM, mentor_id=m2).withheld
+    mentees, _ = report()
+    assert mentees.answered == 4 and mentees.averages["trust"] == 2.5
+
+    # Mentors: one mentor about three pairs is one person; three mentors make a group.
+    for pair in (p1, p2, p3):
+        _answer(session, pair, m1, 4, "Mentor note")
+    assert report()[1].withheld
+    _answer(session, p4, m2, 2)
+    assert report()[1].withheld
+    _answer(session, p5, m3, 3)
+    mentors = report()[1]
+    assert not mentors.withheld and mentors.answered == 3
+    assert mentors.averages["trust"] == 3.4  # (4 + 4 + 4 + 2 + 3) / 5 pairs
+    assert mentors.comments == ["Mentor note"]
+    # A mentor's own answers never count as their mentees' view of them.
+    assert mentor_feedback(session, team_id=TEAM, mentor_id=m3).withheld
+
+
+def test_mentoring_feedback_reports_per_cohort_and_a_mentor_sees_their_own_on_app_home(
+    slack: SignedSlackClient, runtime: Runtime, standin: SlackStandin
+) -> None:
+    with freeze_time(START, tick=True):
+        pair_ana_and_ben(slack, "2027-03-01")
+        for mentee in (DAN, EVE):
+            slack.command("/mentoring", f"pair {mention(ANA)} {mention(mentee)}", user_id=COORD)
+        pairs = {mentee: pair_of(runtime.sessions, mentee).id for mentee in (BEN, DAN, EVE)}
+
+        refused = slack.command("/mentoring", "feedback", user_id=BEN).json()["text"]
+        assert "only programme coordinators" in refused
+
+        def home(user_id: str) -> str:
+            event = {"type": "app_home_opened", "user": user_id, "channel": "D0", "tab": "home"}
+            assert slack.event(event).status == 200
+            return json.dumps(standin.home_view(user_id))
+
+        comments = {BEN: "Ana is <!channel> great", DAN: "Helpful sessions", EVE: ""}
+        for count, (mentee, value) in enumerate(((BEN, "5"), (DAN, "4"), (EVE, "3")), start=1):
+            values = scores(value, value, value, comment=comments[mentee])
+            slack.view_submission(mentee, "feedback", values, f"{pairs[mentee]}:midpoint")
+            report = slack.command("/mentoring", "feedback", user_id=COORD).json()["text"]
+            ana_home = home(ANA)
+            if count < 3:
+                assert "not shown until at least 3 mentees" in report
+                assert "trust *" not in report and "Helpful" not in report
+                assert "Shown once 3 of your mentees have answered" in ana_home
+                assert "Trust *" not in ana_home
+        assert "trust *4.0* · communication *4.0* · usefulness *4.0*" in report
+        assert "from 3 mentees" in report
+        assert "Ana is &lt;!channel&gt; great" in report and "<!channel>" not in report
+        assert report.index("Ana is") < report.index("Helpful sessions")
+        assert "not shown until at least 3 mentors" in report
+        assert "Trust *4.0*" in ana_home and "from 3 mentees" in ana_home
+        assert "Helpful sessions" not in ana_home and "Ana is" not in ana_home
+        assert "What your mentees say" not in home(BEN)
+
+        named = slack.command("/mentoring", "feedback cohort spring 2027", user_id=COORD).json()
+        assert "*Spring 2027*" in named["text"] and "from 3 mentees" in named["text"]
+        unknown = slack.command("/mentoring", "feedback cohort Autumn", user_id=COORD).json()
+        assert "no cohort called" in unknown["text"]
+        wrong = slack.command("/mentoring", "feedback everyone", user_id=COORD).json()
+        assert "I don't understand" in wrong["text"]
+    with runtime.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Feedback)) == 3
+        assert session.scalar(select(func.count()).select_from(Cohort)) == 1
