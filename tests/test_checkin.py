@@ -249,7 +249,10 @@ def test_app_home_shows_the_pair_the_next_meeting_goals_and_own_checkins(
             for e in b["elements"]
         }
         assert actions == {"checkin_open", "goal_add_open", "pause_open", "agreement_open"}
-        assert "concern" in ben_text  # its place is kept for the coming feature
+        concern = next(
+            b for b in (ben or {})["blocks"] if b.get("block_id", "").startswith("concern_")
+        )
+        assert concern["accessory"]["action_id"] == "concern_open"  # raised privately
         assert "not in a mentoring pair" in coord and "/mentoring help" in coord
 
         slack.block_action(BEN, "pause_open", value=str(pair_id), view=ben)
