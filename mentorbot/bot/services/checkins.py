@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from mentorbot.bot.errors import BadInput, InvalidForm, NotAllowed, NotFound
 from mentorbot.bot.models import CheckIn, Goal, Member, Pair
 from mentorbot.bot.rendering import render_json
+from mentorbot.bot.services.celebrations import note_checkin
 from mentorbot.bot.services.goals import open_goals
 from mentorbot.bot.services.nudges import restart_quiet_clock
 from mentorbot.bot.services.pairs import active_pair_of, pairs_of_person
@@ -146,6 +147,7 @@ def record_quick_checkin(
 
 def _add(session: Session, checkin: CheckIn, pair: Pair, now: datetime) -> CheckIn:
     session.add(checkin)
+    note_checkin(session, pair=pair, now=now)  # reads the quiet clock before it moves
     restart_quiet_clock(session, pair, max(pair.quiet_since or now, now))
     session.flush()
     return checkin

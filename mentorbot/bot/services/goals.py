@@ -14,6 +14,7 @@ from mentorbot.bot.errors import BadInput, NotAllowed, NotFound
 from mentorbot.bot.models import CheckIn, Goal, Pair
 from mentorbot.bot.outbox import Outgoing, enqueue_many
 from mentorbot.bot.rendering import render_json
+from mentorbot.bot.services.celebrations import note_goal_done
 from mentorbot.bot.services.workspaces import availabilities_for
 
 MAX_TITLE = 300
@@ -142,11 +143,13 @@ def finish_goal(
     session: Session, *, team_id: str, goal_id: int, user_id: str, how: str, now: datetime
 ) -> Goal:
     """Mark a goal done or dropped (`how` is "done" or "drop"); only the mentee may."""
-    goal, _ = _goal_of_mentee(session, team_id=team_id, goal_id=goal_id, user_id=user_id)
+    goal, pair = _goal_of_mentee(session, team_id=team_id, goal_id=goal_id, user_id=user_id)
     if goal.status != "open":
         raise BadInput(f"that goal is {goal.status} already.")
     goal.status = STATUSES[how]
     goal.completed_at = now
+    if goal.status == "done":
+        note_goal_done(session, pair=pair, goal=goal, now=now)
     return goal
 
 

@@ -55,6 +55,7 @@ def _follow_up(session: Session, now: datetime) -> int:
                     not_before=meeting + FOLLOW_UP_AFTER,
                 )
             )
+        pair.last_meeting_at = meeting
         following = regular_after(session, pair, now, clocks)
         set_next_meeting(session, pair, following, now=now, clocks=clocks)
     return enqueue_many(session, outgoing, now=now)

@@ -14,6 +14,7 @@ from mentorbot.bot.errors import BadInput, NotFound
 from mentorbot.bot.models import Announcement, Cohort, Member, Pair
 from mentorbot.bot.outbox import cancel_queued, enqueue_many, to_pair
 from mentorbot.bot.rendering import render_json
+from mentorbot.bot.services.celebrations import first_anniversary
 from mentorbot.bot.services.cohorts import LIVE_PAIR, cadence_named
 from mentorbot.bot.services.meetings import (
     MEETING_MESSAGES,
@@ -160,6 +161,7 @@ def create_pairs(
             cadence=rhythm,
             status="active",
             created_at=now,
+            anniversary_at=first_anniversary(now),
         )
         for plan in planned
     ]
@@ -288,4 +290,5 @@ def end_cohort(session: Session, *, cohort: Cohort, now: datetime) -> int:
     )
     cohort.phase = "ended"
     cohort.phase_changed_at = now
+    cohort.next_phase_at = cohort.heads_up_at = None
     return len(pairs)
