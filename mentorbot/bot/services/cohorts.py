@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput, NotFound
 from mentorbot.bot.models import Announcement, Cohort, Pair
+from mentorbot.bot.services.workspaces import default_zones
 from mentorbot.bot.usertext import clean_user_text
+from mentorbot.bot.working_hours import zone_or_none
 
 CADENCES = {
     "weekly": timedelta(weeks=1),
@@ -22,6 +25,12 @@ DEFAULT_WEEKS = 12
 MAX_WEEKS = 104
 MAX_NAME = 60
 LIVE_PAIR = ("proposed", "active", "paused")
+# A cohort's phases, in order; it moves through them by its dates (see `phase_days`).
+PHASES = ("kickoff", "active", "midpoint", "closing", "ended")
+KICKOFF_LENGTH = timedelta(days=7)
+CLOSING_LENGTH = timedelta(days=14)
+# Coordinators hear this long before each phase begins.
+HEADS_UP_BEFORE = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,8 @@ class CohortSummary:
     calendar: Calendar
     live_pairs: int
     pending_announcements: int
+    # The phase the cohort enters next, and on which day (None once it has ended).
+    coming: tuple[str, date] | None = None
 
 
 def calendar_of(cohort: Cohort, today: date) -> Calendar:
@@ -51,6 +62,97 @@ def calendar_of(cohort: Cohort, today: date) -> Calendar:
         return Calendar(0, weeks, weeks, (cohort.starts_on - today).days)
     week = min(weeks, (today - cohort.starts_on).days // 7 + 1)
     return Calendar(week, weeks, weeks - week, 0)
+
+
+def phase_days(starts_on: date, ends_on: date) -> dict[str, date]:
+    """The day a cohort enters each phase after kickoff.
+
+    Active a week after the start, midpoint halfway, closing two weeks before the end, ended
+    on the end date. In a short cohort they are clamped so that none comes before the one
+    it follows (nor after the end); phases that share a day are passed on the way.
+    """
+    wanted = (
+        starts_on + KICKOFF_LENGTH,
+        starts_on + timedelta(days=(ends_on - starts_on).days // 2),
+        ends_on - CLOSING_LENGTH,
+        ends_on,
+    )
+    days: dict[str, date] = {}
+    latest = starts_on
+    for phase, day in zip(PHASES[1:], wanted, strict=True):
+        latest = min(max(latest, day), ends_on)
+        days[phase] = latest
+    return days
+
+
+def phase_dates(starts_on: date, ends_on: date, zone: ZoneInfo) -> dict[str, datetime]:
+    """When the cohort enters each phase after kickoff: 00:00 of its day in `zone`, in UTC."""
+    return {
+        phase: datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+        for phase, day in phase_days(starts_on, ends_on).items()
+    }
+
+
+def upcoming_phases(moments: dict[str, datetime], phase: str) -> list[tuple[str, datetime]]:
+    """The phases after `phase` the cohort really enters, with their moments: one that
+    begins when the next one does is passed on the way."""
+    later = PHASES[PHASES.index(phase) + 1 :]
+    return [
+        (name, moments[name])
+        for index, name in enumerate(later)
+        if index + 1 == len(later) or moments[name] < moments[later[index + 1]]
+    ]
+
+
+def first_heads_up(
+    moments: dict[str, datetime], phase: str, *, not_before: datetime
+) -> datetime | None:
+    """The earliest heads-up (a week before a phase still to come) not before `not_before`."""
+    for _name, moment in upcoming_phases(moments, phase):
+        if moment - HEADS_UP_BEFORE >= not_before:
+            return moment - HEADS_UP_BEFORE
+    return None
+
+
+def workspace_zone(session: Session, team_id: str) -> ZoneInfo:
+    """The workspace's default time zone: phases begin at midnight there."""
+    name = default_zones(session, {team_id}).get(team_id)
+    return zone_or_none(name) or ZoneInfo("UTC")
+
+
+def schedule_phases(session: Session, cohort: Cohort, *, now: datetime) -> None:
+    """Work out when the cohort enters its next phase, and its next heads-up still ahead."""
+    if cohort.phase == "ended":
+        cohort.next_phase_at = cohort.heads_up_at = None
+        return
+    moments = phase_dates(cohort.starts_on, cohort.ends_on, workspace_zone(session, cohort.team_id))
+    cohort.next_phase_at = moments[PHASES[PHASES.index(cohort.phase) + 1]]
+    cohort.heads_up_at = first_heads_up(moments, cohort.phase, not_before=now)
+
+
+def extend_cohort(session: Session, *, cohort: Cohort, weeks: int, now: datetime) -> Cohort:
+    """Give a running cohort `weeks` more weeks: its end moves, and the phases still ahead
+    with it. A phase already reached stays (a closing cohort keeps closing, just longer)."""
+    if cohort.phase == "ended":
+        raise BadInput(
+            f"cohort *{cohort.name}* has ended, so it cannot be extended. "
+            "Start a new cohort for another round.",
+            example="/mentoring cohort create Autumn 2027 #mentoring",
+        )
+    example = f"/mentoring cohort extend {cohort.name} weeks 2"
+    length = (cohort.ends_on - cohort.starts_on).days // 7
+    room = MAX_WEEKS - length
+    if not 1 <= weeks <= MAX_WEEKS:
+        raise BadInput(f"`weeks` must be a whole number from 1 to {MAX_WEEKS}.", example=example)
+    if weeks > room:
+        more = f"it can get up to {room} more" if room > 0 else "it cannot get any longer"
+        raise BadInput(
+            f"a cohort runs at most {MAX_WEEKS} weeks; *{cohort.name}* runs {length}, so {more}.",
+            example=f"/mentoring cohort extend {cohort.name} weeks {max(room, 1)}",
+        )
+    cohort.ends_on += timedelta(weeks=weeks)
+    schedule_phases(session, cohort, now=now)
+    return cohort
 
 
 def cadence_named(value: str) -> str:
@@ -107,6 +209,7 @@ def create_cohort(
         created_by=created_by,
         created_at=now,
     )
+    schedule_phases(session, cohort, now=now)
     session.add(cohort)
     session.flush()
     return cohort
@@ -190,9 +293,21 @@ def summarize(session: Session, cohorts: list[Cohort], today: date) -> list[Coho
         ).all()
     )
     return [
-        CohortSummary(c, calendar_of(c, today), pairs.get(c.id, 0), pending.get(c.id, 0))
+        CohortSummary(
+            c, calendar_of(c, today), pairs.get(c.id, 0), pending.get(c.id, 0), coming_phase(c)
+        )
         for c in cohorts
     ]
+
+
+def coming_phase(cohort: Cohort) -> tuple[str, date] | None:
+    """The phase the cohort enters next and its day (None once it has ended)."""
+    if cohort.phase == "ended":
+        return None
+    days = phase_days(cohort.starts_on, cohort.ends_on)
+    moments = {phase: datetime.combine(day, time(0), tzinfo=UTC) for phase, day in days.items()}
+    ahead = upcoming_phases(moments, cohort.phase)
+    return (ahead[0][0], days[ahead[0][0]]) if ahead else None
 
 
 def pairs_of(session: Session, cohort: Cohort) -> list[Pair]:

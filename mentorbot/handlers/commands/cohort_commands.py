@@ -1,4 +1,4 @@
-"""`/mentoring cohort create|list|show|end`: the runs of the programme."""
+"""`/mentoring cohort create|list|show|extend|end`: the runs of the programme."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from mentorbot.bot.services.cohorts import (
     MAX_WEEKS,
     cadence_named,
     create_cohort,
+    extend_cohort,
     find_cohort,
     list_cohorts,
     pairs_of,
@@ -25,6 +26,7 @@ from mentorbot.handlers.deferred import defer
 
 log = logging.getLogger(__name__)
 CREATE = "/mentoring cohort create Spring 2027 #mentoring-spring starts 2027-03-01 weeks 12"
+EXTEND = "/mentoring cohort extend Spring 2027 weeks 2"
 # Errors that mean "mentorbot cannot post there": the coordinator can fix them by inviting it.
 CANNOT_POST = ("not_in_channel", "channel_not_found", "is_archived")
 
@@ -32,9 +34,11 @@ CANNOT_POST = ("not_in_channel", "channel_not_found", "is_archived")
 def cohort(request: MentoringRequest) -> None:
     """Route `cohort <action> …`."""
     action = request.text.next()
-    routes = {"create": create, "list": list_all, "show": show, "end": end}
+    routes = {"create": create, "list": list_all, "show": show, "extend": extend, "end": end}
     if action.word not in routes:
-        raise BadInput("say `create`, `list`, `show` or `end` after `cohort`.", example=CREATE)
+        raise BadInput(
+            "say `create`, `list`, `show`, `extend` or `end` after `cohort`.", example=CREATE
+        )
     routes[action.word](request)
 
 
@@ -112,6 +116,24 @@ def show(request: MentoringRequest) -> None:
             "mentoring/cohort_show.md.j2", summary=summary, pairs=pairs, zone=request.zone()
         )
     )
+
+
+def extend(request: MentoringRequest) -> None:
+    """Give a cohort more weeks: `cohort extend <name> weeks N`."""
+    tokens = request.text.next().tokens()
+    at = max((i for i, token in enumerate(tokens) if token.lower() == "weeks"), default=None)
+    if not tokens or at == 0:
+        raise BadInput("say which cohort to extend, then by how many weeks.", example=EXTEND)
+    if at is None:
+        raise BadInput("say by how many weeks, after the cohort's name.", example=EXTEND)
+    value = " ".join(tokens[at + 1 :])
+    if not value:
+        raise BadInput("`weeks` needs a number after it.", example=EXTEND)
+    weeks = whole_number(value, example=EXTEND, low=1, high=MAX_WEEKS, what="`weeks`")
+    found = find_cohort(request.session, team_id=request.team_id, name=" ".join(tokens[:at]))
+    extend_cohort(request.session, cohort=found, weeks=weeks, now=request.now)
+    [summary] = summarize(request.session, [found], request.today())
+    request.reply(render_text("phases/extended.md.j2", summary=summary, weeks=weeks))
 
 
 def end(request: MentoringRequest) -> None:

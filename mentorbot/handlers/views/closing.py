@@ -1,9 +1,72 @@
-"""Modal submissions of closing."""
+"""Modal submissions of closing: the reflection, and an alumni check-in."""
 
 from __future__ import annotations
 
-from slack_bolt import App
+from datetime import datetime
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from sqlalchemy.orm import Session
+
+from mentorbot.bot.errors import BadInput
+from mentorbot.bot.models import Pair
+from mentorbot.bot.rendering import render_text
+from mentorbot.bot.services import closing
+from mentorbot.bot.services.checkins import read_form
+from mentorbot.handlers.forms import field
+from mentorbot.handlers.modals import finish_modal, text_blocks
 
 
 def register(app: App) -> None:
     """Attach the listeners."""
+    app.view("closing")(submit_closing)
+    app.view("alumni_checkin")(submit_alumni)
+
+
+def _pair(view: dict[str, Any], context: BoltContext, session: Session) -> Pair:
+    metadata = str(view.get("private_metadata") or "")
+    if not metadata.isdigit():
+        raise BadInput("this form is out of date; use the button in my message again.")
+    return closing.pair_for_closing(
+        session, team_id=context.team_id or "", pair_id=int(metadata), user_id=context.user_id or ""
+    )
+
+
+def _blocks(view: dict[str, Any]) -> dict[str, Any]:
+    return dict((view.get("state") or {}).get("values") or {})
+
+
+def _checked(view: dict[str, Any], block_id: str) -> list[str]:
+    return [
+        str(option.get("value"))
+        for element in (_blocks(view).get(block_id) or {}).values()
+        for option in element.get("selected_options") or []
+    ]
+
+
+def submit_closing(
+    ack: Ack, view: dict[str, Any], context: BoltContext, session: Session, now: datetime
+) -> None:
+    """Keep the reflection; a problem is shown next to its field and nothing changes."""
+    pair = _pair(view, context, session)
+    user_id = context.user_id or ""
+    values = {block_id: field(view, block_id) for block_id in _blocks(view)}
+    form = closing.read_reflection(values, keep_in_touch="keep" in _checked(view, "keep"))
+    closed = closing.record_reflection(session, pair=pair, user_id=user_id, form=form, now=now)
+    other_id = pair.mentor_id if user_id == pair.mentee_id else pair.mentee_id
+    text = render_text("closing/reflected.md.j2", closed=closed, other_id=other_id)
+    finish_modal(ack, "Thank you", text_blocks(text))
+
+
+def submit_alumni(
+    ack: Ack, view: dict[str, Any], context: BoltContext, session: Session, now: datetime
+) -> None:
+    """Keep an alumni check-in, private to its author."""
+    pair = _pair(view, context, session)
+    form = read_form(
+        {"rating": field(view, "rating"), "went_well": field(view, "went_well")}, sharing=False
+    )
+    closing.record_alumni_checkin(
+        session, pair=pair, user_id=context.user_id or "", form=form, now=now
+    )
+    finish_modal(ack, "Thank you", text_blocks(render_text("closing/alumni_recorded.md.j2")))
