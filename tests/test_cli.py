@@ -104,6 +104,25 @@ def test_demo_runs_with_an_empty_environment(tmp_path: Path) -> None:
     assert "mentorbot → Aiko & Sam (group DM): :arrow_forward: Welcome back" in out
     assert "mentorbot → Sam (DM): It has been a while" in out
     assert "mentorbot → Priya (DM): A pair in Spring may need a hand." in out
+    # Growth and ending: a win (escaped), the midpoint survey, a concern, closing, alumni.
+    assert "mentorbot → #mentoring-spring: A win from <@U0SAM>, shared with the cohort." in out
+    assert "> Ran my first demo for the &lt;!channel&gt; crowd &amp; nobody fell asleep" in out
+    assert "mentorbot → Priya (DM): Heads-up: Spring reaches its midpoint in a week." in out
+    for person in ("Aiko", "Sam"):
+        assert f"mentorbot → {person} (DM): How is the mentoring going? A short survey" in out
+    assert "not shown until at least 3 mentees have answered" in out
+    assert "mentorbot → Priya (DM): A concern raised privately by <@U0SAM>." in out
+    assert "Aiko (DM): A concern" not in out and "keep moving at short notice" not in "".join(
+        line for line in out.splitlines() if "Aiko" in line and "mentorbot →" in line
+    )
+    assert "mentorbot → Sam (DM): A coordinator has handled the concern you raised." in out
+    assert "mentorbot → Aiko (DM): <@U0SAM> sent you a thank-you note." in out
+    assert ">Thank you for every question, &amp; for the patience &lt;3" in out
+    assert "*Present the project plan to the team*: done!" in out
+    assert "(group DM): :sunflower: *Spring* has come to an end" in out
+    for months in (3, 6):
+        assert f"mentorbot → Sam (DM): It has been {months} months since Spring ended" in out
+    assert "mentorbot → Aiko (DM): It has been" not in out
     assert "violations" not in out
     assert list(tmp_path.iterdir()) == []  # throwaway database, nothing left behind
 

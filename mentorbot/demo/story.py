@@ -1,5 +1,5 @@
-"""The demo's story: a cohort, a pair, kickoff and agreement, an announcement, then weeks
-of the pair's rhythm."""
+"""The demo's story: a cohort, a pair, kickoff and agreement, an announcement, weeks of the
+pair's rhythm, then the programme's growth and ending (see `ending`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from mentorbot.bot.models import Pair
 from mentorbot.bot.timeutil import utcnow
-from mentorbot.demo import forms
+from mentorbot.demo import ending, forms
 from mentorbot.demo.transcript import (
     CHANNEL,
     COORDINATOR,
@@ -36,7 +36,7 @@ from mentorbot.standin import SignedSlackClient
 def programme(t: Transcript, runtime: Runtime, slack: SignedSlackClient) -> None:
     now = utcnow().replace(second=0, microsecond=0)
     runtime.clock = at(now)  # requests see the demo's simulated time, as ticks do
-    t.say("mentorbot demo: a short mentoring programme against a local stand-in for Slack.")
+    t.say("mentorbot demo: a whole mentoring programme against a local stand-in for Slack.")
     t.say("People: " + ", ".join(f"{p.name} ({p.role}, {p.tz})" for p in PEOPLE))
     t.say()
 
@@ -93,15 +93,17 @@ def programme(t: Transcript, runtime: Runtime, slack: SignedSlackClient) -> None
     t.say("Time moves on, one tick an hour (as `mentorbot tick --at ...` would):")
     moment = tick_until(t, runtime, moment, lambda: sent(t, "How did your"), limit=days(9))
     t.say()
-    _rhythm(t, runtime, slack, moment, pair_id)
+    moment = _rhythm(t, runtime, slack, moment, pair_id)
+    t.say()
+    ending.growth_and_ending(t, runtime, slack, moment, pair_id)
     t.say()
     t.say("Each message above was checked against Slack's Web API contract and Block Kit rules.")
 
 
 def _rhythm(
     t: Transcript, runtime: Runtime, slack: SignedSlackClient, moment: datetime, pair_id: int
-) -> None:
-    """Weeks of a pair's rhythm: a shared check-in, a goal, a pause, a nudge, escalation."""
+) -> datetime:
+    """Weeks of a pair's rhythm: a shared check-in, a goal, a win, a pause; returns the time."""
     t.say(f"[{t.stamp(moment, MENTEE)}] Sam presses “Check in”; the form opens. Sam rates it")
     t.say("  4/5, writes what went well and ticks “share with my mentor”:")
     slack.block_action(MENTEE.user_id, "checkin_open", value=str(pair_id))
@@ -119,6 +121,7 @@ def _rhythm(
     goal = f"goal Present the project plan to the team by {due.isoformat()}"
     t.say(f"  Sam types `/checkin {goal}`:")
     reply(t, slack.command("/checkin", goal, user_id=MENTEE.user_id).json())
+    ending.win(t, slack, moment)
     t.say()
 
     t.say("Two weeks on, Aiko's prompt carries Sam's goals and the check-in Sam shared:")
@@ -135,12 +138,7 @@ def _rhythm(
     t.say(f"[{t.stamp(moment, MENTEE)}] Sam is off on holiday: `/checkin pause 3 weeks`")
     reply(t, slack.command("/checkin", "pause 3 weeks", user_id=MENTEE.user_id).json())
     t.say("  No prompts or nudges while paused; the pause ends by itself:")
-    moment = tick_until(t, runtime, moment, lambda: sent(t, "Welcome back"), days(23), hours(3))
-    t.say()
-
-    t.say("Then the pair goes quiet. One friendly nudge to Sam; two cycles on, a note to Priya")
-    t.say("that says check-ins stopped, and nothing of what anyone wrote:")
-    tick_until(t, runtime, moment, lambda: sent(t, "may need a hand"), days(40), hours(3))
+    return tick_until(t, runtime, moment, lambda: sent(t, "Welcome back"), days(23), hours(3))
 
 
 def _pair_id(runtime: Runtime) -> int:

@@ -68,7 +68,15 @@ class Transcript:
             else:
                 where = "#mentoring-spring"
             stamp = self.stamp(moment, reader or COORDINATOR)
-            self.say(f"  [{stamp}] mentorbot → {where}: {shown(call.args.get('text', ''))}")
+            first, *more = shown(call.args.get("text", "")).splitlines() or [""]
+            self.say(f"  [{stamp}] mentorbot → {where}: {first}")
+            for line in more:
+                self.say(f"      {line}")
+            for block in blocks(call.args):  # what someone wrote, quoted as Slack shows it
+                if block.get("type") == "section" and not more:
+                    for line in shown((block.get("text") or {}).get("text", "")).splitlines():
+                        if line.startswith(">"):
+                            self.say(f"      {line}")
 
 
 def tick_until(
@@ -104,10 +112,10 @@ def at(moment: datetime) -> Callable[[], datetime]:
     return lambda: moment
 
 
-def sent(t: Transcript, words: str, after: int = 0) -> bool:
-    """Whether a message containing `words` was posted (after the first `after` posts)."""
+def sent(t: Transcript, words: str, after: int = 0, count: int = 1) -> bool:
+    """Whether `count` messages containing `words` were posted (after the first `after`)."""
     posts = t.standin.calls_to("chat.postMessage")[after:]
-    return any(words in str(c.args.get("text")) for c in posts)
+    return sum(words in str(c.args.get("text")) for c in posts) >= count
 
 
 def blocks(args: dict[str, Any]) -> list[dict[str, Any]]:
