@@ -219,11 +219,6 @@ def test_hostile_text_is_shown_escaped_on_every_surface_and_pings_nobody(
     assert {"chat.postMessage", "views.open", "views.publish", "response_url", "answer"} <= methods
 
 
-@pytest.mark.xfail(
-    reason="bot/services/cohorts.py quotes a typed cohort name (find_cohort, line 129) and "
-    "cadence (cadence_named, line 61) without rendering.quoted, so a typed <@U…> is rendered",
-    strict=False,
-)
 def test_a_typed_mention_in_a_cohort_name_or_cadence_is_shown_not_rendered(
     slack: SignedSlackClient, standin: SlackStandin
 ) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput, NotFound
 from mentorbot.bot.models import Announcement, Cohort, Pair
+from mentorbot.bot.rendering import quoted
 from mentorbot.bot.services.workspaces import default_zones
 from mentorbot.bot.usertext import clean_user_text
 from mentorbot.bot.working_hours import zone_or_none
@@ -160,7 +161,7 @@ def cadence_named(value: str) -> str:
     cadence = value.strip().lower()
     if cadence not in CADENCES:
         raise BadInput(
-            f"`{value}` is not a cadence; pick one of {', '.join(CADENCES)}.",
+            f"`{quoted(value)}` is not a cadence; pick one of {', '.join(CADENCES)}.",
             example="cadence weekly",
         )
     return cadence
@@ -229,7 +230,7 @@ def find_cohort(session: Session, *, team_id: str, name: str) -> Cohort:
     if cohort is None:
         names = [c.name for c in list_cohorts(session, team_id=team_id)]
         known = ", ".join(f"*{n}*" for n in names) if names else "none yet"
-        raise NotFound(f"there is no cohort called *{name.strip()}* (cohorts: {known}).")
+        raise NotFound(f"there is no cohort called *{quoted(name.strip())}* (cohorts: {known}).")
     return cohort
 
 
