@@ -2,13 +2,51 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
+from mentorbot.bot.errors import BadInput
 from mentorbot.bot.rendering import render_json
 from mentorbot.handlers.deferred import defer
+
+# What to do instead when a button carries a value that makes no sense (an old message).
+HELP_HINT = "type `/checkin help` to see what you can do."
+
+# Builds a modal from the button that was pressed: (session, context, action) -> view.
+ModalBuilder = Callable[[Session, BoltContext, dict[str, Any]], Any]
+ModalListener = Callable[
+    [Ack, dict[str, Any], dict[str, Any], BoltContext, WebClient, Session], None
+]
+
+
+def button_number(action: dict[str, Any], hint: str = HELP_HINT) -> int:
+    """The id a button carries in its value; BadInput when the button is out of date."""
+    value = str(action.get("value") or "")
+    if not value.isdigit():
+        raise BadInput(f"that button is out of date; {hint}")
+    return int(value)
+
+
+def modal_opener(build: ModalBuilder) -> ModalListener:
+    """A button listener that acknowledges, then opens the modal `build` makes."""
+
+    def listener(
+        ack: Ack,
+        action: dict[str, Any],
+        body: dict[str, Any],
+        context: BoltContext,
+        client: WebClient,
+        session: Session,
+    ) -> None:
+        ack()
+        view = build(session, context, action)
+        open_modal(context, client, str(body.get("trigger_id") or ""), view)
+
+    return listener
 
 
 def open_modal(context: BoltContext, client: WebClient, trigger_id: str, view: Any) -> None:

@@ -7,10 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
-from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from mentorbot.bot.errors import BadInput
 from mentorbot.bot.rendering import render_text
 from mentorbot.bot.services import closing
 from mentorbot.bot.services.cohorts import extend_cohort, find_cohort_by_id, summarize
@@ -18,7 +16,7 @@ from mentorbot.bot.services.members import require_coordinator, zone_of
 from mentorbot.bot.services.phases import EXTEND_BY_BUTTON
 from mentorbot.bot.settings import Settings
 from mentorbot.handlers.deferred import defer
-from mentorbot.handlers.modals import open_modal
+from mentorbot.handlers.modals import button_number, modal_opener
 
 
 def register(app: App) -> None:
@@ -27,13 +25,6 @@ def register(app: App) -> None:
     app.action("closing_open")(open_closing)
     app.action("alumni_open")(open_alumni)
     app.action("alumni_stop")(stop_alumni)
-
-
-def _number(action: dict[str, Any]) -> int:
-    value = str(action.get("value") or "")
-    if not value.isdigit():
-        raise BadInput("that button is out of date; type `/checkin help` to see what you can do.")
-    return int(value)
 
 
 def extend(
@@ -49,7 +40,7 @@ def extend(
     ack()
     team_id, user_id = context.team_id or "", context.user_id or ""
     require_coordinator(session, team_id=team_id, user_id=user_id, configured=settings.coordinators)
-    cohort = find_cohort_by_id(session, team_id=team_id, cohort_id=_number(action))
+    cohort = find_cohort_by_id(session, team_id=team_id, cohort_id=button_number(action))
     extend_cohort(session, cohort=cohort, weeks=EXTEND_BY_BUTTON, now=now)
     zone = zone_of(session, team_id=team_id, user_id=user_id, default=settings.timezone)
     [summary] = summarize(session, [cohort], now.astimezone(zone).date())
@@ -61,38 +52,21 @@ def _pair(action: dict[str, Any], context: BoltContext, session: Session) -> Any
     return closing.pair_for_closing(
         session,
         team_id=context.team_id or "",
-        pair_id=_number(action),
+        pair_id=button_number(action),
         user_id=context.user_id or "",
     )
 
 
-def open_closing(
-    ack: Ack,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    context: BoltContext,
-    client: WebClient,
-    session: Session,
-) -> None:
-    """ "Reflect and close": the closing modal for the clicker's side of the pair."""
-    ack()
-    pair = _pair(action, context, session)
-    view = closing.closing_view(session, pair=pair, user_id=context.user_id or "")
-    open_modal(context, client, str(body.get("trigger_id") or ""), view)
-
-
-def open_alumni(
-    ack: Ack,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    context: BoltContext,
-    client: WebClient,
-    session: Session,
-) -> None:
-    """ "Tell us how it's going": the alumni check-in modal."""
-    ack()
-    pair = _pair(action, context, session)
-    open_modal(context, client, str(body.get("trigger_id") or ""), closing.alumni_view(pair))
+# "Reflect and close": the closing modal for the presser's side of the pair.
+open_closing = modal_opener(
+    lambda session, context, action: closing.closing_view(
+        session, pair=_pair(action, context, session), user_id=context.user_id or ""
+    )
+)
+# "Tell us how it's going": the alumni check-in modal.
+open_alumni = modal_opener(
+    lambda session, context, action: closing.alumni_view(_pair(action, context, session))
+)
 
 
 def stop_alumni(

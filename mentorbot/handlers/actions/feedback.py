@@ -16,7 +16,7 @@ from mentorbot.bot.services import concerns
 from mentorbot.bot.services.feedback import pair_to_rate, survey_view
 from mentorbot.bot.settings import Settings
 from mentorbot.handlers.deferred import defer
-from mentorbot.handlers.modals import open_modal
+from mentorbot.handlers.modals import button_number, modal_opener, open_modal
 
 HANDLING = {"concern_rematch": "rematch", "concern_end": "ended"}
 
@@ -30,23 +30,8 @@ def register(app: App) -> None:
     app.action("concern_end")(handle)
 
 
-def _number(action: dict[str, Any], hint: str) -> int:
-    value = str(action.get("value") or "")
-    if not value.isdigit():
-        raise BadInput(f"that button is out of date; {hint}")
-    return int(value)
-
-
-def open_survey(
-    ack: Ack,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    context: BoltContext,
-    client: WebClient,
-    session: Session,
-) -> None:
+def _survey(session: Session, context: BoltContext, action: dict[str, Any]) -> Any:
     """A survey invitation's button (midpoint or closing): the survey modal for that pair."""
-    ack()
     pair_id, _, phase = str(action.get("value") or "").partition(":")
     if not pair_id.isdigit():
         raise BadInput("that button is out of date; type `/checkin feedback` instead.")
@@ -54,25 +39,19 @@ def open_survey(
     pair = pair_to_rate(
         session, team_id=context.team_id or "", pair_id=int(pair_id), user_id=user_id, phase=phase
     )
-    view = survey_view(session, pair=pair, user_id=user_id, phase=phase)
-    open_modal(context, client, str(body.get("trigger_id") or ""), view)
+    return survey_view(session, pair=pair, user_id=user_id, phase=phase)
 
 
-def open_concern(
-    ack: Ack,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    context: BoltContext,
-    client: WebClient,
-    session: Session,
-) -> None:
-    """The App Home's "Raise a concern": the concern form, about that pair."""
-    ack()
-    pair_id = _number(action, "type `/checkin concern` instead.")
-    view = concerns.concern_view(
-        session, team_id=context.team_id or "", user_id=context.user_id or "", pair_id=pair_id
+open_survey = modal_opener(_survey)
+# The App Home's "Raise a concern": the concern form, about that pair.
+open_concern = modal_opener(
+    lambda session, context, action: concerns.concern_view(
+        session,
+        team_id=context.team_id or "",
+        user_id=context.user_id or "",
+        pair_id=button_number(action, "type `/checkin concern` instead."),
     )
-    open_modal(context, client, str(body.get("trigger_id") or ""), view)
+)
 
 
 def open_reply(
@@ -90,7 +69,7 @@ def open_reply(
     concern = concerns.concern_to_handle(
         session,
         team_id=context.team_id or "",
-        concern_id=_number(action, "the concern is no longer open."),
+        concern_id=button_number(action, "the concern is no longer open."),
         user_id=context.user_id or "",
         configured=settings.coordinators,
     )
@@ -119,7 +98,7 @@ def handle(
     handled = concerns.handle_concern(
         session,
         team_id=context.team_id or "",
-        concern_id=_number(action, "the concern is no longer open."),
+        concern_id=button_number(action, "the concern is no longer open."),
         by=context.user_id or "",
         how=HANDLING[str(action.get("action_id"))],
         configured=settings.coordinators,

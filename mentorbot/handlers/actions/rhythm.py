@@ -23,7 +23,7 @@ from mentorbot.bot.services.meetings import move_view
 from mentorbot.bot.services.members import is_coordinator
 from mentorbot.bot.settings import Settings
 from mentorbot.handlers.deferred import defer
-from mentorbot.handlers.modals import open_modal
+from mentorbot.handlers.modals import ModalListener, button_number, modal_opener
 
 
 def register(app: App) -> None:
@@ -40,35 +40,17 @@ def register(app: App) -> None:
     app.action("meeting_move_open")(open_move)
 
 
-def _number(action: dict[str, Any]) -> int:
-    value = str(action.get("value") or "")
-    if not value.isdigit():
-        raise BadInput("that button is out of date; type `/checkin help` to see what you can do.")
-    return int(value)
-
-
-def _pair_modal(
-    build: Callable[..., Any],
-) -> Callable[[Ack, dict[str, Any], dict[str, Any], BoltContext, WebClient, Session], None]:
+def _pair_modal(build: Callable[..., Any]) -> ModalListener:
     """A listener that opens the modal `build(session, pair=…, user_id=…)` for the button's pair."""
 
-    def listener(
-        ack: Ack,
-        action: dict[str, Any],
-        body: dict[str, Any],
-        context: BoltContext,
-        client: WebClient,
-        session: Session,
-    ) -> None:
-        ack()
+    def view(session: Session, context: BoltContext, action: dict[str, Any]) -> Any:
         user_id = context.user_id or ""
         pair = pair_of_member(
-            session, team_id=context.team_id or "", pair_id=_number(action), user_id=user_id
+            session, team_id=context.team_id or "", pair_id=button_number(action), user_id=user_id
         )
-        view = build(session, pair=pair, user_id=user_id)
-        open_modal(context, client, str(body.get("trigger_id") or ""), view)
+        return build(session, pair=pair, user_id=user_id)
 
-    return listener
+    return modal_opener(view)
 
 
 open_checkin = _pair_modal(checkin_view)
@@ -89,7 +71,7 @@ def undo(
     undo_checkin(
         session,
         team_id=context.team_id or "",
-        checkin_id=_number(action),
+        checkin_id=button_number(action),
         user_id=context.user_id or "",
     )
     text = render_text("checkin/undone.md.j2")
@@ -104,7 +86,7 @@ def undo_goal(
     goals.remove_goal(
         session,
         team_id=context.team_id or "",
-        goal_id=_number(action),
+        goal_id=button_number(action),
         user_id=context.user_id or "",
     )
     text = render_text("goals/removed.md.j2")
@@ -181,7 +163,7 @@ def resume(
         team_id=context.team_id or "",
         user_id=context.user_id or "",
         now=now,
-        pair_id=_number(action),
+        pair_id=button_number(action),
     )
     _refresh_home(context, client, session, settings)
 
