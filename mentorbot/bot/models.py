@@ -111,6 +111,7 @@ class Pair(Base):
         Index(None, "status", "nudge_at"),
         Index(None, "status", "escalate_at"),
         Index(None, "status", "anniversary_at"),
+        Index(None, "status", "paused_until"),
         Index(None, "team_id", "mentee_id"),
         Index(None, "team_id", "mentor_id"),
     )

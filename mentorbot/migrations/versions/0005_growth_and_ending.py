@@ -46,6 +46,10 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_pair_status_anniversary_at", ["status", "anniversary_at"], unique=False
         )
+        # Pauses that end (the tick reads them every minute).
+        batch_op.create_index(
+            "ix_pair_status_paused_until", ["status", "paused_until"], unique=False
+        )
     with op.batch_alter_table("milestone", schema=None) as batch_op:
         batch_op.add_column(sa.Column("variant", sa.SmallInteger(), nullable=True))
         batch_op.add_column(_moment("shared_at"))
@@ -114,6 +118,7 @@ def downgrade() -> None:
         batch_op.drop_column("shared_at")
         batch_op.drop_column("variant")
     with op.batch_alter_table("pair", schema=None) as batch_op:
+        batch_op.drop_index("ix_pair_status_paused_until")
         batch_op.drop_index("ix_pair_status_anniversary_at")
         batch_op.drop_column("meetings_checked_in")
         batch_op.drop_column("last_meeting_at")
