@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from slack_bolt import App
 
-from slack_bolt import Ack, App, BoltContext
-from slack_sdk import WebClient
-from sqlalchemy.orm import Session
-
-from mentorbot.bot.errors import BadInput
 from mentorbot.bot.services.agreements import agreement_view, pair_for_agreement
-from mentorbot.handlers.modals import open_modal
+from mentorbot.handlers.modals import button_number, modal_opener
 
 
 def register(app: App) -> None:
@@ -18,20 +13,15 @@ def register(app: App) -> None:
     app.action("agreement_open")(open_agreement)
 
 
-def open_agreement(
-    ack: Ack,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    context: BoltContext,
-    client: WebClient,
-    session: Session,
-) -> None:
-    """Open the agreement modal for the pair on the button, if the clicker is in it."""
-    ack()
-    value = str(action.get("value") or "")
-    if not value.isdigit():
-        raise BadInput("that button is out of date; type `/checkin agreement` instead.")
-    pair = pair_for_agreement(
-        session, team_id=context.team_id or "", pair_id=int(value), user_id=context.user_id or ""
+# The kickoff's "Set up our agreement": the agreement modal, if the presser is in the pair.
+open_agreement = modal_opener(
+    lambda session, context, action: agreement_view(
+        session,
+        pair_for_agreement(
+            session,
+            team_id=context.team_id or "",
+            pair_id=button_number(action, "type `/checkin agreement` instead."),
+            user_id=context.user_id or "",
+        ),
     )
-    open_modal(context, client, str(body.get("trigger_id") or ""), agreement_view(session, pair))
+)

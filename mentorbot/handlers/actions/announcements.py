@@ -8,12 +8,12 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from sqlalchemy.orm import Session
 
-from mentorbot.bot.errors import BadInput
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.announcements import cancel_announcement, pending_announcements
 from mentorbot.bot.services.members import require_coordinator, zone_of
 from mentorbot.bot.settings import Settings
 from mentorbot.handlers.deferred import defer
+from mentorbot.handlers.modals import button_number
 
 
 def register(app: App) -> None:
@@ -34,10 +34,8 @@ def cancel(
     ack()
     team_id, user_id = context.team_id or "", context.user_id or ""
     require_coordinator(session, team_id=team_id, user_id=user_id, configured=settings.coordinators)
-    value = str(action.get("value") or "")
-    if not value.isdigit():
-        raise BadInput("that button is out of date; type `/mentoring announcements` again.")
-    cancel_announcement(session, team_id=team_id, announcement_id=int(value), now=now)
+    announcement_id = button_number(action, "type `/mentoring announcements` again.")
+    cancel_announcement(session, team_id=team_id, announcement_id=announcement_id, now=now)
     zone = zone_of(session, team_id=team_id, user_id=user_id, default=settings.timezone)
     pending = pending_announcements(session, team_id=team_id)
     message = render_json("announcements/pending.json.j2", pending=pending, zone=zone)

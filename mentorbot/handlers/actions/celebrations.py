@@ -8,10 +8,10 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, Respond
 from sqlalchemy.orm import Session
 
-from mentorbot.bot.errors import BadInput
 from mentorbot.bot.rendering import render_text
 from mentorbot.bot.services.celebrations import share_win
 from mentorbot.handlers.deferred import defer
+from mentorbot.handlers.modals import button_number
 
 
 def register(app: App) -> None:
@@ -29,13 +29,10 @@ def share(
 ) -> None:
     """The "Share in the cohort channel" button on a logged win: post it there, once."""
     ack()
-    value = str(action.get("value") or "")
-    if not value.isdigit():
-        raise BadInput("that button is out of date; type `/checkin help` to see what you can do.")
     shared = share_win(
         session,
         team_id=context.team_id or "",
-        milestone_id=int(value),
+        milestone_id=button_number(action),
         user_id=context.user_id or "",
         now=now,
     )
