@@ -76,7 +76,45 @@ class Member(Base):
     is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     profile_refreshed_at: Mapped[datetime | None]
+    # When the person had their own data deleted (`/checkin delete-my-data`).
+    data_deleted_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Profile(Base):
+    """What a person brings to matching: their role, areas and goals (the tz comes from Slack)."""
+
+    __tablename__ = "profile"
+    __table_args__ = (UniqueConstraint("team_id", "user_id"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(16))  # "mentor" or "mentee"
+    # The cohort the person signed up for; None means any cohort.
+    cohort_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cohort.id", ondelete="SET NULL"), index=True
+    )
+    # Areas of expertise (mentors) or of interest (mentees), as short lowercase labels.
+    areas: Mapped[list[str]] = mapped_column(JSON, default=list)
+    goals: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MatchProposal(Base):
+    """Pairs `/mentoring match` proposed for a cohort, until the coordinator confirms them."""
+
+    __tablename__ = "match_proposal"
+    __table_args__ = (Index(None, "team_id", "cohort_id", "status"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
+    created_by: Mapped[str] = mapped_column(String(32))
+    # The proposed rows (mentor, mentee, score, reasons) as the coordinator last saw them.
+    rows: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open, confirmed, dropped
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
 
 
 class Cohort(Base):
