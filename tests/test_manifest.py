@@ -52,7 +52,8 @@ def test_bot_scopes_are_least_privilege(manifest: dict) -> None:
     assert "user" not in manifest["oauth_config"]["scopes"]
     # Exactly what the code uses: slash commands, posting, opening DMs and group DMs,
     # message.im events, history where the bot posts (exactly-once delivery), time zones
-    # (users.info, user_change), e-mails (CSV imports) and the CSV files themselves.
+    # (users.info, user_change), e-mails (CSV imports), the CSV files themselves, and files
+    # the bot uploads (reports, a person's own data).
     assert scopes == {
         "commands",
         "chat:write",
@@ -65,4 +66,5 @@ def test_bot_scopes_are_least_privilege(manifest: dict) -> None:
         "channels:history",
         "groups:history",
         "files:read",
+        "files:write",
     }
