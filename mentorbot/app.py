@@ -12,6 +12,7 @@ from mentorbot import handlers
 from mentorbot.bot.rendering import render_text
 from mentorbot.handlers.deferred import run_deferred
 from mentorbot.handlers.errors import reply_for
+from mentorbot.oauth import installation_authorize, oauth_settings
 from mentorbot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -87,8 +88,15 @@ def _never_an_error_for_slack(req: BoltRequest, response: BoltResponse) -> BoltR
 
 
 def create_app(runtime: Runtime, *, token_verification: bool = True) -> App:
-    """Build the Bolt app for one workspace token (HTTP or Socket Mode)."""
+    """Build the Bolt app: one workspace's token (HTTP or Socket Mode), or OAuth installs."""
     settings = runtime.settings
+    installs: dict[str, object] = {}
+    if settings.oauth:
+        installs = {
+            "oauth_settings": oauth_settings(runtime),
+            "installation_store": runtime.installations,
+            "authorize": installation_authorize(runtime),
+        }
     app = MentorbotApp(
         runtime,
         client=runtime.client,
@@ -96,9 +104,10 @@ def create_app(runtime: Runtime, *, token_verification: bool = True) -> App:
         # Listeners finish before the HTTP response, inside the request's unit of work; every
         # listener acks quickly and leaves slow work to the outbox.
         process_before_response=True,
-        token_verification_enabled=token_verification,
+        token_verification_enabled=token_verification and not settings.oauth,
         request_verification_enabled=not settings.socket_mode,
         logger=logging.getLogger("mentorbot.bolt"),
+        **installs,
     )
     handlers.register(app)
     return app

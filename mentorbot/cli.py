@@ -106,6 +106,11 @@ def _parser() -> argparse.ArgumentParser:
     importer.add_argument(
         "--dry-run", action="store_true", help="check every row and report, but change nothing"
     )
+    importer.add_argument(
+        "--team",
+        metavar="T…",
+        help="the workspace's team ID (needed with OAuth installs, where there are several)",
+    )
     importer.set_defaults(handler=_import_pairs)
 
     demo = sub.add_parser(
@@ -167,7 +172,7 @@ def _tick(args: argparse.Namespace) -> int:
     try:
         summary = run_tick(
             runtime.sessions,
-            runtime.client,
+            runtime,
             args.at or utcnow(),
             lease=runtime.settings.delivery_lease,
         )
@@ -222,10 +227,20 @@ def _import_pairs(args: argparse.Namespace) -> int:
             data = handle.read()
     except OSError as error:
         raise CommandError(f"cannot read {args.file}: {error.strerror or error}") from None
-    runtime = _connected_runtime(_settings())
+    settings = _settings()
+    if settings.oauth and not args.team:
+        raise CommandError(
+            "--team is needed with OAuth installs: name the workspace, e.g. --team T012AB3CD"
+        )
+    runtime = _connected_runtime(settings)
     try:
         report = import_file(
-            runtime, data, cohort_name=args.cohort, dry_run=args.dry_run, progress=sys.stderr
+            runtime,
+            data,
+            cohort_name=args.cohort,
+            dry_run=args.dry_run,
+            team_id=args.team,
+            progress=sys.stderr,
         )
     finally:
         runtime.close()
@@ -244,14 +259,17 @@ def _connected_runtime(settings: Settings) -> Runtime:
     from mentorbot.bot.migrate import upgrade
     from mentorbot.runtime import build_runtime, identify, record_workspace
 
-    if not settings.slack_bot_token:
+    if not settings.slack_bot_token and not settings.oauth:
         raise SettingsError(
             "SLACK_BOT_TOKEN is not set: this command sends messages to Slack. Copy the Bot "
-            "User OAuth Token (xoxb-...) from your Slack app's OAuth & Permissions page."
+            "User OAuth Token (xoxb-...) from your Slack app's OAuth & Permissions page "
+            "(or set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for OAuth installs)."
         )
     runtime = build_runtime(settings)
     try:
-        identity = identify(runtime)  # before the database: a bad token changes nothing
+        # Before the database: a bad token changes nothing. With OAuth installs each
+        # workspace's token was checked when it installed.
+        identity = None if settings.oauth else identify(runtime)
         try:
             upgrade(runtime.engine)
         except Exception as error:
@@ -259,7 +277,8 @@ def _connected_runtime(settings: Settings) -> Runtime:
                 "could not reach or migrate the database at MENTORBOT_DATABASE_URL: "
                 f"{_describe(error)}"
             ) from None
-        runtime.team_id = record_workspace(runtime, identity, utcnow())
+        if identity is not None:
+            runtime.team_id = record_workspace(runtime, identity, utcnow())
     except (SettingsError, CommandError):
         runtime.close()
         raise

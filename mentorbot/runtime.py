@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -11,6 +12,8 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,6 +21,9 @@ from mentorbot.bot.db import make_engine, make_sessionmaker, unit_of_work
 from mentorbot.bot.services.workspaces import ensure_workspace
 from mentorbot.bot.settings import Settings, SettingsError
 from mentorbot.bot.timeutil import utcnow
+
+# How long someone has to approve an install on Slack's page before it must start again.
+OAUTH_STATE_SECONDS = 600
 
 
 @dataclass
@@ -36,6 +42,33 @@ class Runtime:
     )
     # What time it is for requests: the wall clock, or a simulated one (`mentorbot demo`).
     clock: Callable[[], datetime] = utcnow
+    # Many workspaces (OAuth): where each workspace's bot token is kept, and install states.
+    installations: SQLAlchemyInstallationStore | None = None
+    oauth_states: SQLAlchemyOAuthStateStore | None = None
+    _clients: dict[str, WebClient] = field(default_factory=dict)
+    _clients_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def installs(self) -> bool:
+        """True when workspaces install mentorbot over OAuth (many workspaces)."""
+        return self.installations is not None
+
+    def for_team(self, team_id: str) -> WebClient | None:
+        """The Web API client for one workspace, or None when it has no token (uninstalled).
+
+        With one bot token (SLACK_BOT_TOKEN) that is the one client; with OAuth, a client
+        holding the token the workspace's install stored.
+        """
+        if self.installations is None:
+            return self.client
+        bot = self.installations.find_bot(enterprise_id=None, team_id=team_id)
+        if bot is None or not bot.bot_token:
+            return None
+        with self._clients_lock:
+            client = self._clients.get(bot.bot_token)
+            if client is None:
+                client = self._clients[bot.bot_token] = web_client(self.settings, bot.bot_token)
+            return client
 
     def close(self) -> None:
         """Finish background work, then release database connections."""
@@ -46,15 +79,33 @@ class Runtime:
 def build_runtime(settings: Settings) -> Runtime:
     """Create the engine, session factory and Web API client for these settings."""
     engine = make_engine(settings.database_url)
-    # Only 429s are retried inside a call (Slack did not accept those). A dropped connection
-    # is never retried blindly: the message may have arrived, and the sender checks first.
-    client = WebClient(
-        token=settings.slack_bot_token,
+    runtime = Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=make_sessionmaker(engine),
+        # With OAuth this client has no token: it serves the install flow (oauth.v2.access).
+        client=web_client(settings, settings.slack_bot_token),
+    )
+    if settings.oauth:
+        runtime.installations = SQLAlchemyInstallationStore(
+            client_id=settings.slack_client_id or "", engine=engine
+        )
+        runtime.oauth_states = SQLAlchemyOAuthStateStore(
+            expiration_seconds=OAUTH_STATE_SECONDS, engine=engine
+        )
+    return runtime
+
+
+def web_client(settings: Settings, token: str | None) -> WebClient:
+    """A Web API client for one token, pointed at SLACK_API_URL.
+
+    Only 429s are retried inside a call (Slack did not accept those). A dropped connection is
+    never retried blindly: the message may have arrived, and the sender checks first.
+    """
+    return WebClient(
+        token=token,
         base_url=settings.slack_api_url,
         retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)],
-    )
-    return Runtime(
-        settings=settings, engine=engine, sessions=make_sessionmaker(engine), client=client
     )
 
 
@@ -81,9 +132,22 @@ def identify(runtime: Runtime) -> dict[str, Any]:
 
 def record_workspace(runtime: Runtime, identity: dict[str, Any], now: datetime) -> str:
     """Record the workspace Slack identified, with the settings' defaults; returns its team_id."""
-    settings = runtime.settings
     team_id = str(identity["team_id"])
-    defaults = {
+    with unit_of_work(runtime.sessions) as session:
+        ensure_workspace(
+            session,
+            team_id=team_id,
+            name=identity.get("team"),
+            bot_user_id=identity.get("user_id"),
+            defaults=workspace_defaults(runtime.settings),
+            now=now,
+        )
+    return team_id
+
+
+def workspace_defaults(settings: Settings) -> dict[str, Any]:
+    """What a workspace starts with from the settings: time zone, hours, coordinators."""
+    return {
         "timezone": settings.timezone,
         "working_hours": str(settings.working_hours),
         "workdays": sorted(settings.workdays),
@@ -92,13 +156,3 @@ def record_workspace(runtime: Runtime, identity: dict[str, Any], now: datetime) 
         # Ticks (which have no settings) reach configured coordinators through this.
         "coordinators": list(settings.coordinators),
     }
-    with unit_of_work(runtime.sessions) as session:
-        ensure_workspace(
-            session,
-            team_id=team_id,
-            name=identity.get("team"),
-            bot_user_id=identity.get("user_id"),
-            defaults=defaults,
-            now=now,
-        )
-    return team_id

@@ -1,4 +1,7 @@
-"""The WSGI application: `POST /slack/events` for Slack, `GET /healthz` for operators."""
+"""The WSGI application: `POST /slack/events` for Slack, `GET /healthz` for operators.
+
+With OAuth installs (SLACK_CLIENT_ID), also `GET /slack/install` and `GET /slack/oauth_redirect`.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from mentorbot.bot.db import database_answers
+from mentorbot.oauth import INSTALL_PATH, REDIRECT_PATH
 from mentorbot.runtime import Runtime
 
 StartResponse = Callable[..., Any]
@@ -27,6 +31,8 @@ class WebApp:
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
         if path == SLACK_PATH and method == "POST":
+            return self.slack(environ, start_response)
+        if path in (INSTALL_PATH, REDIRECT_PATH) and method == "GET" and self.runtime.installs:
             return self.slack(environ, start_response)
         if path == "/healthz" and method in ("GET", "HEAD"):
             ok = database_answers(self.runtime.engine)

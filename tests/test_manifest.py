@@ -9,6 +9,7 @@ import jsonschema
 import pytest
 import yaml
 
+from mentorbot.oauth import BOT_SCOPES, REDIRECT_PATH
 from tests.specs import shared_file
 
 REPO = Path(__file__).resolve().parents[1]
@@ -44,6 +45,8 @@ def test_commands_escape_mentions_and_features_are_on(manifest: dict) -> None:
         "app_home_opened",
         "message.im",
         "user_change",
+        "app_uninstalled",
+        "tokens_revoked",
     }
 
 
@@ -68,3 +71,8 @@ def test_bot_scopes_are_least_privilege(manifest: dict) -> None:
         "files:read",
         "files:write",
     }
+
+
+def test_oauth_installs_ask_for_exactly_the_manifests_scopes(manifest: dict) -> None:
+    assert sorted(BOT_SCOPES) == sorted(manifest["oauth_config"]["scopes"]["bot"])
+    assert manifest["oauth_config"]["redirect_urls"][0].endswith(REDIRECT_PATH)

@@ -10,6 +10,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 
 from mentorbot.bot.db import make_engine, make_sessionmaker
+from mentorbot.bot.install_tables import install_metadata
 from mentorbot.bot.migrate import alembic_config, upgrade
 from mentorbot.bot.models import Base, Pair
 
@@ -63,7 +64,7 @@ def test_models_and_migrations_agree(database_url: str) -> None:
         upgrade(engine)
         with engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
-            differences = compare_metadata(context, Base.metadata)
+            differences = compare_metadata(context, [Base.metadata, install_metadata()])
         assert differences == []
     finally:
         engine.dispose()

@@ -100,6 +100,27 @@ def test_run_requires_token_and_secret() -> None:
     Settings.from_env({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}).require_for_run()
 
 
+def test_oauth_installs_need_both_credentials_and_a_signing_secret() -> None:
+    oauth = {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s3"}
+    settings = Settings.from_env({**oauth, "SLACK_SIGNING_SECRET": "sig"})
+    assert settings.oauth and settings.slack_bot_token is None
+    settings.require_for_run()  # no bot token needed: each workspace brings its own
+    with pytest.raises(SettingsError, match=r"^SLACK_SIGNING_SECRET"):
+        Settings.from_env(oauth).require_for_run()
+    with pytest.raises(SettingsError, match=r"^SLACK_CLIENT_SECRET is not set"):
+        Settings.from_env({"SLACK_CLIENT_ID": "1.2"})
+    with pytest.raises(SettingsError, match=r"^SLACK_CLIENT_ID is not set"):
+        Settings.from_env({"SLACK_CLIENT_SECRET": "s3"})
+    with pytest.raises(SettingsError, match=r"^SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set"):
+        Settings.from_env({**oauth, "SLACK_BOT_TOKEN": "xoxb-1"})
+    with pytest.raises(SettingsError, match=r"^SLACK_APP_TOKEN \(Socket Mode\) cannot"):
+        Settings.from_env({**oauth, "SLACK_APP_TOKEN": "xapp-1"})
+    with pytest.raises(SettingsError, match=r"^SLACK_REDIRECT_URI must be the full URL"):
+        Settings.from_env({**oauth, "SLACK_REDIRECT_URI": "/slack/oauth_redirect"})
+    uri = "https://bot.example.com/slack/oauth_redirect"
+    assert Settings.from_env({**oauth, "SLACK_REDIRECT_URI": uri}).slack_redirect_uri == uri
+
+
 @pytest.mark.parametrize(
     ("env", "variable"),
     [

@@ -13,7 +13,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -67,6 +67,7 @@ class DeliveryReport:
     held: int = 0
     released: int = 0
     found_already_sent: int = 0
+    cancelled: int = 0
     errors: list[str] = field(default_factory=list)
 
     def count(self, outcome: _Outcome) -> None:
@@ -77,6 +78,8 @@ class DeliveryReport:
         elif outcome.kind == "failed":
             self.failed += 1
             self.errors.append(outcome.error or "unknown")
+        elif outcome.kind == "cancelled":
+            self.cancelled += 1
         else:
             self.retrying += 1
 
@@ -85,9 +88,35 @@ class _Uncertain(Exception):
     """The post may or may not have reached Slack."""
 
 
+class ClientsByTeam(Protocol):
+    """Gives each workspace's Web API client; None when the workspace has no token."""
+
+    def for_team(self, team_id: str) -> WebClient | None: ...
+
+
+# One client for every workspace (one bot token), or a client per workspace (OAuth installs).
+SlackClients = WebClient | ClientsByTeam
+UNINSTALLED = "workspace_uninstalled"
+
+
+class _ClientCache:
+    """Each workspace's client, looked up once per drain."""
+
+    def __init__(self, clients: SlackClients) -> None:
+        self._clients = clients
+        self._known: dict[str, WebClient | None] = {}
+
+    def __call__(self, team_id: str) -> WebClient | None:
+        if isinstance(self._clients, WebClient):
+            return self._clients
+        if team_id not in self._known:
+            self._known[team_id] = self._clients.for_team(team_id)
+        return self._known[team_id]
+
+
 def deliver_due(
     sessions: sessionmaker[Session],
-    client: WebClient,
+    clients: SlackClients,
     now: datetime,
     *,
     batch: int = 50,
@@ -101,7 +130,8 @@ def deliver_due(
     dedupe key instead of sending them again.
     """
     report = DeliveryReport()
-    _refresh_profiles(sessions, client, now)
+    client_for = _ClientCache(clients)
+    _refresh_profiles(sessions, client_for, now)
     # Never start a send in the last part of a lease: another sender may take it over then.
     margin = min(lease / 2, timedelta(seconds=30))
     while True:
@@ -115,6 +145,10 @@ def deliver_due(
             if wall_clock() >= claim.lease_until - margin:
                 report.released += 1  # left for whoever claims it after the lease
                 continue
+            client = client_for(claim.team_id)
+            if client is None:
+                outcomes.append(_no_workspace(claim))
+                continue
             outcomes.append(_attempt(client, claim, now))
         if outcomes:
             with unit_of_work(sessions) as session:
@@ -126,7 +160,9 @@ def deliver_due(
             return report
 
 
-def _refresh_profiles(sessions: sessionmaker[Session], client: WebClient, now: datetime) -> None:
+def _refresh_profiles(
+    sessions: sessionmaker[Session], client_for: _ClientCache, now: datetime
+) -> None:
     """Fetch time zones (users.info) of people with DMs due whose cached profile is old."""
     with unit_of_work(sessions) as session:
         people = due_recipients(session, now=now, limit=1000)
@@ -134,6 +170,9 @@ def _refresh_profiles(sessions: sessionmaker[Session], client: WebClient, now: d
         return
     profiles = []
     for team_id, user_id in people:
+        client = client_for(team_id)
+        if client is None:
+            continue
         try:
             user = client.users_info(user=user_id)["user"]
         except SlackApiError as error:
@@ -156,8 +195,15 @@ class _Outcome:
 
     claim: Claimed
     changes: dict[str, Any]
-    kind: str  # sent, found, retrying or failed
+    kind: str  # sent, found, retrying, failed or cancelled
     error: str | None = None
+
+
+def _no_workspace(claim: Claimed) -> _Outcome:
+    """The workspace uninstalled mentorbot (or revoked its token): the message is dropped."""
+    log.info("%s dropped: its workspace %s has no token", claim.dedupe_key, claim.team_id)
+    changes = {"status": "cancelled", "last_error": UNINSTALLED}
+    return _Outcome(claim, changes, "cancelled", UNINSTALLED)
 
 
 def _attempt(client: WebClient, claim: Claimed, now: datetime) -> _Outcome:

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from mentorbot.bot.models import Member, OutboundMessage, Pair
+from mentorbot.bot.models import Member, OutboundMessage, Pair, Workspace
 from mentorbot.bot.services.workspaces import availabilities_for
 from mentorbot.bot.working_hours import next_allowed_for_all
 
@@ -58,6 +58,10 @@ def enqueue(
 def enqueue_many(session: Session, messages: list[Outgoing], *, now: datetime) -> int:
     """Queue several messages in one statement; returns how many were new (known keys are
     no-ops)."""
+    gone = _uninstalled(session, {m.team_id for m in messages})
+    if gone:
+        # A workspace that uninstalled mentorbot hears nothing more from it.
+        messages = [m for m in messages if m.team_id not in gone]
     if not messages:
         return 0
     rows = [
@@ -86,6 +90,30 @@ def enqueue_many(session: Session, messages: list[Outgoing], *, now: datetime) -
     for first in range(0, len(rows), ENQUEUE_CHUNK):
         queued += len(connection.execute(statement, rows[first : first + ENQUEUE_CHUNK]).all())
     return queued
+
+
+def _uninstalled(session: Session, team_ids: set[str]) -> set[str]:
+    """Which of these workspaces have uninstalled mentorbot."""
+    if not team_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Workspace.team_id).where(
+                Workspace.team_id.in_(team_ids), Workspace.uninstalled_at.is_not(None)
+            )
+        )
+    )
+
+
+def cancel_all_queued(session: Session, *, team_id: str, reason: str) -> int:
+    """Withdraw every message of a workspace not sent yet; returns how many."""
+    return int(
+        session.execute(  # type: ignore[attr-defined]
+            update(OutboundMessage)
+            .where(OutboundMessage.team_id == team_id, OutboundMessage.status == "pending")
+            .values(status="cancelled", last_error=reason)
+        ).rowcount
+    )
 
 
 def cancel_queued(session: Session, *, team_id: str, pair_id: int, kinds: tuple[str, ...]) -> None:

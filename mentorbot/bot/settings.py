@@ -39,6 +39,10 @@ class Settings:
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None
     slack_api_url: str = DEFAULT_API_URL
+    # Many workspaces: the app's OAuth credentials instead of one bot token.
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    slack_redirect_uri: str | None = None
     database_url: str = DEFAULT_DATABASE_URL
     coordinators: tuple[str, ...] = ()
     timezone: str = "UTC"
@@ -58,12 +62,24 @@ class Settings:
         return bool(self.slack_app_token)
 
     @property
+    def oauth(self) -> bool:
+        """True when workspaces install the app with OAuth (many workspaces, one token each)."""
+        return bool(self.slack_client_id)
+
+    @property
     def zone(self) -> ZoneInfo:
         """The default time zone for people whose Slack profile has none."""
         return ZoneInfo(self.timezone)
 
     def require_for_run(self) -> None:
         """Check the settings `mentorbot run` needs beyond the defaults."""
+        if self.oauth:
+            if not self.slack_signing_secret:
+                raise SettingsError(
+                    "SLACK_SIGNING_SECRET is not set: with SLACK_CLIENT_ID (installs over OAuth) "
+                    "copy the Signing Secret from your Slack app's Basic Information page."
+                )
+            return
         if not self.slack_bot_token:
             raise SettingsError(
                 "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-...) from your "
@@ -97,8 +113,19 @@ class Settings:
                 "(Basic Information > App-Level Tokens, scope connections:write); "
                 "unset it to receive requests over HTTP."
             )
+        client_id, client_secret = get("SLACK_CLIENT_ID"), get("SLACK_CLIENT_SECRET")
+        _check_oauth(bot_token, app_token, client_id, client_secret)
+        redirect_uri = get("SLACK_REDIRECT_URI")
+        if redirect_uri is not None and not re.match(r"^https?://[^/\s]+/", redirect_uri):
+            raise SettingsError(
+                "SLACK_REDIRECT_URI must be the full URL of /slack/oauth_redirect on your server, "
+                f"such as https://mentorbot.example.com/slack/oauth_redirect, not {redirect_uri!r}."
+            )
         return cls(
             slack_bot_token=bot_token,
+            slack_client_id=client_id,
+            slack_client_secret=client_secret,
+            slack_redirect_uri=redirect_uri,
             slack_signing_secret=get("SLACK_SIGNING_SECRET"),
             slack_app_token=app_token,
             slack_api_url=_api_url(get("SLACK_API_URL") or DEFAULT_API_URL),
@@ -128,6 +155,29 @@ class Settings:
                 high=30,
                 unit=timedelta(days=1),
             ),
+        )
+
+
+def _check_oauth(
+    bot_token: str | None, app_token: str | None, client_id: str | None, secret: str | None
+) -> None:
+    """One workspace (a bot token) or many (OAuth credentials), and both halves of OAuth."""
+    if bool(client_id) != bool(secret):
+        missing = "SLACK_CLIENT_SECRET" if client_id else "SLACK_CLIENT_ID"
+        raise SettingsError(
+            f"{missing} is not set: installing in many workspaces needs both SLACK_CLIENT_ID and "
+            "SLACK_CLIENT_SECRET (Basic Information > App Credentials)."
+        )
+    if client_id and bot_token:
+        raise SettingsError(
+            "SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set: use SLACK_BOT_TOKEN for one "
+            "workspace, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for workspaces that install "
+            "mentorbot over OAuth; unset the other."
+        )
+    if client_id and app_token:
+        raise SettingsError(
+            "SLACK_APP_TOKEN (Socket Mode) cannot be used with SLACK_CLIENT_ID: installing over "
+            "OAuth needs an HTTP server Slack can reach. Unset SLACK_APP_TOKEN."
         )
 
 

@@ -7,12 +7,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from slack_sdk import WebClient
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from mentorbot.bot.db import unit_of_work
-from mentorbot.bot.delivery import DeliveryReport, deliver_due
+from mentorbot.bot.delivery import DeliveryReport, SlackClients, deliver_due
 from mentorbot.bot.outbox import DEFAULT_LEASE
 from mentorbot.bot.services.announcements import produce_announcements
 from mentorbot.bot.services.celebrations import produce_celebrations
@@ -71,7 +70,7 @@ class TickSummary:
 
 def run_tick(
     sessions: sessionmaker[Session],
-    client: WebClient,
+    clients: SlackClients,
     now: datetime,
     *,
     lease: timedelta = DEFAULT_LEASE,
@@ -90,7 +89,7 @@ def run_tick(
             for producer in PRODUCERS:
                 summary.queued[producer.__name__] = producer(session, now)
             forget_old_events(session, now=now)
-        summary.delivery = deliver_due(sessions, client, now, lease=lease)
+        summary.delivery = deliver_due(sessions, clients, now, lease=lease)
     return summary
 
 

@@ -15,7 +15,7 @@ def tick_job(runtime: Runtime) -> TickSummary | None:
     """Run one tick as of the current minute; log and survive any failure."""
     try:
         summary = run_tick(
-            runtime.sessions, runtime.client, utcnow(), lease=runtime.settings.delivery_lease
+            runtime.sessions, runtime, utcnow(), lease=runtime.settings.delivery_lease
         )
     except Exception:
         log.exception("tick failed; the next one will pick up the work")

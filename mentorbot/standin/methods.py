@@ -32,6 +32,11 @@ class Workspace:
 
     def __init__(self, bot: BotIdentity) -> None:
         self.bot = bot
+        # More workspaces that installed the app over OAuth: their bot tokens and identities.
+        self.identities: dict[str, BotIdentity] = {}
+        self.install_codes: dict[str, tuple[str, str]] = {}  # code -> (token, installer)
+        self.revoked: set[str] = set()
+        self.current_token: str | None = None
         self.base_url = ""
         self.users: dict[str, StandinUser] = {}
         self.messages: dict[str, list[Json]] = {}
@@ -46,6 +51,7 @@ class Workspace:
         self._serial = 0
         self.handlers: dict[str, Callable[[Json], Json]] = {
             "auth.test": self.auth_test,
+            "oauth.v2.access": self.oauth_v2_access,
             "users.info": self.users_info,
             "users.list": self.users_list,
             "users.lookupByEmail": self.users_lookup_by_email,
@@ -184,17 +190,42 @@ class Workspace:
 
     # -- methods --------------------------------------------------------------------------
 
+    def identity(self, token: str | None) -> BotIdentity:
+        """The workspace a token belongs to: an OAuth install's, else the default one."""
+        return self.identities.get(token or "", self.bot)
+
     def auth_test(self, args: Json) -> Json:
         """auth.test: who the bot token belongs to."""
+        bot = self.identity(self.current_token)
         return {
             "ok": True,
-            "url": f"https://{self.bot.team_name}.slack.com/",
-            "team": self.bot.team_name,
+            "url": f"https://{bot.team_name}.slack.com/",
+            "team": bot.team_name,
             "user": "mentorbot",
-            "team_id": self.bot.team_id,
-            "user_id": self.bot.bot_user_id,
-            "bot_id": self.bot.bot_id,
+            "team_id": bot.team_id,
+            "user_id": bot.bot_user_id,
+            "bot_id": bot.bot_id,
             "is_enterprise_install": False,
+        }
+
+    def oauth_v2_access(self, args: Json) -> Json:
+        """oauth.v2.access: exchange an install's code (used once) for its bot token."""
+        found = self.install_codes.pop(str(args.get("code") or ""), None)
+        if found is None:
+            raise SlackError("invalid_code")
+        token, installer = found
+        bot = self.identities[token]
+        return {
+            "ok": True,
+            "access_token": token,
+            "token_type": "bot",
+            "scope": "commands,chat:write",
+            "bot_user_id": bot.bot_user_id,
+            "app_id": bot.app_id,
+            "team": {"id": bot.team_id, "name": bot.team_name},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "authed_user": {"id": installer},
         }
 
     def users_info(self, args: Json) -> Json:

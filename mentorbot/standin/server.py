@@ -241,6 +241,39 @@ class SlackStandin:
             file = self._workspace.share_file(user_id, filename, content, filetype, mimetype, text)
         return copy.deepcopy(file)
 
+    def approve_install(
+        self, team_id: str, team_name: str, installer: str, *, bot_user_id: str | None = None
+    ) -> str:
+        """Play Slack's "Allow" page: another workspace installs the app; returns the code.
+
+        The code is exchanged once (oauth.v2.access) for that workspace's own bot token.
+        """
+        token = f"xoxb-{team_id.lower()}-{uuid.uuid4().hex[:12]}"
+        bot = BotIdentity(
+            team_id,
+            team_name,
+            bot_user_id or f"U0BOT{team_id[-4:]}",
+            f"B0{team_id[-6:]}",
+            self.app_id,
+        )
+        code = f"code-{uuid.uuid4().hex}"
+        with self._lock:
+            self._workspace.identities[token] = bot
+            self._workspace.install_codes[code] = (token, installer)
+        return code
+
+    def revoke_tokens(self, team_id: str) -> None:
+        """Revoke every token of a workspace, as uninstalling the app does."""
+        with self._lock:
+            for token, bot in self._workspace.identities.items():
+                if bot.team_id == team_id:
+                    self._workspace.revoked.add(token)
+
+    def team_of(self, call: RecordedCall) -> str:
+        """The workspace whose token made a call (the default one for its own token)."""
+        with self._lock:
+            return self._workspace.identity(call.token).team_id
+
     def fail_next(
         self,
         method: str,
@@ -397,6 +430,7 @@ class SlackStandin:
         if problem:
             found.append(Violation("invalid_arguments", problem))
         with self._lock:
+            self._workspace.current_token = _bearer(headers) or token
             answer = self._run(method, args, found)
             payload = json.loads(answer.body) if answer.body else {}
             self._calls.append(
@@ -415,6 +449,8 @@ class SlackStandin:
 
     def _run(self, method: str, args: Json, found: list[Violation]) -> Answer:
         """Pick the answer: injected fault, contract error, or the method's result."""
+        if self._workspace.current_token in self._workspace.revoked:
+            return Answer.json({"ok": False, "error": "token_revoked"})
         fault = _take(self._fail_next, method)
         limit = self._limits.get(method)
         if fault is None and limit is not None:

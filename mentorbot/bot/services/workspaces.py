@@ -27,7 +27,11 @@ def ensure_workspace(
     defaults: dict[str, Any],
     now: datetime,
 ) -> Workspace:
-    """Create or refresh the workspace row; `defaults` (time zone, hours) come from settings."""
+    """Create or refresh the workspace row; `defaults` (time zone, hours) come from settings.
+
+    Called when Slack has just confirmed the workspace's token, so a workspace that had
+    uninstalled mentorbot and installed it again is served again.
+    """
     workspace = session.scalar(select(Workspace).where(Workspace.team_id == team_id))
     if workspace is None:
         workspace = Workspace(team_id=team_id, installed_at=now, settings={})
@@ -35,6 +39,7 @@ def ensure_workspace(
     workspace.name = name or workspace.name
     workspace.bot_user_id = bot_user_id or workspace.bot_user_id
     workspace.settings = {**(workspace.settings or {}), **defaults}
+    workspace.uninstalled_at = None
     session.flush()
     return workspace
 

@@ -49,7 +49,10 @@ def _import_in_background(
     runtime: Runtime, team_id: str, user_id: str, cohort: str | None, dry_run: bool
 ) -> None:
     """Find the newest CSV the person shared with the bot, import it, report in the DM."""
-    client = runtime.client
+    client = runtime.for_team(team_id)
+    if client is None:
+        log.warning("workspace %s has no token; the import for %s stops", team_id, user_id)
+        return
     try:
         channel = str(client.conversations_open(users=user_id)["channel"]["id"])
     except Exception:
@@ -60,7 +63,7 @@ def _import_in_background(
         if shared is None:
             text = render_text("importing/no_file.md.j2")
         else:
-            data = _download(runtime.settings, shared)
+            data = _download(runtime.settings, client.token or "", shared)
             outcome = import_file(
                 runtime, data, cohort_name=cohort, dry_run=dry_run, team_id=team_id
             )
@@ -90,7 +93,7 @@ def _newest_csv(client: WebClient, channel: str, user_id: str) -> dict[str, Any]
     return None
 
 
-def _download(settings: Settings, shared: dict[str, Any]) -> bytes:
+def _download(settings: Settings, token: str, shared: dict[str, Any]) -> bytes:
     """The file's bytes, fetched with the bot token from Slack's own file host only."""
     url = str(shared.get("url_private_download") or shared.get("url_private") or "")
     host = urlsplit(url).hostname or ""
@@ -99,9 +102,7 @@ def _download(settings: Settings, shared: dict[str, Any]) -> bytes:
         raise BadInput("I can't download that file from Slack; share it again as a CSV upload.")
     if int(shared.get("size") or 0) > MAX_DOWNLOAD:
         raise BadInput("the file is over 1 MB; split it into smaller ones.")
-    request = urllib.request.Request(
-        url, headers={"Authorization": f"Bearer {settings.slack_bot_token}"}
-    )
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     with opener.open(request, timeout=30) as response:
         data: bytes = response.read(MAX_DOWNLOAD + 1)
