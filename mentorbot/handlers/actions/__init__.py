@@ -10,6 +10,7 @@ from mentorbot.handlers.actions import (
     celebrations,
     closing,
     feedback,
+    matching,
     rhythm,
 )
 
@@ -22,3 +23,4 @@ def register(app: App) -> None:
     celebrations.register(app)
     feedback.register(app)
     closing.register(app)
+    matching.register(app)

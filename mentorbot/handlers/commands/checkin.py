@@ -29,7 +29,7 @@ from mentorbot.bot.services.members import get_or_create_member
 from mentorbot.bot.services.pairs import pairs_of_person
 from mentorbot.bot.services.workspaces import availability_for
 from mentorbot.bot.settings import Settings
-from mentorbot.handlers.commands import celebrating, speaking_up
+from mentorbot.handlers.commands import celebrating, matching, speaking_up
 from mentorbot.handlers.commands.grammar import a_date, person
 from mentorbot.handlers.commands.request import MentoringRequest as Request
 from mentorbot.handlers.modals import open_modal
@@ -245,7 +245,8 @@ ROUTES: dict[str, Callable[[Request], None]] = {
     "win": celebrating.win,
     "feedback": speaking_up.feedback,
     "concern": speaking_up.concern,
+    "profile": matching.profile,
 }
 # Subcommands that take no words: "help me prepare…" or "history was fun" are check-ins.
-BARE = ("help", "agreement", "history", "goals", "resume", "feedback")
+BARE = ("help", "agreement", "history", "goals", "resume", "feedback", "profile")
 SUBCOMMANDS = tuple(ROUTES)

@@ -20,6 +20,7 @@ from mentorbot.handlers.commands import (
     coordinator_roles,
     feedback_report,
     importing,
+    matching,
     pairing,
 )
 from mentorbot.handlers.commands.request import MentoringRequest
@@ -36,6 +37,7 @@ ROUTES: dict[str, Callable[[MentoringRequest], None]] = {
     "announce": announcing.announce,
     "announcements": announcing.pending,
     "feedback": feedback_report.feedback,
+    "match": matching.match,
 }
 # Subcommands `/mentoring help` lists; the help template must mention each one.
 SUBCOMMANDS = ("help", *ROUTES)

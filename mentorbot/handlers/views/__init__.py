@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from mentorbot.handlers.views import agreement, announcement, closing, feedback, rhythm
+from mentorbot.handlers.views import agreement, announcement, closing, feedback, profile, rhythm
 
 
 def register(app: App) -> None:
@@ -14,3 +14,4 @@ def register(app: App) -> None:
     rhythm.register(app)
     feedback.register(app)
     closing.register(app)
+    profile.register(app)

@@ -1,0 +1,164 @@
+"""Mentoring profiles: what a mentor offers or a mentee seeks, read by matching."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mentorbot.bot.errors import InvalidForm, NotFound
+from mentorbot.bot.models import Cohort, Profile
+from mentorbot.bot.rendering import render_json
+from mentorbot.bot.services.cohorts import find_cohort_by_id, list_cohorts
+from mentorbot.bot.services.members import get_or_create_member
+from mentorbot.bot.services.pairs import DEFAULT_CAPACITY, MAX_CAPACITY, set_capacity
+from mentorbot.bot.usertext import clean_user_text
+from mentorbot.bot.working_hours import Availability
+
+ROLES = ("mentor", "mentee")
+MAX_AREAS = 10
+MAX_AREA = 40
+MAX_GOALS = 1000
+# The cohort field's value for "any cohort".
+ANY_COHORT = "any"
+AREAS_EXAMPLE = "python, public speaking, career change"
+_SEPARATORS = re.compile(r"[,;\n]")
+
+
+@dataclass(frozen=True)
+class ProfileForm:
+    """The profile modal's fields, checked."""
+
+    role: str
+    cohort_id: int | None
+    areas: list[str]
+    goals: str | None
+    capacity: int | None
+
+
+def parse_areas(text: str) -> list[str]:
+    """Comma-separated labels → short lowercase labels, each once, in the order typed."""
+    labels: list[str] = []
+    for part in _SEPARATORS.split(clean_user_text(text)):
+        label = " ".join(part.split()).lower()
+        if label and label not in labels:
+            labels.append(label)
+    if not labels:
+        raise InvalidForm("areas", f"Name at least one area, separated by commas: {AREAS_EXAMPLE}.")
+    if len(labels) > MAX_AREAS:
+        raise InvalidForm(
+            "areas",
+            f"Up to {MAX_AREAS} areas, please (you named {len(labels)}); keep the ones "
+            "that matter most.",
+        )
+    for label in labels:
+        if len(label) > MAX_AREA:
+            raise InvalidForm(
+                "areas",
+                f"“{label[:MAX_AREA]}…” is longer than {MAX_AREA} characters: keep each area to a "
+                f"few words and separate them with commas, e.g. {AREAS_EXAMPLE}.",
+            )
+    return labels
+
+
+def read_profile_form(values: dict[str, str | None]) -> ProfileForm:
+    """Check the modal's fields; InvalidForm names the first field that is wrong."""
+    role = values.get("role") or ""
+    if role not in ROLES:
+        raise InvalidForm("role", "Say whether you want to mentor or to be mentored.")
+    cohort = values.get("cohort") or ANY_COHORT
+    if cohort != ANY_COHORT and not cohort.isdigit():
+        raise InvalidForm("cohort", "Pick a cohort from the list, or leave it empty.")
+    areas = parse_areas(values.get("areas") or "")
+    goals = clean_user_text(values.get("goals") or "")
+    if len(goals) > MAX_GOALS:
+        raise InvalidForm("goals", f"Please keep this under {MAX_GOALS} characters ({len(goals)}).")
+    capacity = None
+    typed = (values.get("capacity") or "").strip()
+    if role == "mentor" and typed:
+        if not typed.isdigit() or not 1 <= int(typed) <= MAX_CAPACITY:
+            raise InvalidForm(
+                "capacity", f"How many mentees at once: a whole number from 1 to {MAX_CAPACITY}."
+            )
+        capacity = int(typed)
+    return ProfileForm(
+        role=role,
+        cohort_id=None if cohort == ANY_COHORT else int(cohort),
+        areas=areas,
+        goals=goals or None,
+        capacity=capacity,
+    )
+
+
+def profile_of(session: Session, *, team_id: str, user_id: str) -> Profile | None:
+    """The person's profile, if they filled one."""
+    return session.scalar(
+        select(Profile).where(Profile.team_id == team_id, Profile.user_id == user_id)
+    )
+
+
+def profile_view(
+    session: Session, *, team_id: str, user_id: str, availability: Availability, now: datetime
+) -> Any:
+    """The profile modal, prefilled when the person has a profile; `availability` is theirs."""
+    profile = profile_of(session, team_id=team_id, user_id=user_id)
+    member = get_or_create_member(session, team_id=team_id, user_id=user_id, now=now)
+    cohorts = list_cohorts(session, team_id=team_id, include_ended=False)
+    return render_json(
+        "profile/modal.json.j2",
+        profile=profile,
+        cohorts=cohorts,
+        capacity=member.mentor_capacity or DEFAULT_CAPACITY,
+        max_capacity=MAX_CAPACITY,
+        max_goals=MAX_GOALS,
+        any_cohort=ANY_COHORT,
+        example=AREAS_EXAMPLE,
+        zone=availability.zone.key,
+        hours=str(availability.hours),
+    )
+
+
+@dataclass(frozen=True)
+class SavedProfile:
+    """A profile as saved, with its cohort (None = any) and the mentor's capacity."""
+
+    profile: Profile
+    cohort: Cohort | None
+    capacity: int | None
+    created: bool
+
+
+def save_profile(
+    session: Session, *, team_id: str, user_id: str, form: ProfileForm, now: datetime
+) -> SavedProfile:
+    """Create or update the person's profile; a mentor's capacity is kept on their member row."""
+    cohort = None
+    if form.cohort_id is not None:
+        try:
+            cohort = find_cohort_by_id(session, team_id=team_id, cohort_id=form.cohort_id)
+        except NotFound:
+            raise InvalidForm("cohort", "That cohort does not exist any more.") from None
+        if cohort.phase == "ended":
+            raise InvalidForm("cohort", f"{cohort.name} has ended; pick a running cohort.")
+    profile = profile_of(session, team_id=team_id, user_id=user_id)
+    created = profile is None
+    if profile is None:
+        profile = Profile(team_id=team_id, user_id=user_id, created_at=now)
+        session.add(profile)
+    profile.role = form.role
+    profile.cohort_id = cohort.id if cohort else None
+    profile.areas = list(form.areas)
+    profile.goals = form.goals
+    profile.updated_at = now
+    member = get_or_create_member(session, team_id=team_id, user_id=user_id, now=now)
+    capacity = None
+    if form.role == "mentor":
+        if form.capacity is not None:
+            set_capacity(session, member=member, capacity=form.capacity)
+        capacity = member.mentor_capacity or DEFAULT_CAPACITY
+    session.flush()
+    return SavedProfile(profile=profile, cohort=cohort, capacity=capacity, created=created)

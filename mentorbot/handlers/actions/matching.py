@@ -1,0 +1,110 @@
+"""The controls of a `/mentoring match` proposal (drop, swap, confirm, discard) and the App
+Home's profile button."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session
+
+from mentorbot.bot.errors import BadInput
+from mentorbot.bot.models import MatchProposal
+from mentorbot.bot.services import match_proposals
+from mentorbot.bot.services.members import require_coordinator
+from mentorbot.bot.settings import Settings
+from mentorbot.handlers.commands.matching import profile_modal
+from mentorbot.handlers.deferred import defer
+from mentorbot.handlers.modals import open_modal
+
+OUT_OF_DATE = "run `/mentoring match <cohort>` again."
+
+
+def register(app: App) -> None:
+    """Attach the listeners."""
+    app.action("profile_open")(open_profile)
+    for action_id in ("match_row", "match_confirm", "match_discard"):
+        app.action(action_id)(control)
+
+
+def open_profile(
+    ack: Ack,
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    session: Session,
+    settings: Settings,
+    now: datetime,
+) -> None:
+    """The App Home's "Your mentoring profile": the profile modal."""
+    ack()
+    view = profile_modal(
+        client,
+        session,
+        team_id=context.team_id or "",
+        user_id=context.user_id or "",
+        default_zone=settings.timezone,
+        now=now,
+    )
+    open_modal(context, client, str(body.get("trigger_id") or ""), view)
+
+
+def _drop(session: Session, proposal: MatchProposal, first: str, _b: str, now: datetime) -> Any:
+    match_proposals.drop_row(proposal, mentee_id=first)
+    return match_proposals.proposal_message(session, proposal=proposal, now=now)
+
+
+def _swap(session: Session, proposal: MatchProposal, first: str, second: str, now: datetime) -> Any:
+    match_proposals.swap_mentees(session, proposal=proposal, first=first, second=second, now=now)
+    return match_proposals.proposal_message(session, proposal=proposal, now=now)
+
+
+def _confirm(session: Session, proposal: MatchProposal, _a: str, _b: str, now: datetime) -> Any:
+    return match_proposals.confirmed_message(
+        match_proposals.confirm(session, proposal=proposal, now=now)
+    )
+
+
+def _discard(session: Session, proposal: MatchProposal, _a: str, _b: str, now: datetime) -> Any:
+    match_proposals.discard(proposal, now=now)
+    return match_proposals.discarded_message(session, proposal)
+
+
+# What each control does, by the first word of its value (`swap:7:U1:U2`, `confirm:7`):
+# it changes or settles the proposal and returns the message to show in its place.
+CONTROLS: dict[str, Callable[[Session, MatchProposal, str, str, datetime], Any]] = {
+    "drop": _drop,
+    "swap": _swap,
+    "confirm": _confirm,
+    "discard": _discard,
+}
+
+
+def control(
+    ack: Ack,
+    action: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    session: Session,
+    settings: Settings,
+    now: datetime,
+) -> None:
+    """A proposal's controls: a row's menu (drop, swap), Confirm and Discard. Coordinators
+    only, checked at every press; the message is replaced once the change is saved."""
+    ack()
+    team_id = context.team_id or ""
+    require_coordinator(
+        session, team_id=team_id, user_id=context.user_id or "", configured=settings.coordinators
+    )
+    value = str((action.get("selected_option") or {}).get("value") or action.get("value") or "")
+    kind, _, rest = value.partition(":")
+    proposal_id, _, mentees = rest.partition(":")
+    first, _, second = mentees.partition(":")
+    if kind not in CONTROLS or not proposal_id.isdigit():
+        raise BadInput(f"that control is out of date; {OUT_OF_DATE}")
+    proposal = match_proposals.open_proposal(session, team_id=team_id, proposal_id=int(proposal_id))
+    message = CONTROLS[kind](session, proposal, first, second, now)
+    defer(context, "show the proposal again", lambda: respond(replace_original=True, **message))

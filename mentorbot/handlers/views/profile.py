@@ -1,0 +1,34 @@
+"""The mentoring profile modal's submission."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from sqlalchemy.orm import Session
+
+from mentorbot.bot.rendering import render_text
+from mentorbot.bot.services.profiles import read_profile_form, save_profile
+from mentorbot.handlers.forms import field
+from mentorbot.handlers.modals import finish_modal, text_blocks
+
+FIELDS = ("role", "cohort", "areas", "goals", "capacity")
+
+
+def register(app: App) -> None:
+    """Attach the profile modal's submission listener."""
+    app.view("profile")(submit_profile)
+
+
+def submit_profile(
+    ack: Ack, view: dict[str, Any], context: BoltContext, session: Session, now: datetime
+) -> None:
+    """Check the fields (errors shown next to them), save, and confirm in the modal."""
+    form = read_profile_form({name: field(view, name) for name in FIELDS})
+    saved = save_profile(
+        session, team_id=context.team_id or "", user_id=context.user_id or "", form=form, now=now
+    )
+    finish_modal(
+        ack, "Mentoring profile", text_blocks(render_text("profile/saved.md.j2", saved=saved))
+    )
