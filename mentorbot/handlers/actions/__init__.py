@@ -11,6 +11,7 @@ from mentorbot.handlers.actions import (
     closing,
     feedback,
     matching,
+    own_data,
     rhythm,
 )
 
@@ -23,4 +24,5 @@ def register(app: App) -> None:
     celebrations.register(app)
     feedback.register(app)
     closing.register(app)
+    own_data.register(app)
     matching.register(app)

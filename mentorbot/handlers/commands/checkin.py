@@ -29,7 +29,7 @@ from mentorbot.bot.services.members import get_or_create_member
 from mentorbot.bot.services.pairs import pairs_of_person
 from mentorbot.bot.services.workspaces import availability_for
 from mentorbot.bot.settings import Settings
-from mentorbot.handlers.commands import celebrating, matching, speaking_up
+from mentorbot.handlers.commands import celebrating, matching, own_data, speaking_up
 from mentorbot.handlers.commands.grammar import a_date, person
 from mentorbot.handlers.commands.request import MentoringRequest as Request
 from mentorbot.handlers.modals import open_modal
@@ -246,6 +246,8 @@ ROUTES: dict[str, Callable[[Request], None]] = {
     "feedback": speaking_up.feedback,
     "concern": speaking_up.concern,
     "profile": matching.profile,
+    "my-data": own_data.my_data,
+    "delete-my-data": own_data.delete_my_data,
 }
 # Subcommands that take no words: "help me prepare…" or "history was fun" are check-ins.
 BARE = ("help", "agreement", "history", "goals", "resume", "feedback", "profile")

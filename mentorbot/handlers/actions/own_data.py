@@ -1,0 +1,56 @@
+"""Buttons of `/checkin delete-my-data`: delete (Slack asked to confirm first) or cancel."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from sqlalchemy.orm import Session
+
+from mentorbot.bot.errors import BadInput, NotAllowed
+from mentorbot.bot.rendering import render_text
+from mentorbot.bot.services import own_data
+from mentorbot.handlers.deferred import defer
+
+STALE = "that button is out of date; type `/checkin delete-my-data` again."
+
+
+def register(app: App) -> None:
+    """Attach the listeners."""
+    app.action("own_data_delete")(delete)
+    app.action("own_data_cancel")(cancel)
+
+
+def delete(
+    ack: Ack,
+    action: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    session: Session,
+    now: datetime,
+) -> None:
+    """ "Delete my data": only by the person who asked, and only once per offer."""
+    ack()
+    team_id, user_id = context.team_id or "", context.user_id or ""
+    owner, _, stamp = str(action.get("value") or "").partition(":")
+    try:
+        offered_at = datetime.fromtimestamp(float(stamp), UTC)
+    except (ValueError, OverflowError, OSError):
+        raise BadInput(STALE) from None
+    if owner != user_id:
+        raise NotAllowed("only the person who asked can delete their own data.")
+    done = own_data.deleted_since(session, team_id=team_id, user_id=user_id, since=offered_at)
+    if done is not None:
+        text = render_text("own_data/already.md.j2", at=done)
+    else:
+        summary = own_data.delete(session, team_id=team_id, user_id=user_id, now=now)
+        text = render_text("own_data/deleted.md.j2", summary=summary)
+    defer(context, "confirm a deletion", lambda: respond(text=text, replace_original=True))
+
+
+def cancel(ack: Ack, context: BoltContext, respond: Respond) -> None:
+    """ "Cancel": nothing changes."""
+    ack()
+    text = render_text("own_data/cancelled.md.j2")
+    defer(context, "confirm nothing was deleted", lambda: respond(text=text, replace_original=True))
