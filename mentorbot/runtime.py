@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,6 +22,8 @@ from mentorbot.bot.db import make_engine, make_sessionmaker, unit_of_work
 from mentorbot.bot.services.workspaces import ensure_workspace
 from mentorbot.bot.settings import Settings, SettingsError
 from mentorbot.bot.timeutil import utcnow
+
+log = logging.getLogger(__name__)
 
 # How long someone has to approve an install on Slack's page before it must start again.
 OAUTH_STATE_SECONDS = 600
@@ -47,6 +50,32 @@ class Runtime:
     oauth_states: SQLAlchemyOAuthStateStore | None = None
     _clients: dict[str, WebClient] = field(default_factory=dict)
     _clients_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    _pending: set[Future[Any]] = field(default_factory=set)
+
+    def run_in_background(self, what: str, call: Callable[[], Any]) -> None:
+        """Run slow Slack work (an upload) on the background threads; `what` names it in logs."""
+
+        def run() -> None:
+            try:
+                call()
+            except Exception:
+                log.warning("could not %s", what, exc_info=True)
+
+        future = self.background.submit(run)
+        with self._clients_lock:
+            self._pending.add(future)
+        future.add_done_callback(self._forget)
+
+    def _forget(self, future: Future[Any]) -> None:
+        with self._clients_lock:
+            self._pending.discard(future)
+
+    def settle(self, timeout: float = 30) -> None:
+        """Wait until the background work started so far has finished (tests, shutdown)."""
+        with self._clients_lock:
+            pending = set(self._pending)
+        wait(pending, timeout=timeout)
 
     @property
     def installs(self) -> bool:

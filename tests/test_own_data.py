@@ -170,6 +170,7 @@ def test_my_data_sends_everything_of_theirs_and_nothing_of_anyone_elses(
     before = snapshot(runtime.sessions)
 
     reply = quick(slack, BEN, "my-data")
+    runtime.settle()
 
     assert "sending your data to our DM" in reply["text"]
     [upload] = standin.uploaded_files
@@ -212,6 +213,7 @@ def test_my_data_sends_everything_of_theirs_and_nothing_of_anyone_elses(
     assert any("belongs to the person who raised it" in note for note in data["notes"])
     # Ana's export holds her check-in and her concern, not Ben's words.
     quick(slack, ANA, "my-data")
+    runtime.settle()
     ana = standin.uploaded_files[-1].data.decode("utf-8")
     assert ANA_CHECKIN in ana and ANA_CONCERN in ana
     assert BEN_QUICK not in ana and BEN_CONCERN not in ana and BEN_FEEDBACK not in ana
@@ -226,6 +228,7 @@ def test_a_failed_upload_is_explained_to_the_person(
     answered = len(standin.responses)
 
     reply = quick(slack, BEN, "my-data")
+    runtime.settle()
 
     assert "sending your data" in reply["text"]
     [(_, said)] = standin.responses[answered:]

@@ -33,3 +33,13 @@ def run_deferred(context: BoltContext) -> None:
             call()
         except Exception:
             log.warning("could not %s", what, exc_info=True)
+
+
+def after_response(context: BoltContext, what: str, call: Callable[[], Any]) -> None:
+    """Make `call` on the runtime's background threads once the request is answered.
+
+    For slow Slack work a person asked for (uploading a file): Slack's answer does not
+    wait for it. A failure is logged; `call` tells the person itself when it can.
+    """
+    runtime = context["runtime"]
+    defer(context, what, lambda: runtime.run_in_background(what, call))

@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 from mentorbot.bot.rendering import render_json, render_text
 from mentorbot.bot.services import own_data
 from mentorbot.handlers.commands.request import MentoringRequest as Request
-from mentorbot.handlers.deferred import defer
+from mentorbot.handlers.deferred import after_response
 from mentorbot.handlers.uploads import FileToShare, share_files
 
 TITLE = "Your mentorbot data"
@@ -31,7 +31,7 @@ def my_data(request: Request) -> None:
     comment = render_text("own_data/file_comment.md.j2", now=request.now)
     request.reply(render_text("own_data/sending.md.j2"))
     client, respond, user_id = request.client, request.respond, request.user_id
-    defer(
+    after_response(
         request.context,
         "send a person their data",
         lambda: _send(client, respond, file, comment=comment, user_id=user_id),
