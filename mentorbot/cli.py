@@ -113,6 +113,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     importer.set_defaults(handler=_import_pairs)
 
+    report = sub.add_parser(
+        "report",
+        help="write a cohort's report: a CSV of per-pair engagement and a chart of check-ins",
+        description="Write <cohort>-pairs.csv (per-pair engagement, never check-in text) and "
+        "<cohort>-weekly-checkins.png (check-ins per week) into DIR, then print their paths. "
+        "Reads the database only; needs no Slack token.",
+    )
+    report.add_argument("--cohort", required=True, metavar="NAME", help="the cohort to report on")
+    report.add_argument("--out", required=True, metavar="DIR", help="folder for the files")
+    report.add_argument(
+        "--team", metavar="T…", help="the workspace's team ID (needed when there are several)"
+    )
+    report.set_defaults(handler=_report)
+
     demo = sub.add_parser(
         "demo",
         help="run a short mentoring programme against a local Slack stand-in (no Slack needed)",
@@ -246,6 +260,39 @@ def _import_pairs(args: argparse.Namespace) -> int:
         runtime.close()
     print(report.text)
     return 0 if report.ok else 1
+
+
+def _report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from mentorbot.bot.db import make_engine, make_sessionmaker, unit_of_work
+    from mentorbot.bot.migrate import upgrade
+    from mentorbot.bot.reports import ReportError, write_report
+
+    engine = make_engine(_settings().database_url)
+    try:
+        try:
+            upgrade(engine)
+        except Exception as error:
+            raise CommandError(
+                "could not reach or migrate the database at MENTORBOT_DATABASE_URL: "
+                f"{_describe(error)}"
+            ) from None
+        with unit_of_work(make_sessionmaker(engine)) as session:
+            paths = write_report(
+                session,
+                team_id=args.team,
+                cohort_name=args.cohort,
+                out=Path(args.out),
+                now=utcnow(),
+            )
+    except ReportError as error:
+        raise CommandError(str(error)) from None
+    finally:
+        engine.dispose()
+    for path in paths:
+        print(path)
+    return 0
 
 
 def _demo(_args: argparse.Namespace) -> int:

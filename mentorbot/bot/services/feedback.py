@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from mentorbot.bot.errors import InvalidForm, NotAllowed, NotFound
 from mentorbot.bot.models import Cohort, Feedback, Pair
@@ -247,25 +247,31 @@ def _own_answer(session: Session, *, pair: Pair, user_id: str, phase: str) -> Fe
 # -- aggregates: the only way anyone reads feedback --------------------------------------------
 
 
-def cohort_feedback(session: Session, *, cohorts: Sequence[Cohort]) -> list[CohortFeedback]:
-    """For each cohort: the mentees' and the mentors' aggregates, as coordinators see them."""
+def cohort_feedback(
+    session: Session, *, cohorts: Sequence[Cohort], comments: bool = True
+) -> list[CohortFeedback]:
+    """For each cohort: the mentees' and the mentors' aggregates, as coordinators see them.
+
+    With `comments=False` (cohort health) the comments are not even read: numbers only.
+    """
     found = []
     for cohort in cohorts:
-        answers = list(
-            session.scalars(
-                select(Feedback)
-                .join(Pair, Pair.id == Feedback.pair_id)
-                .where(Pair.cohort_id == cohort.id, Feedback.team_id == cohort.team_id)
-            )
+        query = (
+            select(Feedback)
+            .join(Pair, Pair.id == Feedback.pair_id)
+            .where(Pair.cohort_id == cohort.id, Feedback.team_id == cohort.team_id)
         )
+        if not comments:
+            query = query.options(defer(Feedback.comment, raiseload=True))
+        answers = list(session.scalars(query))
         by_role = {
             role: [answer for answer in answers if answer.author_role == role] for role in ROLES
         }
         found.append(
             CohortFeedback(
                 cohort=cohort,
-                mentees=_aggregate("mentee", by_role["mentee"], with_comments=True),
-                mentors=_aggregate("mentor", by_role["mentor"], with_comments=True),
+                mentees=_aggregate("mentee", by_role["mentee"], with_comments=comments),
+                mentors=_aggregate("mentor", by_role["mentor"], with_comments=comments),
             )
         )
     return found

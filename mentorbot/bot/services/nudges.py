@@ -54,22 +54,26 @@ def produce_nudges(session: Session, now: datetime) -> int:
         select(Pair).where(Pair.status == "active", Pair.nudge_at <= now)
     ).all():
         pair.nudge_at = None
-        outgoing.append(
-            Outgoing(
-                team_id=pair.team_id,
-                dedupe_key=f"nudge:pair{pair.id}:{_spell(pair)}",
-                target_kind="user",
-                target_id=pair.mentee_id,
-                payload=render_json("rhythm/nudge.json.j2", pair=pair),
-                not_before=now,
-            )
-        )
+        outgoing.append(nudge_message(pair, f"nudge:pair{pair.id}:{_spell(pair)}", now))
     for pair in session.scalars(
         select(Pair).where(Pair.status == "active", Pair.escalate_at <= now)
     ).all():
         pair.escalate_at = None
         outgoing.extend(_escalation(session, pair, now))
     return enqueue_many(session, outgoing, now=now)
+
+
+def nudge_message(pair: Pair, dedupe_key: str, now: datetime) -> Outgoing:
+    """The friendly nudge to a quiet pair's mentee (`nudge:pair{id}:…` keys: a pause or the
+    pair's end withdraws it)."""
+    return Outgoing(
+        team_id=pair.team_id,
+        dedupe_key=dedupe_key,
+        target_kind="user",
+        target_id=pair.mentee_id,
+        payload=render_json("rhythm/nudge.json.j2", pair=pair),
+        not_before=now,
+    )
 
 
 def _spell(pair: Pair) -> str:

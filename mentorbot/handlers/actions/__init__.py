@@ -10,6 +10,7 @@ from mentorbot.handlers.actions import (
     celebrations,
     closing,
     feedback,
+    health,
     matching,
     own_data,
     rhythm,
@@ -26,3 +27,4 @@ def register(app: App) -> None:
     closing.register(app)
     own_data.register(app)
     matching.register(app)
+    health.register(app)

@@ -20,6 +20,7 @@ from mentorbot.handlers.commands import (
     coordinator_roles,
     feedback_report,
     importing,
+    insight,
     matching,
     pairing,
 )
@@ -38,6 +39,8 @@ ROUTES: dict[str, Callable[[MentoringRequest], None]] = {
     "announcements": announcing.pending,
     "feedback": feedback_report.feedback,
     "match": matching.match,
+    "status": insight.status,
+    "report": insight.report,
 }
 # Subcommands `/mentoring help` lists; the help template must mention each one.
 SUBCOMMANDS = ("help", *ROUTES)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import App, BoltContext
@@ -25,6 +26,7 @@ def publish_home(
     client: WebClient,
     session: Session,
     settings: Settings,
+    now: datetime,
 ) -> None:
     """Publish the Home tab when its owner opens it (the Messages tab needs nothing)."""
     if event.get("tab", "home") != "home":
@@ -33,5 +35,5 @@ def publish_home(
     coordinator = is_coordinator(
         session, team_id=team_id, user_id=user_id, configured=settings.coordinators
     )
-    view = home_view(session, team_id=team_id, user_id=user_id, coordinator=coordinator)
+    view = home_view(session, team_id=team_id, user_id=user_id, coordinator=coordinator, now=now)
     defer(context, "publish App Home", lambda: client.views_publish(user_id=user_id, view=view))
