@@ -140,6 +140,26 @@ def test_digests_fall_due_on_monday_at_nine_in_each_coordinators_own_time_zone(
     assert tuple(with_targets) == (TEAM, "user", TOKYO)
 
 
+def test_a_programme_started_midweek_waits_for_next_mondays_digest(session: Session) -> None:
+    session.add(
+        Workspace(team_id=TEAM, settings={"coordinators": [LONDON_COORD]}, installed_at=utc(1, 0))
+    )
+    create_cohort(
+        session,
+        team_id=TEAM,
+        name="Spring 2027",
+        channel_id="C0SPRING",
+        starts_on=date(2027, 3, 15),
+        weeks=12,
+        created_by=LONDON_COORD,
+        now=utc(10, 15),  # Wednesday: this week's digest time (Monday 09:00) has passed
+    )
+    session.flush()
+    assert queue_at(session, utc(10, 15, 1)) == []
+    assert queue_at(session, utc(12, 17)) == []
+    assert queue_at(session, utc(15, 9)) == [f"digest:{LONDON_COORD}:2027-W11"]
+
+
 def test_a_digest_says_what_changed_in_seven_days_and_who_needs_attention(
     session: Session,
 ) -> None:
@@ -205,15 +225,20 @@ def test_each_coordinator_receives_the_digest_at_nine_on_monday_their_time(
         mentoring(slack, f"pair {mention(CAT)} {mention(DAN)}")
         run_until(runtime, clock, start, utc(8, 15), timedelta(hours=1))
     delivered = [(s.to, s.at) for s in sent(runtime.sessions, "digest")]
+    # Ana was told she coordinates now (and that DM taught mentorbot her time zone).
+    [welcome] = [s for s in sent(runtime.sessions, "coordinator") if s.to == ANA]
+    assert welcome.at == utc(2, 0)  # 09:00 in Tokyo, her first working hour
+    assert any(
+        "made you a coordinator" in m["text"]
+        for m in standin.messages_in(standin.dm_channel_for(ANA))
+    )
     assert delivered == [
-        # Week 9: Priya (London) at once; Ana (Tokyo) when her working day begins.
-        (COORD, utc(1, 13)),
-        (ANA, utc(2, 0)),
-        # Week 10: Monday 09:00 on each one's own clock.
+        # Nothing in week 9: the cohort began after its digest time. Week 10: Monday 09:00
+        # on each one's own clock.
         (ANA, utc(8, 0)),
         (COORD, utc(8, 9)),
     ]
-    [latest] = [m for m in standin.messages_in(COORD) if "weekly mentoring digest" in m["text"]][1:]
+    [latest] = [m for m in standin.messages_in(COORD) if "weekly mentoring digest" in m["text"]]
     shown = json.dumps(latest, ensure_ascii=False)
     assert "*Spring 2027*" in shown and "*Pairs:* 1 active · 0 paused · 0 ended" in shown
     # Paired Monday 1 March 12:00, weekly: one whole cycle by Monday 8 March 09:00 is none

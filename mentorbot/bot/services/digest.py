@@ -82,6 +82,7 @@ class Due:
     user_id: str
     zone: ZoneInfo
     key: str
+    due_at: datetime
 
 
 def digest_week(zone: ZoneInfo, now: datetime) -> tuple[str, datetime, datetime]:
@@ -115,7 +116,12 @@ def produce_digests(session: Session, now: datetime) -> int:
         cohorts = digest_cohorts(session, team_id=team_id, now=now)
         if not cohorts:
             continue
+        # A programme that began after this week's digest time waits for next Monday: a late
+        # digest is for one missed while mentorbot was down, not for a week not yet begun.
+        began = min(cohort.created_at for cohort in cohorts)
         for person in people:
+            if person.due_at < began:
+                continue
             # As the person may see them: not their own pair's details (see cohort_health).
             health = cohort_health(session, cohorts=cohorts, now=now, viewer=person.user_id)
             changes = weekly_changes(session, cohorts=cohorts, now=now, viewer=person.user_id)
@@ -166,7 +172,7 @@ def digests_due(session: Session, now: datetime) -> list[Due]:
         )
         week, due_at, latest = digest_week(zone, now)
         if due_at <= now < latest:
-            candidates.append(Due(team_id, user_id, zone, digest_key(user_id, week)))
+            candidates.append(Due(team_id, user_id, zone, digest_key(user_id, week), due_at))
     if not candidates:
         return []
     keys: dict[str, list[str]] = defaultdict(list)

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput, NotAllowed
 from mentorbot.bot.models import Member
+from mentorbot.bot.outbox import enqueue
+from mentorbot.bot.rendering import render_text
 from mentorbot.bot.working_hours import zone_or_none
 
 
@@ -88,6 +90,23 @@ def grant_coordinator(session: Session, *, team_id: str, user_id: str, now: date
         return False
     member.is_coordinator = True
     return True
+
+
+def welcome_coordinator(
+    session: Session, *, team_id: str, user_id: str, granted_by: str, now: datetime
+) -> None:
+    """Tell a new coordinator what they can do now, in a DM (which also teaches mentorbot
+    their time zone before their first weekly digest)."""
+    enqueue(
+        session,
+        team_id=team_id,
+        dedupe_key=f"coordinator:{user_id}:{now:%Y%m%dT%H%M%S.%f}",
+        target_kind="user",
+        target_id=user_id,
+        payload={"text": render_text("mentoring/you_coordinate.md.j2", granted_by=granted_by)},
+        not_before=now,
+        now=now,
+    )
 
 
 def revoke_coordinator(

@@ -8,6 +8,7 @@ from mentorbot.bot.services.members import (
     grant_coordinator,
     list_coordinators,
     revoke_coordinator,
+    welcome_coordinator,
 )
 from mentorbot.handlers.commands.grammar import person
 from mentorbot.handlers.commands.request import MentoringRequest
@@ -32,6 +33,14 @@ def coordinator(request: MentoringRequest) -> None:
         changed = grant_coordinator(
             session, team_id=request.team_id, user_id=user_id, now=request.now
         )
+        if changed:
+            welcome_coordinator(
+                session,
+                team_id=request.team_id,
+                user_id=user_id,
+                granted_by=request.user_id,
+                now=request.now,
+            )
     else:
         changed = revoke_coordinator(
             session,
