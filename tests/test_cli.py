@@ -104,6 +104,15 @@ def test_demo_runs_with_an_empty_environment(tmp_path: Path) -> None:
     assert "mentorbot → Aiko & Sam (group DM): :arrow_forward: Welcome back" in out
     assert "mentorbot → Sam (DM): It has been a while" in out
     assert "mentorbot → Priya (DM): A pair in Spring may need a hand." in out
+    # Coordinator insight and a person's own data.
+    assert "mentorbot → Priya (DM): Your weekly mentoring digest: 1 pair may need attention." in out
+    assert "*Pairs:* 1 active · 0 paused · 0 ended" in out
+    assert "• <@U0AIKO> mentors <@U0SAM>: no check-in for 4 weeks" in out
+    assert "mentorbot → Priya (DM): file spring-pairs.csv" in out
+    assert "mentorbot → Priya (DM): file spring-weekly-checkins.png" in out
+    assert "mentorbot → Sam (DM): file mentorbot-my-data-" in out
+    coordinators_view = out.split("Priya types `/mentoring status`")[1].split("Sam wants")[0]
+    assert "mapped my first project" not in coordinators_view  # Sam's shared check-in
     # Growth and ending: a win (escaped), the midpoint survey, a concern, closing, alumni.
     assert "mentorbot → #mentoring-spring: A win from <@U0SAM>, shared with the cohort." in out
     assert "> Ran my first demo for the &lt;!channel&gt; crowd &amp; nobody fell asleep" in out

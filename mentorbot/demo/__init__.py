@@ -3,6 +3,7 @@ transcript of what each person sees, in their own time zone."""
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 from typing import TextIO
@@ -27,6 +28,9 @@ def run_demo(out: TextIO) -> int:
         tempfile.TemporaryDirectory(prefix="mentorbot-demo-") as folder,
         SlackStandin(team_id=TEAM) as standin,
     ):
+        # The report's chart is drawn by Matplotlib, which keeps a font cache; the demo's
+        # goes with its throwaway folder, so the demo leaves nothing behind.
+        os.environ.setdefault("MPLCONFIGDIR", str(Path(folder) / "matplotlib"))
         for person in PEOPLE:
             standin.add_user(
                 person.user_id, person.name.lower(), tz=person.tz, real_name=person.name

@@ -43,6 +43,7 @@ class Transcript:
         self.out = out
         self.standin = standin
         self.seen_calls = 0
+        self.files_seen = 0
 
     def say(self, line: str = "") -> None:
         self.out.write(line + "\n")
