@@ -307,6 +307,9 @@ def test_match_proposes_then_drop_swap_and_confirm_create_pairs_with_kickoffs(
         # a row that is not there.
         answer = choose(slack, standin, COORD, message, "shuffle:1")
         assert "out of date" in answer["text"] and answer["replace_original"] is False
+        # "²" is a digit to Python's str.isdigit, not a number to int(): still just out of date.
+        answer = choose(slack, standin, COORD, message, "drop:²:1")
+        assert "out of date" in answer["text"] and "went wrong" not in answer["text"]
         answer = choose(slack, standin, COORD, message, f"swap:{message_id(message)}:{EVE}:{ANA}")
         assert "no longer in the proposal" in answer["text"]
 

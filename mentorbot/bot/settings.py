@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from mentorbot.bot.usertext import is_whole_number
+
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///mentorbot.db"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -269,7 +271,7 @@ def parse_workdays(value: str, name: str) -> frozenset[int]:
 
 
 def _port(value: str) -> int:
-    if not value.isdigit() or not 0 < int(value) < 65536:
+    if not is_whole_number(value) or not 0 < int(value) < 65536:
         raise SettingsError(f"PORT must be a TCP port number between 1 and 65535, not {value!r}.")
     return int(value)
 
@@ -284,7 +286,7 @@ def _log_level(value: str) -> str:
 
 
 def _lease(value: str) -> timedelta:
-    if not value.isdigit() or not 1 <= int(value) <= 3600:
+    if not is_whole_number(value) or not 1 <= int(value) <= 3600:
         raise SettingsError(
             "MENTORBOT_DELIVERY_LEASE_SECONDS must be a whole number of seconds from 1 to 3600 "
             f"(how long a sender may hold a message before another takes it over), not {value!r}."
@@ -295,7 +297,7 @@ def _lease(value: str) -> timedelta:
 def _whole(
     value: str, name: str, meaning: str, *, low: int, high: int, unit: timedelta
 ) -> timedelta:
-    if not value.isdigit() or not low <= int(value) <= high:
+    if not is_whole_number(value) or not low <= int(value) <= high:
         raise SettingsError(
             f"{name} must be a whole number from {low} to {high} ({meaning}), not {value!r}."
         )

@@ -21,3 +21,11 @@ def from_slack_text(value: str) -> str:
 def clean_user_text(value: str) -> str:
     """Drop control characters, keep tabs and line breaks, trim the ends."""
     return _CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
+_WHOLE = re.compile(r"[0-9]{1,18}")
+
+
+def is_whole_number(value: str) -> bool:
+    """True for plain ASCII digits that fit a database id (str.isdigit also accepts "²")."""
+    return _WHOLE.fullmatch(value) is not None

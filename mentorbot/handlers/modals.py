@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput
 from mentorbot.bot.rendering import render_json
+from mentorbot.bot.usertext import is_whole_number
 from mentorbot.handlers.deferred import defer
 
 # What to do instead when a button carries a value that makes no sense (an old message).
@@ -26,7 +27,7 @@ ModalListener = Callable[
 def button_number(action: dict[str, Any], hint: str = HELP_HINT) -> int:
     """The id a button carries in its value; BadInput when the button is out of date."""
     value = str(action.get("value") or "")
-    if not value.isdigit():
+    if not is_whole_number(value):
         raise BadInput(f"that button is out of date; {hint}")
     return int(value)
 

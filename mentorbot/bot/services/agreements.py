@@ -18,7 +18,7 @@ from mentorbot.bot.services.cohorts import CADENCES, LIVE_PAIR
 from mentorbot.bot.services.meetings import MEETING_MESSAGES, set_next_meeting
 from mentorbot.bot.services.nudges import schedule_nudges
 from mentorbot.bot.services.workspaces import availability_for
-from mentorbot.bot.usertext import clean_user_text
+from mentorbot.bot.usertext import clean_user_text, is_whole_number
 from mentorbot.bot.working_hours import wall_clock
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -53,7 +53,7 @@ def read_form(values: dict[str, str | None]) -> Agreement:
     if cadence not in CADENCES:
         raise InvalidForm("cadence", "Pick how often you will meet.")
     weekday = values.get("weekday") or ""
-    if not weekday.isdigit() or int(weekday) > 6:
+    if not is_whole_number(weekday) or int(weekday) > 6:
         raise InvalidForm("weekday", "Pick the day of the week you will meet.")
     clock = values.get("time") or ""
     try:

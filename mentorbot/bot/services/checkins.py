@@ -21,7 +21,7 @@ from mentorbot.bot.services.goals import open_goals
 from mentorbot.bot.services.nudges import restart_quiet_clock
 from mentorbot.bot.services.pairs import active_pair_of, pairs_of_person
 from mentorbot.bot.services.privacy import own_checkins
-from mentorbot.bot.usertext import clean_user_text
+from mentorbot.bot.usertext import clean_user_text, is_whole_number
 
 MAX_TEXT = 3000
 HISTORY = 5
@@ -46,7 +46,7 @@ def read_form(values: dict[str, str | None], *, sharing: bool) -> CheckInForm:
     `sharing` is False for mentors: the "share with my mentor" choice is a mentee's.
     """
     rating_text = values.get("rating") or ""
-    rating = int(rating_text) if rating_text.isdigit() else None
+    rating = int(rating_text) if is_whole_number(rating_text) else None
     if rating_text and (rating is None or not 1 <= rating <= 5):
         raise InvalidForm("rating", "Pick a number from 1 to 5.")
     texts = {}
@@ -65,7 +65,7 @@ def read_form(values: dict[str, str | None], *, sharing: bool) -> CheckInForm:
         went_well=texts["went_well"],
         blockers=texts["blockers"],
         next_steps=texts["next_steps"],
-        goal_id=int(goal) if goal.isdigit() else None,
+        goal_id=int(goal) if is_whole_number(goal) else None,
         shared=sharing and values.get("share") == "share",
     )
 

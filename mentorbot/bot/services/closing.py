@@ -23,7 +23,7 @@ from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.checkins import CheckInForm
 from mentorbot.bot.services.goals import finish_goal, open_goals
 from mentorbot.bot.timeutil import add_months
-from mentorbot.bot.usertext import clean_user_text
+from mentorbot.bot.usertext import clean_user_text, is_whole_number
 
 MAX_GRATITUDE = 2000
 # What the mentee may say of each open goal: done, still in progress (stays open), dropped.
@@ -121,7 +121,7 @@ def read_reflection(values: dict[str, str | None], *, keep_in_touch: bool) -> Re
     goals = {}
     for block_id, value in values.items():
         number = block_id.removeprefix("goal_")
-        if number == block_id or not number.isdigit() or value is None:
+        if number == block_id or not is_whole_number(number) or value is None:
             continue
         if value not in GOAL_CHOICES:
             raise InvalidForm(block_id, "Pick done, still in progress or dropped.")

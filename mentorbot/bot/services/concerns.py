@@ -25,7 +25,7 @@ from mentorbot.bot.services.cohorts import LIVE_PAIR
 from mentorbot.bot.services.members import is_coordinator, list_coordinators
 from mentorbot.bot.services.pairs import end_pairs, pairs_of_person
 from mentorbot.bot.services.workspaces import configured_coordinators
-from mentorbot.bot.usertext import clean_user_text
+from mentorbot.bot.usertext import clean_user_text, is_whole_number
 
 MAX_TEXT = 3000
 # How a concern was handled, and the farewell reason a pair ended that way is given.
@@ -145,7 +145,7 @@ def raise_concern(
         raise InvalidForm("text", f"Please keep this under {MAX_TEXT} characters ({len(text)}).")
     pair = None
     if pair_choice and pair_choice != NO_PAIR:
-        if not pair_choice.isdigit():
+        if not is_whole_number(pair_choice):
             raise InvalidForm("pair", "Pick one of your pairs, or “not about a pair”.")
         pair = session.scalar(
             select(Pair).where(Pair.team_id == team_id, Pair.id == int(pair_choice))

@@ -26,7 +26,7 @@ from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.checkins import mentees_of
 from mentorbot.bot.services.cohorts import LIVE_PAIR
 from mentorbot.bot.services.pairs import active_pair_of
-from mentorbot.bot.usertext import clean_user_text
+from mentorbot.bot.usertext import clean_user_text, is_whole_number
 
 PHASES = ("midpoint", "closing", "anytime")
 # Phases with one answer per person and pair: answering again replaces the answer.
@@ -185,7 +185,7 @@ def read_survey(values: dict[str, str | None]) -> FeedbackForm:
         text = values.get(name) or ""
         if not text:
             raise InvalidForm(name, "Pick a number from 1 to 5.")
-        if not text.isdigit() or not 1 <= int(text) <= 5:
+        if not is_whole_number(text) or not 1 <= int(text) <= 5:
             raise InvalidForm(name, "Pick a number from 1 to 5.")
         scores[name] = int(text)
     comment = clean_user_text(values.get("comment") or "")

@@ -16,7 +16,7 @@ from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.cohorts import find_cohort_by_id, list_cohorts
 from mentorbot.bot.services.members import get_or_create_member
 from mentorbot.bot.services.pairs import DEFAULT_CAPACITY, MAX_CAPACITY, set_capacity
-from mentorbot.bot.usertext import clean_user_text
+from mentorbot.bot.usertext import clean_user_text, is_whole_number
 from mentorbot.bot.working_hours import Availability
 
 ROLES = ("mentor", "mentee")
@@ -71,7 +71,7 @@ def read_profile_form(values: dict[str, str | None]) -> ProfileForm:
     if role not in ROLES:
         raise InvalidForm("role", "Say whether you want to mentor or to be mentored.")
     cohort = values.get("cohort") or ANY_COHORT
-    if cohort != ANY_COHORT and not cohort.isdigit():
+    if cohort != ANY_COHORT and not is_whole_number(cohort):
         raise InvalidForm("cohort", "Pick a cohort from the list, or leave it empty.")
     areas = parse_areas(values.get("areas") or "")
     goals = clean_user_text(values.get("goals") or "")
@@ -80,7 +80,7 @@ def read_profile_form(values: dict[str, str | None]) -> ProfileForm:
     capacity = None
     typed = (values.get("capacity") or "").strip()
     if role == "mentor" and typed:
-        if not typed.isdigit() or not 1 <= int(typed) <= MAX_CAPACITY:
+        if not is_whole_number(typed) or not 1 <= int(typed) <= MAX_CAPACITY:
             raise InvalidForm(
                 "capacity", f"How many mentees at once: a whole number from 1 to {MAX_CAPACITY}."
             )

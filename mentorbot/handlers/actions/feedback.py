@@ -15,6 +15,7 @@ from mentorbot.bot.errors import BadInput
 from mentorbot.bot.services import concerns
 from mentorbot.bot.services.feedback import pair_to_rate, survey_view
 from mentorbot.bot.settings import Settings
+from mentorbot.bot.usertext import is_whole_number
 from mentorbot.handlers.deferred import defer
 from mentorbot.handlers.modals import button_number, modal_opener, open_modal
 
@@ -33,7 +34,7 @@ def register(app: App) -> None:
 def _survey(session: Session, context: BoltContext, action: dict[str, Any]) -> Any:
     """A survey invitation's button (midpoint or closing): the survey modal for that pair."""
     pair_id, _, phase = str(action.get("value") or "").partition(":")
-    if not pair_id.isdigit():
+    if not is_whole_number(pair_id):
         raise BadInput("that button is out of date; type `/checkin feedback` instead.")
     user_id = context.user_id or ""
     pair = pair_to_rate(

@@ -16,6 +16,7 @@ from mentorbot.bot.models import MatchProposal
 from mentorbot.bot.services import match_proposals
 from mentorbot.bot.services.members import require_coordinator
 from mentorbot.bot.settings import Settings
+from mentorbot.bot.usertext import is_whole_number
 from mentorbot.handlers.commands.matching import profile_modal
 from mentorbot.handlers.deferred import defer
 from mentorbot.handlers.modals import open_modal
@@ -103,7 +104,7 @@ def control(
     kind, _, rest = value.partition(":")
     proposal_id, _, mentees = rest.partition(":")
     first, _, second = mentees.partition(":")
-    if kind not in CONTROLS or not proposal_id.isdigit():
+    if kind not in CONTROLS or not is_whole_number(proposal_id):
         raise BadInput(f"that control is out of date; {OUT_OF_DATE}")
     proposal = match_proposals.open_proposal(session, team_id=team_id, proposal_id=int(proposal_id))
     message = CONTROLS[kind](session, proposal, first, second, now)

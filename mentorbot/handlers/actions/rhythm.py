@@ -22,6 +22,7 @@ from mentorbot.bot.services.home import home_view
 from mentorbot.bot.services.meetings import move_view
 from mentorbot.bot.services.members import is_coordinator
 from mentorbot.bot.settings import Settings
+from mentorbot.bot.usertext import is_whole_number
 from mentorbot.handlers.deferred import defer
 from mentorbot.handlers.modals import ModalListener, button_number, modal_opener
 
@@ -112,7 +113,7 @@ def change_goal(
         )
     else:
         how, number = action["action_id"].removeprefix("goal_"), str(action.get("value") or "")
-    if how not in goals.STATUSES or not number.isdigit():
+    if how not in goals.STATUSES or not is_whole_number(number):
         raise BadInput("that button is out of date; type `/checkin goals` to see your goals.")
     goal = goals.finish_goal(
         session,

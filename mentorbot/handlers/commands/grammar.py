@@ -15,7 +15,7 @@ from typing import Any
 
 from mentorbot.bot.errors import BadInput
 from mentorbot.bot.rendering import quoted
-from mentorbot.bot.usertext import from_slack_text
+from mentorbot.bot.usertext import from_slack_text, is_whole_number
 
 # An escaped mention or channel (which may hold spaces in its label) or a plain word.
 _TOKEN = re.compile(r"<[^>]*>|\S+")
@@ -94,7 +94,7 @@ def a_date(value: str, *, example: str) -> date:
 
 def whole_number(value: str, *, example: str, low: int, high: int, what: str) -> int:
     """A whole number between `low` and `high`."""
-    if not value.isdigit() or not low <= int(value) <= high:
+    if not is_whole_number(value) or not low <= int(value) <= high:
         raise BadInput(f"{what} must be a whole number from {low} to {high}.", example=example)
     return int(value)
 

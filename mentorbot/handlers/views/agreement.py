@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput
 from mentorbot.bot.services.agreements import pair_for_agreement, read_form, record_agreement
+from mentorbot.bot.usertext import is_whole_number
 from mentorbot.handlers.forms import field
 from mentorbot.handlers.modals import finish_modal
 
@@ -26,7 +27,7 @@ def submit_agreement(
 ) -> None:
     """Validate (errors shown by the fields), record, and show the agreement in the modal."""
     metadata = str(view.get("private_metadata") or "")
-    if not metadata.isdigit():
+    if not is_whole_number(metadata):
         raise BadInput("this form is out of date; type `/checkin agreement` to open it again.")
     user_id = context.user_id or ""
     pair = pair_for_agreement(

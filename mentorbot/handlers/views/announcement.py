@@ -15,6 +15,7 @@ from mentorbot.bot.services.announcements import schedule_announcement
 from mentorbot.bot.services.cohorts import find_cohort_by_id
 from mentorbot.bot.services.members import require_coordinator
 from mentorbot.bot.settings import Settings
+from mentorbot.bot.usertext import is_whole_number
 from mentorbot.handlers.forms import field
 from mentorbot.handlers.people import zone_of_asker
 
@@ -41,7 +42,7 @@ def submit_announcement(
         client, session, team_id=team_id, user_id=user_id, default=settings.timezone, now=now
     )
     cohort_id = field(view, "cohort")
-    if not cohort_id or not cohort_id.isdigit():
+    if not cohort_id or not is_whole_number(cohort_id):
         raise InvalidForm("cohort", "Pick the cohort to announce to.")
     cohort = find_cohort_by_id(session, team_id=team_id, cohort_id=int(cohort_id))
     if field(view, "when") == "later":

@@ -13,6 +13,7 @@ from mentorbot.bot.models import Pair
 from mentorbot.bot.rendering import render_text
 from mentorbot.bot.services import closing
 from mentorbot.bot.services.checkins import read_form
+from mentorbot.bot.usertext import is_whole_number
 from mentorbot.handlers.forms import field
 from mentorbot.handlers.modals import finish_modal, text_blocks
 
@@ -25,7 +26,7 @@ def register(app: App) -> None:
 
 def _pair(view: dict[str, Any], context: BoltContext, session: Session) -> Pair:
     metadata = str(view.get("private_metadata") or "")
-    if not metadata.isdigit():
+    if not is_whole_number(metadata):
         raise BadInput("this form is out of date; use the button in my message again.")
     return closing.pair_for_closing(
         session, team_id=context.team_id or "", pair_id=int(metadata), user_id=context.user_id or ""

@@ -20,6 +20,7 @@ from mentorbot.bot.services.feedback import (
     record_feedback,
 )
 from mentorbot.bot.settings import Settings
+from mentorbot.bot.usertext import is_whole_number
 from mentorbot.handlers.actions.feedback import show_handled
 from mentorbot.handlers.forms import field
 from mentorbot.handlers.modals import finish_modal, text_blocks
@@ -39,7 +40,7 @@ def submit_survey(
     user_id = context.user_id or ""
     pair_id, _, phase = str(view.get("private_metadata") or "").partition(":")
     pair_id = field(view, "pair") or pair_id  # a mentor of several picked whom it is about
-    if not pair_id.isdigit():
+    if not is_whole_number(pair_id):
         raise BadInput("this form is out of date; type `/checkin feedback` to open it again.")
     pair = pair_to_rate(
         session, team_id=context.team_id or "", pair_id=int(pair_id), user_id=user_id, phase=phase
@@ -91,7 +92,7 @@ def submit_reply(
 ) -> None:
     """Send the coordinator's reply to the person who raised the concern."""
     concern_id = str(view.get("private_metadata") or "")
-    if not concern_id.isdigit():
+    if not is_whole_number(concern_id):
         raise BadInput("this form is out of date; press the concern's button again.")
     handled = concerns.handle_concern(
         session,

@@ -14,7 +14,7 @@ from mentorbot.bot.services import goals, pauses
 from mentorbot.bot.services.checkins import pair_of_member, read_form, record_checkin
 from mentorbot.bot.services.meetings import local_moment, move_meeting
 from mentorbot.bot.services.workspaces import availability_for
-from mentorbot.bot.usertext import clean_user_text
+from mentorbot.bot.usertext import clean_user_text, is_whole_number
 from mentorbot.handlers.forms import field
 from mentorbot.handlers.modals import finish_modal, text_blocks
 
@@ -30,7 +30,7 @@ def register(app: App) -> None:
 def _pair(view: dict[str, Any], context: BoltContext, session: Session) -> Any:
     """The pair the form is about: the one picked (a mentor of several), else the opener's."""
     metadata = field(view, "pair") or str(view.get("private_metadata") or "")
-    if not metadata.isdigit():
+    if not is_whole_number(metadata):
         raise BadInput("this form is out of date; type `/checkin` to open it again.")
     return pair_of_member(
         session, team_id=context.team_id or "", pair_id=int(metadata), user_id=context.user_id or ""
