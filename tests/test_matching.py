@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session, sessionmaker
 
 from mentorbot.bot.errors import BadInput, InvalidForm
 from mentorbot.bot.models import Cohort, Member, OutboundMessage, Pair
@@ -44,6 +45,7 @@ from mentorbot.bot.services.profiles import (
 )
 from mentorbot.bot.working_hours import Availability
 from mentorbot.standin.contract import check_message_content
+from tests.processes import wait_for
 from tests.test_working_hours import person as hours
 
 TEAM = "T0MENTOR"
@@ -460,3 +462,57 @@ def test_a_long_proposal_fits_in_one_message(session: Session) -> None:
     assert "…and 5 more pairs, not shown here: confirming creates them too." in shown
     # 31 mentees for 30 places: one is left out, and the message says why.
     assert shown.count("(every mentor who fits is taken)") == 1
+
+
+def test_two_coordinators_confirming_together_create_the_pairs_once(
+    sessions: sessionmaker[Session], database_url: str
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite runs one writing transaction at a time; PostgreSQL needs the lock")
+    with sessions() as session, session.begin():
+        spring = cohort_named(session, "Spring")
+        person(session, "U0CAT", "mentor", "python", capacity=1)
+        person(session, "U0EVE", "mentee", "python")
+        proposal_id = propose(session, cohort=spring, by="U0COORD", now=NOW).id
+    first = sessions()
+    first.begin()
+    confirm(first, proposal=open_proposal(first, team_id=TEAM, proposal_id=proposal_id), now=NOW)
+    outcome: dict[str, str] = {}
+
+    def second_coordinator() -> None:
+        with sessions() as session:
+            try:
+                with session.begin():
+                    found = open_proposal(session, team_id=TEAM, proposal_id=proposal_id)
+                    confirm(session, proposal=found, now=NOW)
+                    outcome["second"] = "created the pairs again"
+            except BadInput as refused:
+                outcome["second"] = str(refused)
+
+    press = threading.Thread(target=second_coordinator)
+    press.start()
+    try:
+        # The second press waits for the first one's lock on the proposal...
+        wait_for(lambda: _waiting_for_a_lock(first) == 1, "the second Create to wait")
+    finally:
+        first.commit()
+        first.close()
+        press.join(timeout=30)
+    # ...then finds it confirmed: one pair, one kickoff.
+    assert "confirmed already" in outcome["second"]
+    with sessions() as session:
+        pairs = session.execute(select(Pair.mentor_id, Pair.mentee_id)).all()
+        assert [tuple(row) for row in pairs] == [("U0CAT", "U0EVE")]
+
+
+def _waiting_for_a_lock(session: Session) -> int:
+    """How many other connections to this database wait for a row lock."""
+    with session.get_bind().connect() as connection:  # type: ignore[union-attr]
+        return int(
+            connection.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND datname = current_database()"
+                )
+            ).scalar_one()
+        )

@@ -191,11 +191,16 @@ def propose(session: Session, *, cohort: Cohort, by: str, now: datetime) -> Matc
 
 
 def open_proposal(session: Session, *, team_id: str, proposal_id: int) -> MatchProposal:
-    """A proposal that can still change; NotFound or BadInput otherwise."""
+    """A proposal that can still change; NotFound or BadInput otherwise.
+
+    The row stays locked until the transaction ends (PostgreSQL; SQLite writes one at a
+    time anyway), so two coordinators pressing Create together cannot both create its pairs:
+    the second waits, then finds it confirmed.
+    """
     proposal = session.scalar(
-        select(MatchProposal).where(
-            MatchProposal.team_id == team_id, MatchProposal.id == proposal_id
-        )
+        select(MatchProposal)
+        .where(MatchProposal.team_id == team_id, MatchProposal.id == proposal_id)
+        .with_for_update()
     )
     if proposal is None:
         raise NotFound("that proposal does not exist any more.")
