@@ -115,6 +115,8 @@ def test_oauth_installs_need_both_credentials_and_a_signing_secret() -> None:
         Settings.from_env({**oauth, "SLACK_BOT_TOKEN": "xoxb-1"})
     with pytest.raises(SettingsError, match=r"^SLACK_APP_TOKEN \(Socket Mode\) cannot"):
         Settings.from_env({**oauth, "SLACK_APP_TOKEN": "xapp-1"})
+    with pytest.raises(SettingsError, match=r"^MENTORBOT_COORDINATORS names people of one"):
+        Settings.from_env({**oauth, "MENTORBOT_COORDINATORS": "U0ANA"})
     with pytest.raises(SettingsError, match=r"^SLACK_REDIRECT_URI must be the full URL"):
         Settings.from_env({**oauth, "SLACK_REDIRECT_URI": "/slack/oauth_redirect"})
     uri = "https://bot.example.com/slack/oauth_redirect"

@@ -117,6 +117,12 @@ class Settings:
             )
         client_id, client_secret = get("SLACK_CLIENT_ID"), get("SLACK_CLIENT_SECRET")
         _check_oauth(bot_token, app_token, client_id, client_secret)
+        if client_id and get("MENTORBOT_COORDINATORS"):
+            raise SettingsError(
+                "MENTORBOT_COORDINATORS names people of one workspace, but SLACK_CLIENT_ID "
+                "serves many: unset it. With OAuth installs the person who installs mentorbot "
+                "becomes its first coordinator and adds others with /mentoring coordinator add."
+            )
         redirect_uri = get("SLACK_REDIRECT_URI")
         if redirect_uri is not None and not re.match(r"^https?://[^/\s]+/", redirect_uri):
             raise SettingsError(
