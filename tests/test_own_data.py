@@ -13,7 +13,7 @@ from freezegun import freeze_time
 from sqlalchemy import JSON, String, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from mentorbot.bot.models import Base, CheckIn, Member, OutboundMessage, Pair
+from mentorbot.bot.models import Base, CheckIn, Feedback, Member, OutboundMessage, Pair
 from mentorbot.runtime import Runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
 from mentorbot.standin.contract import check_blocks
@@ -305,6 +305,16 @@ def test_deleting_takes_out_their_words_and_id_everywhere_and_keeps_the_counts(
         assert set(
             session.scalars(select(CheckIn.author_id).where(CheckIn.pair_id == pair.id))
         ) == {pair.mentee_id, ANA}
+        # His ratings and survey scores go too: an average of them would still be his.
+        assert set(
+            session.scalars(select(CheckIn.rating).where(CheckIn.author_id == pair.mentee_id))
+        ) == {None}
+        scores = session.execute(
+            select(Feedback.trust, Feedback.communication, Feedback.usefulness).where(
+                Feedback.author_id == pair.mentee_id
+            )
+        ).all()
+        assert scores and all(tuple(row) == (None, None, None) for row in scores)
         farewell = session.scalars(
             select(OutboundMessage).where(OutboundMessage.dedupe_key == f"farewell:pair{pair.id}")
         ).one()

@@ -347,7 +347,8 @@ def _remove_words(session: Session, *, team_id: str, user_id: str, pairs: list[P
     session.execute(
         update(CheckIn)
         .where(CheckIn.team_id == team_id, CheckIn.author_id == user_id)
-        .values(went_well=None, blockers=None, next_steps=None)
+        # The rating goes too: a pair's average would otherwise still be this person's.
+        .values(rating=None, went_well=None, blockers=None, next_steps=None)
     )
     session.execute(
         update(Goal)
@@ -368,7 +369,7 @@ def _remove_words(session: Session, *, team_id: str, user_id: str, pairs: list[P
     session.execute(
         update(Feedback)
         .where(Feedback.team_id == team_id, Feedback.author_id == user_id)
-        .values(comment=None)
+        .values(trust=None, communication=None, usefulness=None, comment=None)
     )
     session.execute(
         update(Concern)
