@@ -62,11 +62,11 @@ def _follow_up(session: Session, now: datetime) -> int:
 
 
 def _prompt(session: Session, now: datetime) -> int:
-    pairs = session.scalars(
-        select(Pair).where(
-            Pair.status == "active", Pair.prompt_at <= now, Pair.next_meeting_at > now
-        )
-    ).all()
+    # Only `prompt_at` in the query: with `next_meeting_at > now` as well, SQLite may walk
+    # the (status, next_meeting_at) index over every coming meeting. A meeting that passed
+    # unprompted (downtime) is the follow-up's, within the hour.
+    due = session.scalars(select(Pair).where(Pair.status == "active", Pair.prompt_at <= now)).all()
+    pairs = [pair for pair in due if pair.next_meeting_at and pair.next_meeting_at > now]
     clocks = Clocks(session, pairs)
     goals = open_goals_of(session, pairs)
     shared = latest_shared_with_mentors(session, pairs)
