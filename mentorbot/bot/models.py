@@ -19,6 +19,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -61,7 +62,16 @@ class Member(Base):
     """A person in a workspace: cached name and time zone, personal hours, coordinator flag."""
 
     __tablename__ = "member"
-    __table_args__ = (UniqueConstraint("team_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("team_id", "user_id"),
+        # The few coordinators among many members (the digest looks for them every minute).
+        Index(
+            "ix_member_coordinators",
+            "team_id",
+            sqlite_where=text("is_coordinator = 1"),
+            postgresql_where=text("is_coordinator"),
+        ),
+    )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
     user_id: Mapped[str] = mapped_column(String(32))
