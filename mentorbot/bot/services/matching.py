@@ -23,9 +23,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
-import numpy as np
-from scipy.optimize import linear_sum_assignment
-
 from mentorbot.bot.models import Cohort
 from mentorbot.bot.working_hours import Availability, wall_clock
 
@@ -146,6 +143,11 @@ def best_assignment(
     the rest, so the weights order assignments exactly as `objective` does. A forbidden cell
     weighs 0: the solver may use it, but it is then left out, as if unassigned.
     """
+    # Imported here: NumPy and SciPy take a while to load, and only matching needs them
+    # (web workers start faster and smaller without them).
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
     columns = [mentor for mentor, places in enumerate(room) for _ in range(max(places, 0))]
     if not fits or not columns:
         return []
