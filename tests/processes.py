@@ -11,7 +11,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.error import URLError
 from urllib.request import urlopen
 
 from mentorbot.standin import SlackStandin
@@ -73,7 +72,7 @@ def healthy(url: str) -> bool:
     try:
         with urlopen(f"{url}/healthz", timeout=2) as response:
             return bool(response.status == 200)
-    except (URLError, ConnectionError):
+    except OSError:  # refused, reset, or no answer yet while the workers start
         return False
 
 
