@@ -79,7 +79,10 @@ def test_sigkill_mid_drain_then_restart_delivers_each_message_once(
                 )
     finally:
         engine.dispose()
-    env = bot_env(standin, database_url, MENTORBOT_DELIVERY_LEASE_SECONDS="2")
+    # A short lease, so the dead worker's claims lapse soon; long enough that the restarted
+    # worker finishes a batch of 50 sends inside its own lease even on a busy machine (else
+    # it leaves the rest to its next tick, a minute later).
+    env = bot_env(standin, database_url, MENTORBOT_DELIVERY_LEASE_SECONDS="6")
 
     def posts() -> int:
         return len(standin.calls_to("chat.postMessage"))
@@ -97,7 +100,7 @@ def test_sigkill_mid_drain_then_restart_delivers_each_message_once(
             first.wait()
     at_kill = posts()
     assert MESSAGES // 4 <= at_kill < MESSAGES, "the kill must land mid-drain"
-    # The dead worker's claims run out after their 2 s lease (PostgreSQL cannot know it died;
+    # The dead worker's claims run out after their 6 s lease (PostgreSQL cannot know it died;
     # on SQLite the restarted sole worker ends them at once).
     wait_for(lambda: _claims_running(database_url) == 0, "the dead worker's leases to run out")
 
