@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -13,6 +14,9 @@ from mentorbot.bot.db import make_engine, make_sessionmaker
 from mentorbot.bot.install_tables import install_metadata
 from mentorbot.bot.migrate import alembic_config, upgrade
 from mentorbot.bot.models import Base, Pair
+
+# These tests migrate (and inspect) databases themselves, from nothing.
+pytestmark = pytest.mark.empty_database
 
 EXPECTED_TABLES = {
     "workspace",
