@@ -22,6 +22,8 @@ from mentorbot.bot.db import make_engine, make_sessionmaker, unit_of_work
 from mentorbot.bot.services.workspaces import ensure_workspace
 from mentorbot.bot.settings import Settings, SettingsError
 from mentorbot.bot.timeutil import utcnow
+from mentorbot.bot.token_store import EncryptedInstallationStore
+from mentorbot.logs import install_token_redaction
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +109,7 @@ class Runtime:
 
 def build_runtime(settings: Settings) -> Runtime:
     """Create the engine, session factory and Web API client for these settings."""
+    install_token_redaction()
     engine = make_engine(settings.database_url)
     runtime = Runtime(
         settings=settings,
@@ -116,8 +119,8 @@ def build_runtime(settings: Settings) -> Runtime:
         client=web_client(settings, settings.slack_bot_token),
     )
     if settings.oauth:
-        runtime.installations = SQLAlchemyInstallationStore(
-            client_id=settings.slack_client_id or "", engine=engine
+        runtime.installations = EncryptedInstallationStore(
+            client_id=settings.slack_client_id or "", engine=engine, keys=settings.token_keys
         )
         runtime.oauth_states = SQLAlchemyOAuthStateStore(
             expiration_seconds=OAUTH_STATE_SECONDS, engine=engine

@@ -101,12 +101,21 @@ def test_run_requires_token_and_secret() -> None:
 
 
 def test_oauth_installs_need_both_credentials_and_a_signing_secret() -> None:
-    oauth = {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s3"}
+    key = "fT2q2C6n0mV3l8Yy1kz0b4Wm8o2N6xQ4rJ7sU9vA1cE="
+    oauth = {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s3", "MENTORBOT_TOKEN_KEY": key}
     settings = Settings.from_env({**oauth, "SLACK_SIGNING_SECRET": "sig"})
     assert settings.oauth and settings.slack_bot_token is None
     settings.require_for_run()  # no bot token needed: each workspace brings its own
     with pytest.raises(SettingsError, match=r"^SLACK_SIGNING_SECRET"):
         Settings.from_env(oauth).require_for_run()
+    with pytest.raises(SettingsError, match=r"^MENTORBOT_TOKEN_KEY is not set"):
+        Settings.from_env({**oauth, "MENTORBOT_TOKEN_KEY": ""})
+    with pytest.raises(SettingsError, match=r"^MENTORBOT_TOKEN_KEY: key 2 is not a Fernet key"):
+        Settings.from_env({**oauth, "MENTORBOT_TOKEN_KEY": f"{key},not-a-key"})
+    assert Settings.from_env({**oauth, "MENTORBOT_TOKEN_KEY": f" {key} , {key}"}).token_keys == (
+        key,
+        key,
+    )
     with pytest.raises(SettingsError, match=r"^SLACK_CLIENT_SECRET is not set"):
         Settings.from_env({"SLACK_CLIENT_ID": "1.2"})
     with pytest.raises(SettingsError, match=r"^SLACK_CLIENT_ID is not set"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import urllib.error
 import urllib.request
@@ -12,7 +13,8 @@ from email.message import Message
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from sqlalchemy import select
+from cryptography.fernet import Fernet
+from sqlalchemy import select, text
 
 from mentorbot.app import create_app
 from mentorbot.bot.migrate import upgrade
@@ -28,6 +30,7 @@ from mentorbot.web import WebApp
 from tests.conftest import SIGNING_SECRET
 
 ALPHA, BETA = "T0ALPHA", "T0BETA"
+TOKEN_KEY = "fT2q2C6n0mV3l8Yy1kz0b4Wm8o2N6xQ4rJ7sU9vA1cE="
 # Alpha's coordinator, mentor and mentee; Beta's the same. Slack IDs are unique across teams.
 ALICE, AMOS, ADA = "U0ALICE", "U0AMOS", "U0ADA"
 BORIS, BEA, BO = "U0BORIS", "U0BEA", "U0BO"
@@ -109,6 +112,7 @@ def bot(standin: SlackStandin, database_url: str) -> Iterator[Bot]:
         {
             "SLACK_CLIENT_ID": "1234.5678",
             "SLACK_CLIENT_SECRET": "client-secret",
+            "MENTORBOT_TOKEN_KEY": TOKEN_KEY,
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_API_URL": standin.api_url,
             "MENTORBOT_DATABASE_URL": database_url,
@@ -302,3 +306,30 @@ def test_a_message_for_a_workspace_without_a_token_is_dropped_not_sent(bot: Bot)
     with_tokens = [c for c in bot.standin.calls if c.method != "oauth.v2.access"]
     assert {bot.standin.team_of(call) for call in with_tokens} == {BETA}
     assert all(call.args.get("text") != "hello" for call in bot.standin.calls)
+
+
+def test_tokens_are_encrypted_at_rest_and_never_logged(
+    bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    bot.install(ALPHA, "Alpha Inc", ALICE)
+    start_cohort(bot, ALPHA)
+    bot.tick()
+    token = bot.stored_token(ALPHA) or ""
+    assert token.startswith("xoxb-t0alpha-")  # what mentorbot uses, once decrypted
+    with bot.runtime.engine.connect() as connection:
+        stored = [
+            value
+            for table in ("slack_bots", "slack_installations")
+            for value in connection.execute(text(f"SELECT bot_token FROM {table}")).scalars()
+        ]
+    assert len(stored) == 2
+    assert all(value.startswith("gAAAAA") and "xoxb" not in value for value in stored)
+    assert all(
+        Fernet(TOKEN_KEY.encode()).decrypt(value.encode()).decode() == token for value in stored
+    )
+    # Every request and call above ran with that token; none of the logs shows it.
+    assert any(call.token == token for call in bot.standin.calls)
+    # slack_sdk logs oauth.v2.access's whole answer at DEBUG: the token shows only redacted.
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert token[len("xoxb-") :] not in logged and "xoxb-…redacted" in logged

@@ -45,6 +45,8 @@ class Settings:
     slack_client_id: str | None = None
     slack_client_secret: str | None = None
     slack_redirect_uri: str | None = None
+    # Fernet keys that encrypt workspace tokens at rest (OAuth): the first encrypts.
+    token_keys: tuple[str, ...] = ()
     database_url: str = DEFAULT_DATABASE_URL
     coordinators: tuple[str, ...] = ()
     timezone: str = "UTC"
@@ -123,6 +125,13 @@ class Settings:
                 "serves many: unset it. With OAuth installs the person who installs mentorbot "
                 "becomes its first coordinator and adds others with /mentoring coordinator add."
             )
+        token_keys = _token_keys(get("MENTORBOT_TOKEN_KEY") or "")
+        if client_id and not token_keys:
+            raise SettingsError(
+                "MENTORBOT_TOKEN_KEY is not set: with SLACK_CLIENT_ID, workspace tokens are kept "
+                "encrypted with it. Make one with: python -c \"from cryptography.fernet import "
+                "Fernet; print(Fernet.generate_key().decode())\" and keep it secret and safe."
+            )
         redirect_uri = get("SLACK_REDIRECT_URI")
         if redirect_uri is not None and not re.match(r"^https?://[^/\s]+/", redirect_uri):
             raise SettingsError(
@@ -134,6 +143,7 @@ class Settings:
             slack_client_id=client_id,
             slack_client_secret=client_secret,
             slack_redirect_uri=redirect_uri,
+            token_keys=token_keys,
             slack_signing_secret=get("SLACK_SIGNING_SECRET"),
             slack_app_token=app_token,
             slack_api_url=_api_url(get("SLACK_API_URL") or DEFAULT_API_URL),
@@ -187,6 +197,23 @@ def _check_oauth(
             "SLACK_APP_TOKEN (Socket Mode) cannot be used with SLACK_CLIENT_ID: installing over "
             "OAuth needs an HTTP server Slack can reach. Unset SLACK_APP_TOKEN."
         )
+
+
+def _token_keys(value: str) -> tuple[str, ...]:
+    """Comma-separated Fernet keys (32 bytes, url-safe base64); the first one encrypts."""
+    from cryptography.fernet import Fernet
+
+    keys = tuple(part.strip() for part in value.split(",") if part.strip())
+    for number, key in enumerate(keys, start=1):
+        try:
+            Fernet(key.encode())
+        except ValueError:
+            raise SettingsError(
+                f"MENTORBOT_TOKEN_KEY: key {number} is not a Fernet key (32 bytes in url-safe "
+                "base64, 44 characters); make one with: python -c \"from cryptography.fernet "
+                "import Fernet; print(Fernet.generate_key().decode())\""
+            ) from None
+    return keys
 
 
 def _api_url(value: str) -> str:
