@@ -129,8 +129,8 @@ class Settings:
         if client_id and not token_keys:
             raise SettingsError(
                 "MENTORBOT_TOKEN_KEY is not set: with SLACK_CLIENT_ID, workspace tokens are kept "
-                "encrypted with it. Make one with: python -c \"from cryptography.fernet import "
-                "Fernet; print(Fernet.generate_key().decode())\" and keep it secret and safe."
+                'encrypted with it. Make one with: python -c "from cryptography.fernet import '
+                'Fernet; print(Fernet.generate_key().decode())" and keep it secret and safe.'
             )
         redirect_uri = get("SLACK_REDIRECT_URI")
         if redirect_uri is not None and not re.match(r"^https?://[^/\s]+/", redirect_uri):
@@ -210,8 +210,8 @@ def _token_keys(value: str) -> tuple[str, ...]:
         except ValueError:
             raise SettingsError(
                 f"MENTORBOT_TOKEN_KEY: key {number} is not a Fernet key (32 bytes in url-safe "
-                "base64, 44 characters); make one with: python -c \"from cryptography.fernet "
-                "import Fernet; print(Fernet.generate_key().decode())\""
+                'base64, 44 characters); make one with: python -c "from cryptography.fernet '
+                'import Fernet; print(Fernet.generate_key().decode())"'
             ) from None
     return keys
 
