@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.signature import SignatureVerifier
@@ -10,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from mentorbot import handlers
 from mentorbot.bot.rendering import render_text
+from mentorbot.bot.settings import Settings
 from mentorbot.handlers.deferred import run_deferred
 from mentorbot.handlers.errors import reply_for
 from mentorbot.oauth import installation_authorize, oauth_settings
@@ -62,12 +65,16 @@ class MentorbotApp(App):
         return _never_an_error_for_slack(req, response)
 
     def _signed_by_slack(self, req: BoltRequest) -> bool:
-        settings = self.runtime.settings
-        if settings.socket_mode:
-            return True  # Socket Mode requests arrive over Slack's own authenticated socket
-        verifier = SignatureVerifier(settings.slack_signing_secret or "")
         headers = {name: values[0] for name, values in req.headers.items() if values}
-        return verifier.is_valid_request(req.raw_body, headers)
+        return signed_by_slack(self.runtime.settings, req.raw_body, headers)
+
+
+def signed_by_slack(settings: Settings, body: str | bytes, headers: Mapping[str, Any]) -> bool:
+    """Whether Slack signed this request (with a fresh timestamp)."""
+    if settings.socket_mode:
+        return True  # Socket Mode requests arrive over Slack's own authenticated socket
+    verifier = SignatureVerifier(settings.slack_signing_secret or "")
+    return verifier.is_valid_request(body, dict(headers))
 
 
 def _never_an_error_for_slack(req: BoltRequest, response: BoltResponse) -> BoltResponse:

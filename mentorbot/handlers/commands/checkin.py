@@ -29,6 +29,7 @@ from mentorbot.bot.services.members import get_or_create_member
 from mentorbot.bot.services.pairs import pairs_of_person
 from mentorbot.bot.services.workspaces import availability_for
 from mentorbot.bot.settings import Settings
+from mentorbot.bot.usertext import clean_user_text
 from mentorbot.handlers.commands import celebrating, matching, own_data, speaking_up
 from mentorbot.handlers.commands.grammar import a_date, person
 from mentorbot.handlers.commands.request import MentoringRequest as Request
@@ -110,7 +111,7 @@ def show_history(request: Request) -> None:
 
 def add_goal(request: Request) -> None:
     """`/checkin goal <text> [by YYYY-MM-DD]`."""
-    text = request.text.rest
+    text = clean_user_text(request.text.rest)  # as the goals modal does: no NUL, no escapes
     if not text:
         raise BadInput("say what the goal is.", example=GOAL_EXAMPLE)
     due = None

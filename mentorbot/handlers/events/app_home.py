@@ -29,9 +29,10 @@ def publish_home(
     now: datetime,
 ) -> None:
     """Publish the Home tab when its owner opens it (the Messages tab needs nothing)."""
-    if event.get("tab", "home") != "home":
-        return
-    team_id, user_id = context.team_id or "", event["user"]
+    user_id = event.get("user")
+    if event.get("tab", "home") != "home" or not user_id or not isinstance(user_id, str):
+        return  # the Messages tab needs nothing; without its owner there is no Home to show
+    team_id = context.team_id or ""
     coordinator = is_coordinator(
         session, team_id=team_id, user_id=user_id, configured=settings.coordinators
     )
