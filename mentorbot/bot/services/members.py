@@ -72,14 +72,24 @@ def remember_profile(
     deleted: bool,
     is_bot: bool,
     now: datetime,
+    as_of: datetime | None = None,
 ) -> Member:
-    """Cache what Slack says about a person (users.info or a user_change event)."""
+    """Cache what Slack says about a person (users.info or a user_change event).
+
+    `as_of` is when Slack's copy of the profile was last changed (a user_change event's
+    `user.updated`): Slack may deliver an older change after a newer one, and one older than
+    what is cached already is ignored rather than undoing the newer.
+    """
     member = get_or_create_member(session, team_id=team_id, user_id=user_id, now=now)
+    if as_of is not None:
+        as_of = min(as_of, now)
+        if member.profile_refreshed_at is not None and as_of < member.profile_refreshed_at:
+            return member
     member.name = name or member.name
     member.tz = tz or member.tz
     member.deleted = deleted
     member.is_bot = is_bot
-    member.profile_refreshed_at = now
+    member.profile_refreshed_at = as_of or now
     return member
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import App, BoltContext
@@ -32,4 +32,15 @@ def profile_changed(
         deleted=bool(user.get("deleted")),
         is_bot=bool(user.get("is_bot")),
         now=now,
+        as_of=_updated(user.get("updated")),
     )
+
+
+def _updated(value: Any) -> datetime | None:
+    """The profile's `updated` (Unix seconds), when Slack gave a usable one."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        return None
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
