@@ -21,6 +21,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -49,8 +50,11 @@ from tests.programme import mentoring as run_mentoring
 from tests.rhythm import agree, pair_ana_and_ben
 
 SLACK_DEADLINE = 3.0  # seconds: Slack gives up on an acknowledgement after 3 s
+# Examples per property: enough for CI in seconds; raise it for a longer soak, e.g.
+# MENTORBOT_FUZZ_EXAMPLES=2000 pytest tests/test_fuzz.py
+EXAMPLES = int(os.environ.get("MENTORBOT_FUZZ_EXAMPLES") or 50)
 FUZZ = settings(
-    max_examples=100,
+    max_examples=EXAMPLES,
     deadline=None,
     derandomize=True,
     database=None,
