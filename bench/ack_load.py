@@ -35,25 +35,20 @@ from datetime import timedelta
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import databases
+from common import TEAM, databases, seed_programme
 
-from mentorbot.bot.db import make_engine, make_sessionmaker, unit_of_work
-from mentorbot.bot.migrate import upgrade
-from mentorbot.bot.models import CheckIn, Cohort, Member, Pair
-from mentorbot.bot.services.workspaces import ensure_workspace
-from mentorbot.bot.timeutil import utcnow
+from mentorbot.bot.db import make_engine
+from mentorbot.bot.models import CheckIn
 from mentorbot.standin import SignedSlackClient, SlackStandin
 from mentorbot.standin.transport import StandinHTTPServer
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
-TEAM = "T0BENCH"
 SECRET = "bench-signing-secret"
-ALL_HOURS = {"timezone": "UTC", "working_hours": "00:00-24:00", "workdays": list(range(7))}
 ACK_DEADLINE = 3.0  # Slack shows the person an error when the answer takes longer
 MENTORBOT_APP = "'mentorbot.web:create_wsgi_app()'"
 BARE_APP = "'bare_app:create_wsgi_app()'"
@@ -65,65 +60,7 @@ WARM_UP = 40  # requests (at 20/s) sent to each server before it is measured, no
 
 def seed(url: str, pairs: int) -> list[str]:
     """Migrate; a workspace, a running cohort and `pairs` active pairs. Returns the senders."""
-    engine = make_engine(url)
-    upgrade(engine)
-    now = utcnow()
-    with unit_of_work(make_sessionmaker(engine)) as session:
-        ensure_workspace(
-            session, team_id=TEAM, name="bench", bot_user_id=None, defaults=ALL_HOURS, now=now
-        )
-        cohort = Cohort(
-            team_id=TEAM,
-            name="Bench",
-            channel_id="C0BENCH",
-            starts_on=now.date(),
-            ends_on=now.date() + timedelta(weeks=12),
-            cadence="weekly",
-            phase="active",
-        )
-        session.add(cohort)
-        session.flush()
-        cohort_id = cohort.id
-    with engine.begin() as connection:
-        connection.execute(
-            insert(Member),
-            [
-                {
-                    "team_id": TEAM,
-                    "user_id": f"U{role}{n}",
-                    "name": f"{role} {n}",
-                    "tz": "UTC",
-                    "is_coordinator": False,
-                    "is_bot": False,
-                    "deleted": False,
-                    "profile_refreshed_at": now,
-                    "created_at": now,
-                }
-                for n in range(pairs)
-                for role in ("M", "E")
-            ],
-        )
-        connection.execute(
-            insert(Pair),
-            [
-                {
-                    "team_id": TEAM,
-                    "cohort_id": cohort_id,
-                    "mentor_id": f"UM{n}",
-                    "mentee_id": f"UE{n}",
-                    "cadence": "weekly",
-                    "status": "active",
-                    "next_meeting_at": now + timedelta(days=3),
-                    "prompt_at": now + timedelta(days=2),
-                    "quiet_since": now,
-                    "nudge_at": now + timedelta(days=10),
-                    "escalate_at": now + timedelta(days=17),
-                    "created_at": now,
-                }
-                for n in range(pairs)
-            ],
-        )
-    engine.dispose()
+    seed_programme(url, pairs, meeting_after=lambda _n: timedelta(days=3))
     return [f"U{role}{n}" for n in range(pairs) for role in ("E", "M")]
 
 

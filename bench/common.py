@@ -6,14 +6,24 @@ import os
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, insert, text
 
+from mentorbot.bot.db import make_engine, make_sessionmaker, unit_of_work
+from mentorbot.bot.migrate import upgrade
+from mentorbot.bot.models import Cohort, Member, Pair
+from mentorbot.bot.services.workspaces import ensure_workspace
 from mentorbot.bot.settings import Settings
+from mentorbot.bot.timeutil import utcnow
+
+TEAM = "T0BENCH"
+# Every hour of every day is a working hour: the benchmarks measure work, not waiting.
+ALL_HOURS = {"timezone": "UTC", "working_hours": "00:00-24:00", "workdays": list(range(7))}
 
 
 class TimedClient(WebClient):
@@ -60,3 +70,81 @@ def databases() -> Iterator[tuple[str, str]]:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+def seed_programme(
+    url: str,
+    pairs: int,
+    *,
+    meeting_after: Callable[[int], timedelta],
+    analyze: bool = False,
+) -> None:
+    """Migrate; a workspace, a running weekly cohort and `pairs` active pairs UM<n> → UE<n>,
+    pair n meeting `meeting_after(n)` from now (prompted a day before)."""
+    engine = make_engine(url)
+    upgrade(engine)
+    now = utcnow()
+    with unit_of_work(make_sessionmaker(engine)) as session:
+        ensure_workspace(
+            session, team_id=TEAM, name="bench", bot_user_id=None, defaults=ALL_HOURS, now=now
+        )
+        cohort = Cohort(
+            team_id=TEAM,
+            name="Bench",
+            channel_id="C0BENCH",
+            starts_on=now.date(),
+            ends_on=now.date() + timedelta(weeks=12),
+            cadence="weekly",
+            phase="active",
+        )
+        session.add(cohort)
+        session.flush()
+        cohort_id = cohort.id
+    chunk = 10_000
+    with engine.begin() as connection:
+        for first in range(0, pairs, chunk):
+            ids = range(first, min(first + chunk, pairs))
+            connection.execute(
+                insert(Member),
+                [
+                    {
+                        "team_id": TEAM,
+                        "user_id": f"U{role}{n}",
+                        "name": f"{role} {n}",
+                        "tz": "UTC",
+                        "is_coordinator": False,
+                        "is_bot": False,
+                        "deleted": False,
+                        "profile_refreshed_at": now,
+                        "created_at": now,
+                    }
+                    for n in ids
+                    for role in ("M", "E")
+                ],
+            )
+            connection.execute(insert(Pair), [_pair(n, cohort_id, now, meeting_after) for n in ids])
+    if analyze:
+        # Fresh statistics, as autovacuum (PostgreSQL) or a long-running database would have.
+        with engine.begin() as connection:
+            connection.execute(text("ANALYZE"))
+    engine.dispose()
+
+
+def _pair(
+    n: int, cohort_id: int, now: datetime, meeting_after: Callable[[int], timedelta]
+) -> dict[str, Any]:
+    meeting = now + meeting_after(n)
+    return {
+        "team_id": TEAM,
+        "cohort_id": cohort_id,
+        "mentor_id": f"UM{n}",
+        "mentee_id": f"UE{n}",
+        "cadence": "weekly",
+        "status": "active",
+        "next_meeting_at": meeting,
+        "prompt_at": meeting - timedelta(hours=24),
+        "quiet_since": now,
+        "nudge_at": now + timedelta(days=10),
+        "escalate_at": now + timedelta(days=17),
+        "created_at": now,
+    }

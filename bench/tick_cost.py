@@ -17,96 +17,29 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, text, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import databases, timed_client
+from common import TEAM, databases, seed_programme, timed_client
 
-from mentorbot.bot.db import make_engine, make_sessionmaker, unit_of_work
-from mentorbot.bot.migrate import upgrade
-from mentorbot.bot.models import Cohort, Member, OutboundMessage, Pair
-from mentorbot.bot.services.workspaces import ensure_workspace
+from mentorbot.bot.db import make_engine, make_sessionmaker
+from mentorbot.bot.models import OutboundMessage, Pair
 from mentorbot.bot.tick import run_tick
 from mentorbot.bot.timeutil import utcnow
 from mentorbot.standin import SlackStandin
 
-TEAM = "T0BENCH"
-ALL_HOURS = {"timezone": "UTC", "working_hours": "00:00-24:00", "workdays": list(range(7))}
-
 
 def seed(url: str, pairs: int) -> None:
     """A workspace, a cohort and `pairs` active pairs meeting in 3 to 14 days."""
-    engine = make_engine(url)
-    upgrade(engine)
-    now = utcnow()
-    sessions = make_sessionmaker(engine)
-    with unit_of_work(sessions) as session:
-        ensure_workspace(
-            session, team_id=TEAM, name="bench", bot_user_id=None, defaults=ALL_HOURS, now=now
-        )
-        cohort = Cohort(
-            team_id=TEAM,
-            name="Bench",
-            channel_id="C0BENCH",
-            starts_on=now.date(),
-            ends_on=now.date() + timedelta(weeks=12),
-            cadence="weekly",
-            phase="active",
-        )
-        session.add(cohort)
-        session.flush()
-        cohort_id = cohort.id
     rng = random.Random(7)
-    chunk = 10_000
-    with engine.begin() as connection:
-        for first in range(0, pairs, chunk):
-            ids = range(first, min(first + chunk, pairs))
-            connection.execute(
-                insert(Member),
-                [
-                    {
-                        "team_id": TEAM,
-                        "user_id": f"U{role}{n}",
-                        "name": f"{role} {n}",
-                        "tz": "UTC",
-                        "is_coordinator": False,
-                        "is_bot": False,
-                        "deleted": False,
-                        "profile_refreshed_at": now,
-                        "created_at": now,
-                    }
-                    for n in ids
-                    for role in ("M", "E")
-                ],
-            )
-            connection.execute(
-                insert(Pair),
-                [
-                    {
-                        "team_id": TEAM,
-                        "cohort_id": cohort_id,
-                        "mentor_id": f"UM{n}",
-                        "mentee_id": f"UE{n}",
-                        "cadence": "weekly",
-                        "status": "active",
-                        "next_meeting_at": (
-                            meeting := now + timedelta(days=3, seconds=rng.randint(0, 11 * 86400))
-                        ),
-                        "prompt_at": meeting - timedelta(hours=24),
-                        "quiet_since": now,
-                        "nudge_at": now + timedelta(days=10),
-                        "escalate_at": now + timedelta(days=17),
-                        "created_at": now,
-                    }
-                    for n in ids
-                ],
-            )
-    # Fresh statistics, as autovacuum (PostgreSQL) or a long-running database would have.
-    with engine.begin() as connection:
-        connection.execute(text("ANALYZE"))
-    engine.dispose()
+    seed_programme(
+        url,
+        pairs,
+        meeting_after=lambda _n: timedelta(days=3, seconds=rng.randint(0, 11 * 86400)),
+        analyze=True,
+    )
 
 
 def make_due(url: str, due: int) -> None:
