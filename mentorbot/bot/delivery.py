@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from mentorbot.bot.db import unit_of_work
 from mentorbot.bot.outbox import (
     DEFAULT_LEASE,
+    UNINSTALLED,
     Claimed,
     claim_due,
     due_recipients,
@@ -96,7 +97,6 @@ class ClientsByTeam(Protocol):
 
 # One client for every workspace (one bot token), or a client per workspace (OAuth installs).
 SlackClients = WebClient | ClientsByTeam
-UNINSTALLED = "workspace_uninstalled"
 
 
 class _ClientCache:

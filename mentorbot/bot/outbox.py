@@ -23,6 +23,9 @@ PROFILE_MAX_AGE = timedelta(days=7)
 
 log = logging.getLogger(__name__)
 
+# Why a message was withdrawn when its workspace uninstalled mentorbot (or revoked its token).
+UNINSTALLED = "workspace_uninstalled"
+
 # A DM to one person, a post in a channel, or a group DM ("U1,U2": first is the main reader).
 TargetKind = Literal["user", "channel", "group"]
 

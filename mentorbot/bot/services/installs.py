@@ -10,12 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.models import Workspace
-from mentorbot.bot.outbox import cancel_all_queued, enqueue
+from mentorbot.bot.outbox import UNINSTALLED, cancel_all_queued, enqueue
 from mentorbot.bot.rendering import render_text
 from mentorbot.bot.services.members import grant_coordinator, list_coordinators
 from mentorbot.bot.services.workspaces import ensure_workspace
-
-UNINSTALLED = "workspace_uninstalled"
 
 
 @dataclass(frozen=True)
