@@ -14,7 +14,7 @@ from mentorbot.bot.rendering import render_text
 from mentorbot.bot.settings import Settings
 from mentorbot.handlers.commands.grammar import options
 from mentorbot.handlers.commands.request import MentoringRequest
-from mentorbot.handlers.deferred import defer
+from mentorbot.handlers.deferred import after_response
 from mentorbot.importing import import_file
 from mentorbot.runtime import Runtime
 
@@ -36,12 +36,10 @@ def import_pairs(request: MentoringRequest) -> None:
     runtime: Runtime = request.context["runtime"]
     user_id, team_id, cohort = request.user_id, request.team_id, found.get("cohort")
     request.reply(render_text("importing/started.md.j2", dry_run=dry_run))
-    defer(
+    after_response(
         request.context,
-        "start a CSV import",
-        lambda: runtime.background.submit(
-            _import_in_background, runtime, team_id, user_id, cohort, dry_run
-        ),
+        "import a CSV",
+        lambda: _import_in_background(runtime, team_id, user_id, cohort, dry_run),
     )
 
 
