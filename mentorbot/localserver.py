@@ -27,7 +27,10 @@ class LocalServer:
             "127.0.0.1", 0, app, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
         )
         self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll keeps shutdown quick: serve_forever only notices it between polls.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     def __enter__(self) -> LocalServer:
         self._thread.start()
