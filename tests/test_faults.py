@@ -248,11 +248,15 @@ def test_bursts_of_500_and_429_deliver_every_message_exactly_once(
     # A burst of 500s, then of 429s, on both methods a DM needs. Slack did not take the 500s
     # (fail_next); two more posts it did take but answered 500 (fail_after_accept): the sender
     # must find those in the conversation rather than post them twice.
+    # The client's own three retries of a 429 sleep Retry-After plus up to a second; those
+    # ask for 0 s so the test waits little, the fourth asks for 1 s and reaches the sender.
     standin.fail_next("conversations.open", status=500, times=3)
-    standin.fail_next("conversations.open", status=429, retry_after=1, times=4)
+    standin.fail_next("conversations.open", status=429, retry_after=0, times=3)
+    standin.fail_next("conversations.open", status=429, retry_after=1)
     standin.fail_next("chat.postMessage", status=500, times=5)
     standin.fail_after_accept("chat.postMessage", status=500, times=2)
-    standin.fail_next("chat.postMessage", status=429, retry_after=1, times=4)
+    standin.fail_next("chat.postMessage", status=429, retry_after=0, times=3)
+    standin.fail_next("chat.postMessage", status=429, retry_after=1)
 
     first = run_tick(runtime.sessions, runtime, MONDAY_9_UTC)
     rows = _outbox(runtime.sessions)
