@@ -69,7 +69,7 @@ def latest_meeting(pair: Pair, now: datetime) -> datetime | None:
 
 
 def note_checkin(session: Session, *, pair: Pair, now: datetime) -> None:
-    """A check-in was just added (and before the pair's quiet clock moves for it): the pair's
+    """A check-in is about to be added (and the pair's quiet clock to move for it): the pair's
     first ever is a milestone, and the first since a meeting counts that meeting.
 
     "First since the meeting" is read from the quiet clock, not from the check-ins: undoing
@@ -78,9 +78,8 @@ def note_checkin(session: Session, *, pair: Pair, now: datetime) -> None:
     on before a pause stays uncounted.) One conditional UPDATE keeps two check-ins at once
     from both counting.
     """
-    session.flush()
-    checkins = session.scalar(select(func.count()).where(CheckIn.pair_id == pair.id))
-    if checkins == 1:
+    earlier = session.scalar(select(func.count()).where(CheckIn.pair_id == pair.id))
+    if earlier == 0:
         _record(session, pair, "first_checkin", "", now=now)
     meeting = latest_meeting(pair, now)
     if meeting is None:

@@ -122,8 +122,11 @@ def record_checkin(
 
 def record_quick_checkin(
     session: Session, *, team_id: str, author_id: str, text: str, source: str, now: datetime
-) -> CheckIn:
-    """Record a one-line check-in for the author's pair, private to the author."""
+) -> tuple[CheckIn, Pair]:
+    """Record a one-line check-in for the author's pair, private to the author.
+
+    Returns the check-in and its pair (which the confirmation names).
+    """
     text = clean_user_text(text)
     if not text:
         raise BadInput(
@@ -142,12 +145,14 @@ def record_quick_checkin(
         shared_with_mentor=False,
         source=source,
     )
-    return _add(session, checkin, pair, now)
+    return _add(session, checkin, pair, now), pair
 
 
 def _add(session: Session, checkin: CheckIn, pair: Pair, now: datetime) -> CheckIn:
+    # Before the check-in is added, so counting the pair's check-ins needs no flush of its
+    # own; and before the quiet clock moves, which it reads.
+    note_checkin(session, pair=pair, now=now)
     session.add(checkin)
-    note_checkin(session, pair=pair, now=now)  # reads the quiet clock before it moves
     restart_quiet_clock(session, pair, max(pair.quiet_since or now, now))
     session.flush()
     return checkin

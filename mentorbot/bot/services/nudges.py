@@ -26,7 +26,8 @@ CYCLES_BEFORE_ESCALATION = 2
 
 def grace_of(session: Session, team_id: str) -> timedelta:
     """How long past a cycle a workspace waits before nudging (MENTORBOT_NUDGE_GRACE_DAYS)."""
-    settings = session.scalar(select(Workspace.settings).where(Workspace.team_id == team_id))
+    with session.no_autoflush:  # pending changes cannot alter settings: flush them once, later
+        settings = session.scalar(select(Workspace.settings).where(Workspace.team_id == team_id))
     days = (settings or {}).get("nudge_grace_days")
     return DEFAULT_GRACE if days is None else timedelta(days=int(days))
 

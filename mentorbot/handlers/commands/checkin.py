@@ -79,7 +79,7 @@ def open_checkin(request: Request) -> None:
 
 def quick_checkin(request: Request) -> None:
     """`/checkin <text>`: a private check-in, with an undo button."""
-    checkin = record_quick_checkin(
+    checkin, pair = record_quick_checkin(
         request.session,
         team_id=request.team_id,
         author_id=request.user_id,
@@ -87,7 +87,6 @@ def quick_checkin(request: Request) -> None:
         source="command",
         now=request.now,
     )
-    pair = pair_to_check_in(request.session, team_id=request.team_id, user_id=request.user_id)
     shown = render_json("checkin/recorded.json.j2", checkin=checkin, pair=pair, undo=True)
     request.ack(response_type="ephemeral", **shown)
 

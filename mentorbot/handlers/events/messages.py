@@ -8,7 +8,6 @@ from typing import Any
 from slack_bolt import App, BoltContext, Say
 from sqlalchemy.orm import Session
 
-from mentorbot.bot.models import Pair
 from mentorbot.bot.rendering import render_json, render_text
 from mentorbot.bot.services.checkins import record_quick_checkin
 from mentorbot.bot.services.members import is_coordinator
@@ -38,7 +37,7 @@ def direct_message(
         return  # edits, deletions, joins and the bot's own messages
     if event.get("thread_ts"):
         return  # replies in a thread are conversation, not new check-ins
-    checkin = record_quick_checkin(
+    checkin, pair = record_quick_checkin(
         session,
         team_id=context.team_id or "",
         author_id=event.get("user", ""),
@@ -46,7 +45,6 @@ def direct_message(
         source="dm",
         now=now,
     )
-    pair = session.get(Pair, checkin.pair_id)
     shown = render_json("checkin/recorded.json.j2", checkin=checkin, pair=pair, undo=True)
     defer(context, "confirm a DM check-in", lambda: say(**shown, thread_ts=event["ts"]))
 
