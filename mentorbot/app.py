@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from mentorbot import handlers
 from mentorbot.bot.rendering import render_text
 from mentorbot.bot.settings import Settings
-from mentorbot.handlers.deferred import run_deferred
+from mentorbot.handlers.deferred import has_deferred, run_deferred
 from mentorbot.handlers.errors import reply_for
 from mentorbot.oauth import installation_authorize, oauth_settings
 from mentorbot.runtime import Runtime
@@ -61,7 +61,11 @@ class MentorbotApp(App):
             return reply_for(req.body, render_text("errors/unexpected.md.j2", reference="bolt"))
         finally:
             session.close()
-        run_deferred(req.context)
+        if has_deferred(req.context):
+            # Slack has its answer first; the modal or reply follows a moment later.
+            self.runtime.follow_up(
+                "make a request's Slack calls", lambda: run_deferred(req.context)
+            )
         return _never_an_error_for_slack(req, response)
 
     def _signed_by_slack(self, req: BoltRequest) -> bool:
@@ -108,8 +112,9 @@ def create_app(runtime: Runtime, *, token_verification: bool = True) -> App:
         runtime,
         client=runtime.client,
         signing_secret=settings.slack_signing_secret or "socket-mode-does-not-sign",
-        # Listeners finish before the HTTP response, inside the request's unit of work; every
-        # listener acks quickly and leaves slow work to the outbox.
+        # Listeners finish before the HTTP response, inside the request's unit of work; the
+        # Slack calls they defer follow the answer (MentorbotApp.dispatch), slow work goes
+        # to the outbox.
         process_before_response=True,
         token_verification_enabled=token_verification and not settings.oauth,
         request_verification_enabled=not settings.socket_mode,

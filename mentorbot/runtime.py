@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -45,6 +46,11 @@ class Runtime:
     background: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(2, thread_name_prefix="mentorbot-background")
     )
+    # A request's quick Slack calls (open a modal, post a reply) run here once it is answered,
+    # apart from the slow work above so an upload never holds up a modal's trigger.
+    follow_ups: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(8, thread_name_prefix="mentorbot-follow-up")
+    )
     # What time it is for requests: the wall clock, or a simulated one (`mentorbot demo`).
     clock: Callable[[], datetime] = utcnow
     # Many workspaces (OAuth): where each workspace's bot token is kept, and install states.
@@ -57,14 +63,20 @@ class Runtime:
 
     def run_in_background(self, what: str, call: Callable[[], Any]) -> None:
         """Run slow Slack work (an upload) on the background threads; `what` names it in logs."""
+        self._submit(self.background, what, call)
 
+    def follow_up(self, what: str, call: Callable[[], Any]) -> None:
+        """Make a request's Slack calls once Slack has its answer; `what` names them in logs."""
+        self._submit(self.follow_ups, what, call)
+
+    def _submit(self, pool: ThreadPoolExecutor, what: str, call: Callable[[], Any]) -> None:
         def run() -> None:
             try:
                 call()
             except Exception:
                 log.warning("could not %s", what, exc_info=True)
 
-        future = self.background.submit(run)
+        future = pool.submit(run)
         with self._clients_lock:
             self._pending.add(future)
         future.add_done_callback(self._forget)
@@ -74,10 +86,16 @@ class Runtime:
             self._pending.discard(future)
 
     def settle(self, timeout: float = 30) -> None:
-        """Wait until the background work started so far has finished (tests, shutdown)."""
-        with self._clients_lock:
-            pending = set(self._pending)
-        wait(pending, timeout=timeout)
+        """Wait until the follow-ups and background work started so far, and any work they
+        start in turn, have finished (tests, `mentorbot demo`)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._clients_lock:
+                pending = set(self._pending)
+            left = deadline - time.monotonic()
+            if not pending or left <= 0:
+                return
+            wait(pending, timeout=left)
 
     @property
     def installs(self) -> bool:
@@ -102,7 +120,8 @@ class Runtime:
             return client
 
     def close(self) -> None:
-        """Finish background work, then release database connections."""
+        """Finish follow-ups and background work, then release database connections."""
+        self.follow_ups.shutdown(wait=True)
         self.background.shutdown(wait=True)
         self.engine.dispose()
 

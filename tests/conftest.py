@@ -220,10 +220,15 @@ def bot_url(runtime: Runtime) -> Iterator[str]:
 
 
 @pytest.fixture
-def slack(bot_url: str, standin: SlackStandin) -> SignedSlackClient:
-    """Sends signed, Slack-shaped requests to the bot."""
+def slack(bot_url: str, standin: SlackStandin, runtime: Runtime) -> SignedSlackClient:
+    """Sends signed, Slack-shaped requests to the bot; each returns once the Slack calls that
+    follow the answer are made."""
     return SignedSlackClient(
-        f"{bot_url}/slack/events", SIGNING_SECRET, standin=standin, team_id=TEAM
+        f"{bot_url}/slack/events",
+        SIGNING_SECRET,
+        standin=standin,
+        team_id=TEAM,
+        settle=runtime.settle,
     )
 
 

@@ -133,7 +133,9 @@ def test_database_outage_gets_polite_answers_loses_nothing_and_recovers_by_itsel
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     proxy, runtime, url = proxied_bot
-    slack = SignedSlackClient(f"{url}/slack/events", SIGNING_SECRET, standin=standin, team_id=TEAM)
+    slack = SignedSlackClient(
+        f"{url}/slack/events", SIGNING_SECRET, standin=standin, team_id=TEAM, settle=runtime.settle
+    )
     now = utcnow()
     for user in ("U0MENTEE", "U0MENTOR", "U0COORD"):
         standin.add_user(user, user.lower())

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mentorbot.bot.models import CheckIn
 from mentorbot.bot.timeutil import utcnow
+from mentorbot.runtime import Runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
 from tests.conftest import SIGNING_SECRET
 from tests.factories import seed_pair
@@ -315,3 +316,30 @@ def test_checkin_time_is_the_moment_of_the_request(
     assert created.tzinfo is not None
     assert datetime(2027, 3, 9, 8, 30, tzinfo=UTC) <= created
     assert created < datetime(2027, 3, 9, 8, 31, tzinfo=UTC)
+
+
+def test_slack_has_its_answer_before_the_calls_that_follow_it(
+    bot_url: str, runtime: Runtime, standin: SlackStandin, sessions: sessionmaker[Session]
+) -> None:
+    """Opening a modal and confirming a DM check-in wait for Slack's Web API; the
+    acknowledgement Slack needs within 3 s does not wait for them."""
+    seed_pair(sessions, now=utcnow())
+    # No `settle`: each answer returns as soon as the bot sends it. Were it to wait for the
+    # held calls, it would time out.
+    slack = SignedSlackClient(
+        f"{bot_url}/slack/events", SIGNING_SECRET, standin=standin, timeout=10
+    )
+    opening = standin.hold("views.open")
+    confirming = standin.hold("chat.postMessage")
+    assert slack.command("/checkin", "", user_id="U0MENTEE").status == 200
+    assert slack.event(_dm_event("a good week"), event_id="Ev0FIRST").status == 200
+    assert standin.calls_to("views.open") == standin.calls_to("chat.postMessage") == []
+
+    opening.set()
+    confirming.set()
+    runtime.settle()
+    assert [call.ok for call in standin.calls_to("views.open")] == [True]
+    [confirmation] = standin.calls_to("chat.postMessage")
+    assert confirmation.ok and confirmation.args["thread_ts"] == "1700000000.000100"
+    with sessions() as session:
+        assert session.scalar(select(CheckIn.went_well)) == "a good week"

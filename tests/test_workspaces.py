@@ -47,7 +47,11 @@ class Bot:
 
     def slack(self, team_id: str) -> SignedSlackClient:
         return SignedSlackClient(
-            f"{self.url}/slack/events", SIGNING_SECRET, standin=self.standin, team_id=team_id
+            f"{self.url}/slack/events",
+            SIGNING_SECRET,
+            standin=self.standin,
+            team_id=team_id,
+            settle=self.runtime.settle,
         )
 
     def get(self, path: str, cookie: str | None = None) -> tuple[int, str, Message]:

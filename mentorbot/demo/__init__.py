@@ -51,7 +51,11 @@ def run_demo(out: TextIO) -> int:
             record_workspace(runtime, identify(runtime), utcnow())
             with LocalServer(WebApp(create_app(runtime), runtime)) as server:
                 slack = SignedSlackClient(
-                    f"{server.url}/slack/events", SECRET, standin=standin, team_id=TEAM
+                    f"{server.url}/slack/events",
+                    SECRET,
+                    standin=standin,
+                    team_id=TEAM,
+                    settle=runtime.settle,
                 )
                 programme(Transcript(out, standin), runtime, slack)
             if standin.violations:

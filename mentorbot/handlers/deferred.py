@@ -1,7 +1,9 @@
 """Slack calls a listener wants made once the request's transaction is over.
 
 A listener's writes are committed before it talks to Slack: a Slack hiccup then cannot undo a
-check-in, and (on SQLite) the database is not locked while Slack answers.
+check-in, and (on SQLite) the database is not locked while Slack answers. The calls are made
+on the runtime's follow-up threads once Slack has its answer (`Runtime.follow_up`), so a slow
+Web API never delays the acknowledgement Slack waits three seconds for.
 """
 
 from __future__ import annotations
@@ -24,6 +26,11 @@ def defer(context: BoltContext, what: str, call: Callable[[], Any]) -> None:
 def replace_deferred(context: BoltContext) -> None:
     """Forget the calls deferred so far (their work was rolled back)."""
     context[KEY] = []
+
+
+def has_deferred(context: BoltContext) -> bool:
+    """Whether the request left Slack calls to make."""
+    return bool(context.get(KEY))
 
 
 def run_deferred(context: BoltContext) -> None:

@@ -34,6 +34,9 @@ from mentorbot.standin.objects import (
 )
 from mentorbot.standin.transport import Answer, StandinHTTPServer, parse_body
 
+# How long a held call (SlackStandin.hold) waits at most before it is answered anyway.
+HOLD_LIMIT_SECONDS = 60
+
 _ERROR_ORDER = ("unknown_method", "not_authed", "invalid_arguments", "invalid_blocks")
 _STATUS_ERRORS = {429: "ratelimited", 500: "internal_error", 503: "service_unavailable"}
 RESPONSE_URL_USES = 5
@@ -102,6 +105,7 @@ class SlackStandin:
         self._fail_next: dict[str, deque[_Fault]] = {}
         self._fail_after: dict[str, deque[_Fault]] = {}
         self._limits: dict[str, _RateLimit] = {}
+        self._holds: dict[str, threading.Event] = {}
         self._httpd: StandinHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -124,6 +128,8 @@ class SlackStandin:
         """Stop serving and close the socket."""
         if self._httpd is None:
             return
+        for gate in self._holds.values():
+            gate.set()
         self._httpd.shutdown()
         self._httpd.server_close()
         if self._thread is not None:
@@ -295,6 +301,13 @@ class SlackStandin:
         fault = _Fault(error, status or 0, drop=status is None)
         self._queue(self._fail_after, method, fault, times)
 
+    def hold(self, method: str) -> threading.Event:
+        """Keep calls of a method waiting, unanswered and unrecorded, until the returned event
+        is set (or the stand-in stops, or a minute passes): shows what does not wait for Slack.
+        """
+        gate = self._holds[method] = threading.Event()
+        return gate
+
     def rate_limit(self, method: str, *, per_second: float, burst: int = 1) -> None:
         """Allow a method `per_second` calls on average, in bursts of up to `burst`.
 
@@ -425,6 +438,9 @@ class SlackStandin:
         self, method: str, verb: str, args: Json, headers: Mapping[str, str], problem: str | None
     ) -> Answer:
         """Check, fault-inject, run and record one Web API call."""
+        gate = self._holds.get(method)
+        if gate is not None:
+            gate.wait(HOLD_LIMIT_SECONDS)
         token = args.pop("token", None)
         found = find_violations(method, {**args, "token": token}, headers, verb)
         if problem:

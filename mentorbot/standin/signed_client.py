@@ -7,6 +7,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -46,8 +47,12 @@ class SignedSlackClient:
         standin: SlackStandin | None = None,
         team_id: str = "T0MENTOR",
         timeout: float = 30.0,
+        settle: Callable[[], None] | None = None,
     ) -> None:
+        """`settle`, when given, is called after every answer: a test or the demo passes the
+        bot's `Runtime.settle` to wait for the Slack calls that follow an answer."""
         self.app_url = app_url
+        self.settle = settle
         self.standin = standin
         self.team_id = team_id
         self.timeout = timeout
@@ -288,6 +293,13 @@ class SignedSlackClient:
 
     def _send(self, body: bytes, headers: dict[str, str]) -> BotResponse:
         """POST to the bot and return its answer, whatever the status."""
+        try:
+            return self._exchange(body, headers)
+        finally:
+            if self.settle is not None:
+                self.settle()
+
+    def _exchange(self, body: bytes, headers: dict[str, str]) -> BotResponse:
         request = urllib.request.Request(self.app_url, data=body, headers=headers, method="POST")
         try:
             with self._opener.open(request, timeout=self.timeout) as response:
