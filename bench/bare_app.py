@@ -2,7 +2,9 @@
 
 Same request path (`POST /slack/events`), the same signing secret and Web API client settings
 from the environment, and Bolt's WSGI adapter as mentorbot's web process uses; its listener
-only acknowledges. `GET /healthz` answers 200 so the benchmark knows when it is up. Served by
+only acknowledges. `GET /healthz` answers 200 so the benchmark knows when it is up. Like
+mentorbot's, its start-up objects are frozen out of the garbage collector's passes
+(`gc.freeze()`), so the comparison is of the work per request. Served by
 the Procfile's gunicorn settings:
 
     gunicorn ... --pythonpath bench 'bare_app:create_wsgi_app()'
@@ -10,6 +12,7 @@ the Procfile's gunicorn settings:
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -46,4 +49,6 @@ def create_wsgi_app() -> WsgiApp:
             return [b"ok"]
         return slack(environ, start_response)
 
+    gc.collect()
+    gc.freeze()
     return wsgi

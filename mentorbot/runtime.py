@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -124,6 +125,18 @@ class Runtime:
         self.follow_ups.shutdown(wait=True)
         self.background.shutdown(wait=True)
         self.engine.dispose()
+
+
+def freeze_long_lived() -> None:
+    """Leave everything built so far (Bolt, SQLAlchemy, templates, the app) out of the garbage
+    collector's later passes. Call once a serving process is ready.
+
+    A full collection walks every tracked object: with the app loaded that is about 100,000
+    and took ~70 ms here, paid by whichever request triggered it (the slow tail of the
+    acknowledgement times). Those objects live as long as the process anyway.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def build_runtime(settings: Settings) -> Runtime:

@@ -42,11 +42,13 @@ class _Gunicorn(BaseApplication):
 
     def load(self) -> Any:
         from mentorbot.app import create_app
-        from mentorbot.runtime import build_runtime
+        from mentorbot.runtime import build_runtime, freeze_long_lived
         from mentorbot.web import WebApp
 
         self.runtime = build_runtime(self.settings)
-        return WebApp(create_app(self.runtime), self.runtime)
+        app = WebApp(create_app(self.runtime), self.runtime)
+        freeze_long_lived()
+        return app
 
     def _post_worker_init(self, _worker: Any) -> None:
         self._scheduler: BackgroundScheduler | None = None
@@ -77,11 +79,12 @@ def serve_socket_mode(settings: Settings, *, scheduler: bool) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from mentorbot.app import create_app
-    from mentorbot.runtime import build_runtime
+    from mentorbot.runtime import build_runtime, freeze_long_lived
     from mentorbot.schedules.scheduler import background_scheduler
 
     runtime = build_runtime(settings)
     handler = SocketModeHandler(create_app(runtime), settings.slack_app_token)
+    freeze_long_lived()
     ticker = background_scheduler(runtime) if scheduler else None
     stopped = threading.Event()
 

@@ -86,7 +86,7 @@ def create_wsgi_app() -> WebApp:
     from mentorbot.app import create_app
     from mentorbot.bot.migrate import upgrade
     from mentorbot.bot.settings import Settings, SettingsError
-    from mentorbot.runtime import build_runtime
+    from mentorbot.runtime import build_runtime, freeze_long_lived
 
     try:
         settings = Settings.from_env(os.environ)
@@ -98,4 +98,6 @@ def create_wsgi_app() -> WebApp:
         raise SystemExit(4) from None
     runtime = build_runtime(settings)
     upgrade(runtime.engine)
-    return WebApp(create_app(runtime), runtime)
+    app = WebApp(create_app(runtime), runtime)
+    freeze_long_lived()
+    return app
