@@ -99,6 +99,8 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        # The templates ship inside the package: no need to stat each one at every render.
+        auto_reload=False,
     )
     env.filters["mrkdwn"] = escape_mrkdwn
     env.filters["mentions"] = escape_keeping_mentions
