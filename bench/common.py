@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from multiprocessing.connection import Connection
 from typing import Any
 
 from slack_sdk import WebClient
@@ -20,6 +22,7 @@ from mentorbot.bot.models import Cohort, Member, Pair
 from mentorbot.bot.services.workspaces import ensure_workspace
 from mentorbot.bot.settings import Settings
 from mentorbot.bot.timeutil import utcnow
+from mentorbot.standin import SlackStandin
 
 TEAM = "T0BENCH"
 # Every hour of every day is a working hour: the benchmarks measure work, not waiting.
@@ -46,6 +49,42 @@ def timed_client(api_url: str) -> TimedClient:
         base_url=api_url,
         retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)],
     )
+
+
+class StandinProcess:
+    """The Slack stand-in in a process of its own, so its work does not share a GIL with the
+    code measured (in-process, its threads stole time from the tick between calls).
+
+    Use as a context manager; `api_url` is its Web API URL; `violations` counts contract
+    violations once it has stopped.
+    """
+
+    def __init__(self, users: list[tuple[str, str]]) -> None:
+        self._users = users
+        self.api_url = ""
+        self.violations = 0
+
+    def __enter__(self) -> StandinProcess:
+        context = multiprocessing.get_context("fork")
+        self._pipe, child = context.Pipe()
+        self._process = context.Process(target=_serve_standin, args=(child, self._users))
+        self._process.start()
+        self.api_url = self._pipe.recv()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._pipe.send("stop")
+        self.violations = self._pipe.recv()
+        self._process.join()
+
+
+def _serve_standin(pipe: Connection, users: list[tuple[str, str]]) -> None:
+    with SlackStandin(team_id=TEAM) as standin:
+        for user_id, name in users:
+            standin.add_user(user_id, name, tz="UTC")
+        pipe.send(standin.api_url)
+        pipe.recv()
+        pipe.send(len(standin.violations))
 
 
 def databases() -> Iterator[tuple[str, str]]:
