@@ -54,10 +54,17 @@ def availabilities_for(
 ) -> dict[str, Availability]:
     """Availability of several people of one workspace, read in one query."""
     wanted = set(user_ids)
+    # Only the columns needed, not whole members: the sender asks this for every batch.
     members = {
-        member.user_id: member
-        for member in session.scalars(
-            select(Member).where(Member.team_id == team_id, Member.user_id.in_(wanted))
+        row.user_id: row
+        for row in session.execute(
+            select(
+                Member.user_id,
+                Member.tz,
+                Member.working_hours_start,
+                Member.working_hours_end,
+                Member.workdays,
+            ).where(Member.team_id == team_id, Member.user_id.in_(wanted))
         )
     }
     defaults = session.scalar(select(Workspace.settings).where(Workspace.team_id == team_id)) or {}
