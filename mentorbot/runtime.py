@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from mentorbot.bot.db import make_engine, make_sessionmaker, unit_of_work
+from mentorbot.bot.delivery import Conversations
 from mentorbot.bot.services.workspaces import ensure_workspace
 from mentorbot.bot.settings import Settings, SettingsError
 from mentorbot.bot.timeutil import utcnow
@@ -57,6 +58,8 @@ class Runtime:
     # Many workspaces (OAuth): where each workspace's bot token is kept, and install states.
     installations: SQLAlchemyInstallationStore | None = None
     oauth_states: SQLAlchemyOAuthStateStore | None = None
+    # Each DM's channel, learnt once per process (the sender posts without reopening it).
+    conversations: Conversations = field(default_factory=Conversations)
     _clients: dict[str, WebClient] = field(default_factory=dict)
     _clients_lock: threading.Lock = field(default_factory=threading.Lock)
 

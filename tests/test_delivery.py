@@ -151,6 +151,39 @@ def test_permanent_errors_are_recorded_not_retried(
     assert len(standin.calls_to("chat.postMessage")) == 1
 
 
+def test_each_persons_dm_is_opened_once_per_process(
+    runtime: Runtime, standin: SlackStandin
+) -> None:
+    standin.add_user("U0LONDON", "priya", tz="Europe/London")
+    standin.add_user("U0NYC", "sam", tz="America/New_York")
+    for n, at in enumerate((MONDAY_9_UTC, MONDAY_9_UTC + timedelta(hours=6))):
+        queue(runtime, f"to priya {n}", "U0LONDON", at=at)
+        queue(runtime, f"to both {n}", "U0LONDON,U0NYC", at=at)
+        with freeze_time(at):  # through the runtime, as the scheduler's tick does
+            assert deliver_due(runtime.sessions, runtime, at).sent == 2
+    opened = [call.args["users"] for call in standin.calls_to("conversations.open")]
+    assert sorted(opened) == ["U0LONDON", "U0LONDON,U0NYC"]
+    assert texts_in(standin, "U0LONDON") == ["message to priya 0", "message to priya 1"]
+
+
+def test_a_remembered_dm_slack_no_longer_knows_is_opened_again(
+    runtime: Runtime, standin: SlackStandin
+) -> None:
+    standin.add_user("U0LONDON", "priya", tz="Europe/London")
+    runtime.conversations.remember(TEAM, "U0LONDON", "D0CLOSED")
+    queue(runtime, "still reaches her", "U0LONDON", at=MONDAY_9_UTC)
+    standin.fail_next("chat.postMessage", error="channel_not_found")  # Slack: no such D0CLOSED
+    with freeze_time(MONDAY_9_UTC):
+        report = deliver_due(runtime.sessions, runtime, MONDAY_9_UTC)
+    assert (report.sent, report.failed) == (1, 0)
+    assert [c.args["channel"] for c in standin.calls_to("chat.postMessage")] == [
+        "D0CLOSED",
+        standin.dm_channel_for("U0LONDON"),
+    ]
+    assert texts_in(standin, "U0LONDON") == ["message still reaches her"]
+    assert runtime.conversations.get(TEAM, "U0LONDON") == standin.dm_channel_for("U0LONDON")
+
+
 def test_a_person_who_left_is_recorded_not_retried(runtime: Runtime, standin: SlackStandin) -> None:
     standin.add_user("U0LEFT", "left", tz="Europe/London", deleted=True)
     queue(runtime, "bye", "U0LEFT", at=MONDAY_9_UTC)

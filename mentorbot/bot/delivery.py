@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -97,6 +98,46 @@ class ClientsByTeam(Protocol):
 
 # One client for every workspace (one bot token), or a client per workspace (OAuth installs).
 SlackClients = WebClient | ClientsByTeam
+# Errors that say a remembered conversation is no longer one the bot can post in.
+_STALE_CONVERSATION = frozenset({"channel_not_found", "is_archived", "not_in_channel"})
+
+
+class Conversations:
+    """Each DM's and group DM's channel, as conversations.open gave it, kept for the life of
+    the process: a conversation's ID does not change, and conversations.open is rate-limited
+    far more tightly (Slack's Tier 3) than posting, so each person's DM is opened once.
+
+    A running process keeps one (`Runtime.conversations`); a sender given a bare client keeps
+    one per drain.
+    """
+
+    LIMIT = 50_000  # entries; past it the memory starts again empty
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, str], str] = {}
+        self._lock = threading.Lock()
+
+    def get(self, team_id: str, users: str) -> str | None:
+        """The channel of the conversation with these people (comma-separated IDs), if known."""
+        with self._lock:
+            return self._known.get((team_id, users))
+
+    def remember(self, team_id: str, users: str, channel: str) -> None:
+        with self._lock:
+            if len(self._known) >= self.LIMIT:
+                self._known.clear()
+            self._known[(team_id, users)] = channel
+
+    def forget(self, team_id: str, users: str) -> None:
+        with self._lock:
+            self._known.pop((team_id, users), None)
+
+
+@runtime_checkable
+class KeepsConversations(Protocol):
+    """A long-lived holder of clients that also remembers conversations (the Runtime)."""
+
+    conversations: Conversations
 
 
 class _ClientCache:
@@ -131,6 +172,7 @@ def deliver_due(
     """
     report = DeliveryReport()
     client_for = _ClientCache(clients)
+    known = clients.conversations if isinstance(clients, KeepsConversations) else Conversations()
     _refresh_profiles(sessions, client_for, now)
     # Never start a send in the last part of a lease: another sender may take it over then.
     margin = min(lease / 2, timedelta(seconds=30))
@@ -149,7 +191,7 @@ def deliver_due(
             if client is None:
                 outcomes.append(_no_workspace(claim))
                 continue
-            outcomes.append(_attempt(client, claim, now))
+            outcomes.append(_attempt(client, claim, now, known))
         if outcomes:
             with unit_of_work(sessions) as session:
                 written = record_outcomes(session, [(o.claim, o.changes) for o in outcomes])
@@ -206,9 +248,9 @@ def _no_workspace(claim: Claimed) -> _Outcome:
     return _Outcome(claim, changes, "cancelled", UNINSTALLED)
 
 
-def _attempt(client: WebClient, claim: Claimed, now: datetime) -> _Outcome:
+def _attempt(client: WebClient, claim: Claimed, now: datetime, known: Conversations) -> _Outcome:
     try:
-        channel, ts, found = _send(client, claim)
+        channel, ts, found = _send(client, claim, known)
     except SlackApiError as error:
         return _error_outcome(claim, error, now, uncertain=False)
     except _Uncertain as uncertain:
@@ -226,12 +268,26 @@ def _attempt(client: WebClient, claim: Claimed, now: datetime) -> _Outcome:
     return _Outcome(claim, changes, "found" if found else "sent")
 
 
-def _send(client: WebClient, claim: Claimed) -> tuple[str, str, bool]:
+def _send(client: WebClient, claim: Claimed, known: Conversations) -> tuple[str, str, bool]:
     """Post the message (or find it already posted); returns channel, ts, and whether found."""
     if claim.target_kind == "channel":
-        channel = claim.target_id
-    else:
-        channel = str(client.conversations_open(users=claim.target_id)["channel"]["id"])
+        return _post(client, claim, claim.target_id)
+    remembered = known.get(claim.team_id, claim.target_id)
+    if remembered is not None:
+        try:
+            return _post(client, claim, remembered)
+        except SlackApiError as error:
+            if str(error.response.get("error")) not in _STALE_CONVERSATION:
+                raise
+            # Slack refused the post: that conversation is gone. Open it afresh, below.
+            known.forget(claim.team_id, claim.target_id)
+    channel = str(client.conversations_open(users=claim.target_id)["channel"]["id"])
+    known.remember(claim.team_id, claim.target_id, channel)
+    return _post(client, claim, channel)
+
+
+def _post(client: WebClient, claim: Claimed, channel: str) -> tuple[str, str, bool]:
+    """Post in `channel` unless an earlier attempt may have; returns channel, ts, found."""
     if claim.outcome_unknown:
         ts = _find_delivered(client, channel, claim.dedupe_key)
         if ts:
