@@ -1,6 +1,10 @@
 """Fault injection: the database going away, Slack failing in bursts, events repeated and
 out of order. Each fault ends with the same checks: nothing lost, nothing done twice.
 
+The database goes away two ways: every connection to the shared test server cut at a proxy
+(tests/dbproxy.py), and a PostgreSQL server of the test's own stopped with `pg_ctl stop -m
+fast` and started again (tests/pgcluster.py).
+
 Builds on tests/test_crash.py (a sender SIGKILLed mid-drain), tests/test_delivery.py (single
 429s, 5xx and the crash window) and tests/test_requests.py (one retried event, a bot with
 no database at all).
@@ -17,8 +21,9 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from urllib.error import HTTPError
 from urllib.request import urlopen
 
@@ -43,6 +48,7 @@ from mentorbot.web import WebApp
 from tests.conftest import SIGNING_SECRET
 from tests.dbproxy import DatabaseProxy, proxied
 from tests.factories import TEAM, seed_pair
+from tests.pgcluster import PrivateCluster, private_cluster
 from tests.processes import COMMAND, bot_env, mentorbot, wait_for
 
 # The issue asks for PostgreSQL to be gone for 30 s. Nothing in mentorbot counts how long an
@@ -100,39 +106,71 @@ def _queue_channel_posts(sessions: sessionmaker[Session], count: int, at: dateti
 # -- the database goes away -------------------------------------------------------------------
 
 
-@pytest.fixture
-def proxied_bot(
-    database_url: str, standin: SlackStandin
-) -> Iterator[tuple[DatabaseProxy, Runtime, str]]:
-    """The bot (served on loopback) whose only way to PostgreSQL is a proxy the test controls."""
+class Outage(Protocol):
+    """How a test takes the database away and brings it back."""
+
+    def outage(self) -> None: ...
+
+    def recover(self) -> None: ...
+
+
+class _ServerStopped:
+    """The PostgreSQL server itself stopped (`pg_ctl stop -m fast`), then started again."""
+
+    def __init__(self, cluster: PrivateCluster) -> None:
+        self._cluster = cluster
+
+    def outage(self) -> None:
+        self._cluster.stop()
+
+    def recover(self) -> None:
+        self._cluster.start()
+
+
+@contextmanager
+def _served(database_url: str, standin: SlackStandin) -> Iterator[tuple[Runtime, str]]:
+    settings = Settings.from_env(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-test-token",
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": standin.api_url,
+            "MENTORBOT_DATABASE_URL": database_url,
+            "MENTORBOT_COORDINATORS": "U0COORD",
+        }
+    )
+    runtime = build_runtime(settings)
+    try:
+        upgrade(runtime.engine)
+        record_workspace(runtime, identify(runtime), utcnow())
+        with LocalServer(WebApp(create_app(runtime), runtime)) as server:
+            yield runtime, server.url
+    finally:
+        runtime.close()
+
+
+@pytest.fixture(params=["connections cut", "server stopped"])
+def bot_with_outage(
+    request: pytest.FixtureRequest, database_url: str, standin: SlackStandin
+) -> Iterator[tuple[Outage, Runtime, str]]:
+    """The bot, served on loopback, and a way to take its PostgreSQL away: every connection
+    cut and new ones refused at a proxy in front of the shared test server, or a server of
+    the test's own stopped outright."""
     if database_url.startswith("sqlite"):
         pytest.skip("SQLite is a file in the bot's own process: there is no server to lose")
-    with proxied(database_url) as (proxy, url):
-        settings = Settings.from_env(
-            {
-                "SLACK_BOT_TOKEN": "xoxb-test-token",
-                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-                "SLACK_API_URL": standin.api_url,
-                "MENTORBOT_DATABASE_URL": url,
-                "MENTORBOT_COORDINATORS": "U0COORD",
-            }
-        )
-        runtime = build_runtime(settings)
-        try:
-            upgrade(runtime.engine)
-            record_workspace(runtime, identify(runtime), utcnow())
-            with LocalServer(WebApp(create_app(runtime), runtime)) as server:
-                yield proxy, runtime, server.url
-        finally:
-            runtime.close()
+    if request.param == "connections cut":
+        with proxied(database_url) as (proxy, url), _served(url, standin) as (runtime, bot):
+            yield proxy, runtime, bot
+    else:
+        with private_cluster() as cluster, _served(cluster.url, standin) as (runtime, bot):
+            yield _ServerStopped(cluster), runtime, bot
 
 
 def test_database_outage_gets_polite_answers_loses_nothing_and_recovers_by_itself(
-    proxied_bot: tuple[DatabaseProxy, Runtime, str],
+    bot_with_outage: tuple[Outage, Runtime, str],
     standin: SlackStandin,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    proxy, runtime, url = proxied_bot
+    database, runtime, url = bot_with_outage
     slack = SignedSlackClient(
         f"{url}/slack/events", SIGNING_SECRET, standin=standin, team_id=TEAM, settle=runtime.settle
     )
@@ -144,9 +182,9 @@ def test_database_outage_gets_polite_answers_loses_nothing_and_recovers_by_itsel
     assert before.status == 200 and DOWN_TEXT not in before.body
     _queue_channel_posts(runtime.sessions, 20, now)
     assert _health(url) == 200
-    connections_before = proxy.connections_made
+    connections_before = getattr(database, "connections_made", 0)
 
-    proxy.outage()
+    database.outage()
     started = time.monotonic()
     refused_events: list[tuple[str, dict[str, Any]]] = []
     rounds = 0
@@ -179,11 +217,12 @@ def test_database_outage_gets_polite_answers_loses_nothing_and_recovers_by_itsel
         # Pace the traffic (one round per ROUND_SECONDS); no result depends on this wait.
         threading.Event().wait(ROUND_SECONDS)
     outage_lasted = time.monotonic() - started
-    assert proxy.connections_made == connections_before  # really nothing got through
+    if isinstance(database, DatabaseProxy):
+        assert database.connections_made == connections_before  # really nothing got through
     assert any("tick failed" in record.getMessage() for record in caplog.records)
     assert not standin.calls_to("chat.postMessage"), "nothing was delivered while down"
 
-    proxy.recover()
+    database.recover()
     # The same process, nothing restarted: the very first requests work again.
     assert _health(url) == 200
     after = slack.command("/checkin", "after the outage", user_id="U0MENTEE")
