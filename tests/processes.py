@@ -57,6 +57,15 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@contextmanager
+def refusing_port() -> Iterator[int]:
+    """A loopback port that refuses connections for as long as the block lasts: bound, so no
+    other server can take it meanwhile (as one could a free_port()), and never listening."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield int(held.getsockname()[1])
+
+
 def wait_for(condition: Callable[[], bool], what: str, seconds: float = 60) -> None:
     """Poll until `condition` holds (another process is working), or fail after `seconds`."""
     deadline = time.monotonic() + seconds

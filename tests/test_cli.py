@@ -22,6 +22,7 @@ from tests.processes import (
     clean_env,
     free_port,
     mentorbot,
+    refusing_port,
     running,
     wait_until_healthy,
 )
@@ -171,9 +172,10 @@ def test_refused_token_and_unreachable_slack_are_one_clear_line(
         "mentorbot: SLACK_BOT_TOKEN was refused by Slack (invalid_auth)"
     )
 
-    unreachable = mentorbot(
-        "tick", env={**env, "SLACK_API_URL": f"http://127.0.0.1:{free_port()}/api/"}
-    )
+    with refusing_port() as port:
+        unreachable = mentorbot(
+            "tick", env={**env, "SLACK_API_URL": f"http://127.0.0.1:{port}/api/"}
+        )
     assert unreachable.returncode == 2
     assert unreachable.stderr.startswith("mentorbot: SLACK_API_URL: could not reach Slack")
     assert "Traceback" not in refused.stderr + unreachable.stderr
