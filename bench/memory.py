@@ -13,8 +13,6 @@ the summed RSS counts pages the master and worker share twice, the summed PSS be
 from __future__ import annotations
 
 import argparse
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -27,15 +25,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ack_load import (
-    REPO,
     SECRET,
     TEAM,
     count_checkins,
     free_port,
-    healthy,
     process_tree,
     seed,
     server_env,
+    serving,
 )
 
 from mentorbot.standin import SignedSlackClient, SlackStandin
@@ -79,29 +76,9 @@ def show(label: str, pid: int) -> None:
 def mentorbot_run(standin: SlackStandin, url: str) -> Iterator[tuple[str, int, float]]:
     """`mentorbot run --port N`; yields (base URL, pid, seconds from start to /healthz 200)."""
     env = server_env(standin, url, free_port())
-    base = f"http://127.0.0.1:{env['PORT']}"
-    with tempfile.TemporaryFile() as log:
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            [*COMMAND, "run", "--port", env["PORT"]], env=env, cwd=REPO, stdout=log, stderr=log
-        )
-        try:
-            deadline = time.monotonic() + 60
-            while not healthy(base):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    output = log.read().decode(errors="replace")
-                    raise SystemExit(f"mentorbot run did not become healthy:\n{output}")
-                time.sleep(0.01)  # polling another process; the resolution of the figure
-            yield base, process.pid, time.perf_counter() - started
-        finally:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+    started = time.perf_counter()
+    with serving([*COMMAND, "run", "--port", env["PORT"]], env) as (base, pid):
+        yield base, pid, time.perf_counter() - started
 
 
 def load(base: str, senders: list[str], requests: int, threads: int, pid: int) -> None:
