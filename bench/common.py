@@ -145,21 +145,7 @@ def seed_programme(
             ids = range(first, min(first + chunk, pairs))
             connection.execute(
                 insert(Member),
-                [
-                    {
-                        "team_id": TEAM,
-                        "user_id": f"U{role}{n}",
-                        "name": f"{role} {n}",
-                        "tz": "UTC",
-                        "is_coordinator": False,
-                        "is_bot": False,
-                        "deleted": False,
-                        "profile_refreshed_at": now,
-                        "created_at": now,
-                    }
-                    for n in ids
-                    for role in ("M", "E")
-                ],
+                [member_row(f"U{role}{n}", f"{role} {n}", now) for n in ids for role in ("M", "E")],
             )
             connection.execute(insert(Pair), [_pair(n, cohort_id, now, meeting_after) for n in ids])
     if analyze:
@@ -167,6 +153,21 @@ def seed_programme(
         with engine.begin() as connection:
             connection.execute(text("ANALYZE"))
     engine.dispose()
+
+
+def member_row(user_id: str, name: str, now: datetime) -> dict[str, Any]:
+    """A member of the bench workspace in UTC, profile fresh: for a bulk insert."""
+    return {
+        "team_id": TEAM,
+        "user_id": user_id,
+        "name": name,
+        "tz": "UTC",
+        "is_coordinator": False,
+        "is_bot": False,
+        "deleted": False,
+        "profile_refreshed_at": now,
+        "created_at": now,
+    }
 
 
 def _pair(

@@ -21,7 +21,7 @@ from sqlalchemy import func, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import databases, timed_client
+from common import ALL_HOURS, TEAM, databases, member_row, timed_client
 
 from mentorbot.bot.db import make_engine, make_sessionmaker, unit_of_work
 from mentorbot.bot.delivery import deliver_due
@@ -31,9 +31,6 @@ from mentorbot.bot.outbox import enqueue
 from mentorbot.bot.services.workspaces import ensure_workspace
 from mentorbot.bot.timeutil import utcnow
 from mentorbot.standin import SlackStandin
-
-TEAM = "T0BENCH"
-ALL_HOURS = {"timezone": "UTC", "working_hours": "00:00-24:00", "workdays": list(range(7))}
 
 
 def run(name: str, url: str, messages: int, rate: float, burst: int) -> None:
@@ -47,20 +44,7 @@ def run(name: str, url: str, messages: int, rate: float, burst: int) -> None:
         )
         session.connection().execute(
             insert(Member),
-            [
-                {
-                    "team_id": TEAM,
-                    "user_id": f"U{n}",
-                    "name": f"person {n}",
-                    "tz": "UTC",
-                    "is_coordinator": False,
-                    "is_bot": False,
-                    "deleted": False,
-                    "profile_refreshed_at": now,
-                    "created_at": now,
-                }
-                for n in range(messages)
-            ],
+            [member_row(f"U{n}", f"person {n}", now) for n in range(messages)],
         )
         for n in range(messages):
             enqueue(
