@@ -25,6 +25,7 @@ from mentorbot.runtime import Runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
 from mentorbot.standin.contract import check_message_content, check_view
 from mentorbot.standin.signed_client import BotResponse
+from tests.payloads import strings_in
 from tests.programme import ANA, BEN, CHANNEL, COORD, add_people, mention, mentoring
 from tests.rhythm import (
     chosen,
@@ -42,7 +43,7 @@ SHOWN = "&lt;!channel&gt; &amp; &lt;@U0COORD&gt; &lt;https://evil.example|click&
 # What would page the channel, ping the coordinator or make a link, were it not escaped.
 RAW = ("<!channel>", "<@U0COORD>", "<https://evil")
 # Keys whose strings Slack shows as typed, never as mrkdwn.
-AS_TYPED = {"initial_value", "private_metadata", "errors"}
+AS_TYPED = frozenset({"initial_value", "private_metadata", "errors"})
 # An escape a cut left half: `&am…`, `&l…`.
 HALVED = re.compile(r"&(?:a|am|amp|l|lt|g|gt)?…")
 
@@ -67,25 +68,7 @@ class Answers:
 
 def mrkdwn_texts(value: Any) -> Iterator[str]:
     """Every string of a payload that Slack may render as mrkdwn (JSON strings unpacked)."""
-    if isinstance(value, str):
-        if value[:1] in "[{":
-            try:
-                parsed = json.loads(value)
-            except ValueError:
-                parsed = None
-            if isinstance(parsed, list | dict):
-                yield from mrkdwn_texts(parsed)
-                return
-        yield value
-    elif isinstance(value, dict):
-        if value.get("type") == "plain_text":
-            return
-        for key, item in value.items():
-            if key not in AS_TYPED and key != "token":
-                yield from mrkdwn_texts(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from mrkdwn_texts(item)
+    return strings_in(value, skip_keys=AS_TYPED | {"token"}, skip_plain_text=True)
 
 
 def everything_shown(standin: SlackStandin, answers: Answers) -> list[tuple[str, str]]:

@@ -19,7 +19,6 @@ fixed derandomized order and no example database, so CI sees the same inputs eve
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import os
 import time
@@ -45,6 +44,7 @@ from mentorbot.runtime import Runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
 from mentorbot.standin.signed_client import BotResponse
 from tests.conftest import SIGNING_SECRET
+from tests.payloads import strings_in
 from tests.programme import ANA, BEN, CAT, CHANNEL, COORD, DAN, OUTSIDER, add_people, mention
 from tests.programme import mentoring as run_mentoring
 from tests.rhythm import agree, pair_ana_and_ben
@@ -78,7 +78,7 @@ UNEXPECTED = "something went wrong on our side"
 # What would page a crowd, were it shown unescaped.
 CROWD = ("<!channel", "<!here", "<!everyone", "<!subteam")
 # Keys whose strings Slack shows as typed, never as mrkdwn.
-AS_TYPED = {"initial_value", "private_metadata", "errors", "token", "user", "value"}
+AS_TYPED = frozenset({"initial_value", "private_metadata", "errors", "token", "user", "value"})
 PEOPLE = (COORD, ANA, BEN, OUTSIDER)
 
 
@@ -162,25 +162,9 @@ def snapshot(runtime: Runtime) -> dict[str, list[str]]:
 def texts_in(value: Any, *, mrkdwn_only: bool = False) -> Iterator[str]:
     """Every string in a payload (JSON strings unpacked); with `mrkdwn_only`, only those Slack
     may render as mrkdwn (not plain_text objects, form errors or initial values)."""
-    if isinstance(value, str):
-        if value[:1] in "[{":
-            try:
-                parsed = json.loads(value)
-            except ValueError:
-                parsed = None
-            if isinstance(parsed, list | dict):
-                yield from texts_in(parsed, mrkdwn_only=mrkdwn_only)
-                return
-        yield value
-    elif isinstance(value, dict):
-        if mrkdwn_only and value.get("type") == "plain_text":
-            return
-        for key, item in value.items():
-            if not (mrkdwn_only and key in AS_TYPED):
-                yield from texts_in(item, mrkdwn_only=mrkdwn_only)
-    elif isinstance(value, list):
-        for item in value:
-            yield from texts_in(item, mrkdwn_only=mrkdwn_only)
+    if not mrkdwn_only:
+        return strings_in(value)
+    return strings_in(value, skip_keys=AS_TYPED, skip_plain_text=True)
 
 
 def sent_since(standin: SlackStandin, calls: int, responses: int) -> list[Any]:
