@@ -14,10 +14,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from mentorbot.bot.models import OutboundMessage, Pair
 from mentorbot.bot.tick import run_tick
 from mentorbot.runtime import Runtime
-from mentorbot.standin import SignedSlackClient
+from mentorbot.standin import SignedSlackClient, SlackStandin
 from tests.programme import ANA, BEN, create_spring, mention, mentoring
 
 Clock = FrozenDateTimeFactory | StepTickTimeFactory | TickingDateTimeFactory
+
+
+def opened(standin: SlackStandin) -> dict[str, Any]:
+    """The modal opened last."""
+    view = standin.calls_to("views.open")[-1].args["view"]
+    return dict(json.loads(view) if isinstance(view, str) else view)
 
 
 def form(**fields: Any) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from mentorbot.standin import SignedSlackClient, SlackStandin
 from mentorbot.standin.contract import check_view
 from mentorbot.standin.objects import conversation_id
 from tests.programme import ANA, BEN, CAT, COORD, DAN, EVE, OUTSIDER, add_people, mention
-from tests.rhythm import Clock, chosen, form, pair_ana_and_ben, run_until, sent
+from tests.rhythm import Clock, chosen, form, opened, pair_ana_and_ben, run_until, sent
 
 START = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 SECRET = "SECRET-WORRY"
@@ -27,12 +27,6 @@ SECRET = "SECRET-WORRY"
 @pytest.fixture(autouse=True)
 def people(standin: SlackStandin) -> None:
     add_people(standin)
-
-
-def opened(standin: SlackStandin) -> dict[str, Any]:
-    """The modal opened last."""
-    view = standin.calls_to("views.open")[-1].args["view"]
-    return dict(json.loads(view) if isinstance(view, str) else view)
 
 
 def pair_of(sessions: sessionmaker[Session], mentee: str) -> Pair:

@@ -30,7 +30,7 @@ from mentorbot.runtime import Runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
 from mentorbot.standin.contract import check_view
 from tests.programme import ANA, BEN, CAT, COORD, DAN, EVE, OUTSIDER, add_people, mention
-from tests.rhythm import chosen, form, pair_ana_and_ben, run_until, sent, the_pair
+from tests.rhythm import chosen, form, opened, pair_ana_and_ben, run_until, sent, the_pair
 
 START = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 TEAM = "T0MENTOR"
@@ -39,12 +39,6 @@ TEAM = "T0MENTOR"
 @pytest.fixture(autouse=True)
 def people(standin: SlackStandin) -> None:
     add_people(standin)
-
-
-def opened(standin: SlackStandin) -> dict[str, Any]:
-    """The modal opened last."""
-    view = standin.calls_to("views.open")[-1].args["view"]
-    return dict(json.loads(view) if isinstance(view, str) else view)
 
 
 def scores(trust: str = "4", communication: str = "4", usefulness: str = "4", **more: Any) -> Any:

@@ -38,6 +38,7 @@ from mentorbot.runtime import Runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
 from mentorbot.standin.contract import check_view
 from tests.programme import ANA, BEN, CAT, COORD, DAN, add_people, mentoring
+from tests.rhythm import opened
 
 TEAM = "T0MENTOR"
 START = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)  # a Monday
@@ -454,11 +455,6 @@ def texts(view: dict[str, Any]) -> str:
 def buttons(view: dict[str, Any], block_id: str) -> list[tuple[str, str]]:
     [block] = [b for b in view["blocks"] if b.get("block_id") == block_id]
     return [(e["action_id"], e["value"]) for e in block["elements"]]
-
-
-def opened(standin: SlackStandin) -> dict[str, Any]:
-    view = standin.calls_to("views.open")[-1].args["view"]
-    return dict(json.loads(view) if isinstance(view, str) else view)
 
 
 def nudges(sessions: sessionmaker[Session]) -> list[tuple[str, str]]:

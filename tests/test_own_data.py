@@ -18,7 +18,7 @@ from mentorbot.runtime import Runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
 from mentorbot.standin.contract import check_blocks
 from tests.programme import ANA, BEN, CAT, COORD, DAN, add_people, mention, mentoring
-from tests.rhythm import Clock, chosen, form, pair_ana_and_ben, run_until, ticked
+from tests.rhythm import Clock, chosen, form, opened, pair_ana_and_ben, run_until, ticked
 
 START = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 # Ben's words, each findable anywhere it is stored.
@@ -41,11 +41,6 @@ ANA_MENTION = f"ANAMENTION met {mention(BEN, 'benjamin')} today"
 @pytest.fixture(autouse=True)
 def people(standin: SlackStandin) -> None:
     add_people(standin)
-
-
-def opened(standin: SlackStandin) -> dict[str, Any]:
-    view = standin.calls_to("views.open")[-1].args["view"]
-    return dict(json.loads(view) if isinstance(view, str) else view)
 
 
 def submit_modal(
