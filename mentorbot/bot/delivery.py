@@ -70,6 +70,8 @@ class DeliveryReport:
     released: int = 0
     found_already_sent: int = 0
     cancelled: int = 0
+    # Messages whose moment came before they could be delivered (see outbox.claim_due).
+    expired: int = 0
     errors: list[str] = field(default_factory=list)
 
     def count(self, outcome: _Outcome) -> None:
@@ -178,10 +180,11 @@ def deliver_due(
     margin = min(lease / 2, timedelta(seconds=30))
     while True:
         with unit_of_work(sessions) as session:
-            claims, looked_at = claim_due(
+            claims, looked_at, expired = claim_due(
                 session, now=now, wall=wall_clock(), limit=batch, lease=lease
             )
-        report.held += looked_at - len(claims)
+        report.expired += expired
+        report.held += looked_at - len(claims) - expired
         outcomes = []
         for claim in claims:
             if wall_clock() >= claim.lease_until - margin:
@@ -198,7 +201,7 @@ def deliver_due(
             for outcome, was_written in zip(outcomes, written, strict=True):
                 if was_written:
                     report.count(outcome)
-        if looked_at < batch or not claims:
+        if looked_at < batch or not (claims or expired):
             return report
 
 

@@ -81,6 +81,9 @@ class Member(Base):
     working_hours_end: Mapped[time | None] = mapped_column(Time)
     workdays: Mapped[str | None] = mapped_column(String(32))
     is_coordinator: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When this coordinator last got the day's note of quiet pairs: it listed every pair
+    # whose escalation fell due before then, so the next lists only those due after it.
+    escalations_sent_at: Mapped[datetime | None]
     # How many active pairs this person may mentor at once; None means the default.
     mentor_capacity: Mapped[int | None] = mapped_column(SmallInteger)
     is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -181,7 +184,8 @@ class Pair(Base):
     prompt_at: Mapped[datetime | None]
     # Since when the pair has been quiet: pairing, its last check-in, or the end of a pause.
     quiet_since: Mapped[datetime | None]
-    # When the quiet mentee gets their nudge, and coordinators their note (None once sent).
+    # When the quiet mentee gets their nudge (None once sent), and when coordinators should
+    # hear of the pair (kept, in the past, while the quiet spell lasts; see nudges.py).
     nudge_at: Mapped[datetime | None]
     escalate_at: Mapped[datetime | None]
     # When the pair's next "months together" celebration falls due (None when none is left).
@@ -342,6 +346,10 @@ class OutboundMessage(Base):
     target_id: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]]
     not_before: Mapped[datetime]
+    # The moment the message is for (a meeting, a due date, a survey's close): it is never
+    # delivered from then on, but ends as "expired". None for messages that keep.
+    expires_at: Mapped[datetime | None]
+    # pending, sending, sent, failed, cancelled or expired
     status: Mapped[str] = mapped_column(String(16), default="pending")
     # Failed attempts so far (a 429 is not a failure); the sender gives up after a limit.
     attempts: Mapped[int] = mapped_column(default=0)

@@ -16,7 +16,7 @@ from mentorbot.bot.models import Member, OutboundMessage, Pair, Workspace
 from mentorbot.bot.services.workspaces import availabilities_for
 from mentorbot.bot.working_hours import next_allowed_for_all
 
-# Rows per INSERT statement (SQLite allows 32,766 bound values; a row has 10).
+# Rows per INSERT statement (SQLite allows 32,766 bound values; a row has 11).
 ENQUEUE_CHUNK = 500
 # A cached Slack profile (time zone, name) older than this is fetched again before a DM.
 PROFILE_MAX_AGE = timedelta(days=7)
@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 
 # Why a message was withdrawn when its workspace uninstalled mentorbot (or revoked its token).
 UNINSTALLED = "workspace_uninstalled"
+# Why a message ended "expired": its moment came before it could be delivered, either while
+# it waited (downtime, retries) or because its reader's working hours only begin after it.
+EXPIRED = "expired"
 
 # A DM to one person, a post in a channel, or a group DM ("U1,U2": first is the main reader).
 TargetKind = Literal["user", "channel", "group"]
@@ -32,7 +35,9 @@ TargetKind = Literal["user", "channel", "group"]
 
 @dataclass(frozen=True)
 class Outgoing:
-    """A message a service wants sent: to a user (a DM) or a channel, not before a moment."""
+    """A message a service wants sent: to a user (a DM) or a channel, not before a moment,
+    and, when it is about a moment (a meeting, a due date, a survey's close), not from that
+    moment on (`expires_at`)."""
 
     team_id: str
     dedupe_key: str
@@ -40,6 +45,7 @@ class Outgoing:
     target_id: str
     payload: dict[str, Any]
     not_before: datetime
+    expires_at: datetime | None = None
 
 
 def enqueue(
@@ -52,9 +58,10 @@ def enqueue(
     payload: dict[str, Any],
     not_before: datetime,
     now: datetime,
+    expires_at: datetime | None = None,
 ) -> bool:
     """Queue a message; True if queued, False if this dedupe key was queued before (a no-op)."""
-    message = Outgoing(team_id, dedupe_key, target_kind, target_id, payload, not_before)
+    message = Outgoing(team_id, dedupe_key, target_kind, target_id, payload, not_before, expires_at)
     return enqueue_many(session, [message], now=now) == 1
 
 
@@ -75,6 +82,7 @@ def enqueue_many(session: Session, messages: list[Outgoing], *, now: datetime) -
             "target_id": m.target_id,
             "payload": m.payload,
             "not_before": m.not_before,
+            "expires_at": m.expires_at,
             "status": "pending",
             "attempts": 0,
             "outcome_unknown": False,
@@ -141,7 +149,14 @@ def cancel_queued(session: Session, *, team_id: str, pair_id: int, kinds: tuple[
         )
 
 
-def to_pair(pair: Pair, dedupe_key: str, payload: dict[str, object], now: datetime) -> Outgoing:
+def to_pair(
+    pair: Pair,
+    dedupe_key: str,
+    payload: dict[str, object],
+    now: datetime,
+    *,
+    expires_at: datetime | None = None,
+) -> Outgoing:
     """A message to the pair's group DM (mentee first: their hours come first)."""
     return Outgoing(
         team_id=pair.team_id,
@@ -150,6 +165,7 @@ def to_pair(pair: Pair, dedupe_key: str, payload: dict[str, object], now: dateti
         target_id=f"{pair.mentee_id},{pair.mentor_id}",
         payload=payload,
         not_before=now,
+        expires_at=expires_at,
     )
 
 
@@ -205,13 +221,16 @@ def claim_due(
     wall: datetime,
     limit: int,
     lease: timedelta = DEFAULT_LEASE,
-) -> tuple[list[Claimed], int]:
+) -> tuple[list[Claimed], int, int]:
     """Claim among up to `limit` due rows: pending ones, and abandoned claims whose lease ran out.
 
-    Returns the claims and how many rows were looked at (held DMs are looked at, not claimed).
+    Returns the claims, how many rows were looked at (held DMs are looked at, not claimed)
+    and how many of them expired.
 
     A DM due outside its recipient's working hours is not claimed but moved to their next
-    allowed moment. On PostgreSQL, rows another sender is claiming are skipped, not waited for.
+    allowed moment, unless that moment is past the message's expiry: then, like a message
+    whose expiry has passed while it waited, it ends "expired", never delivered late. On
+    PostgreSQL, rows another sender is claiming are skipped, not waited for.
     """
     query = (
         select(OutboundMessage)
@@ -226,6 +245,7 @@ def claim_due(
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     claimed = []
+    expired = 0
     rows = list(session.scalars(query))
     recipients: dict[str, set[str]] = {}
     for row in rows:
@@ -239,12 +259,19 @@ def claim_due(
         ).items()
     }
     for row in rows:
+        allowed = now
         if row.target_kind != "channel":
             people = [hours[(row.team_id, user_id)] for user_id in row.target_id.split(",")]
             allowed = next_allowed_for_all(people, now)
-            if allowed > now:
-                row.not_before = allowed
-                continue
+        # An abandoned claim past its expiry ends too: a late second attempt is worse than
+        # none, even if the first never arrived.
+        if row.expires_at is not None and allowed >= row.expires_at:
+            _expire(row, allowed)
+            expired += 1
+            continue
+        if allowed > now:
+            row.not_before = allowed
+            continue
         if row.status == "sending":  # its sender vanished mid-way: it may have reached Slack
             row.outcome_unknown = True
         row.status = "sending"
@@ -262,7 +289,20 @@ def claim_due(
                 lease_until=row.lease_until,
             )
         )
-    return claimed, len(rows)
+    return claimed, len(rows), expired
+
+
+def _expire(row: OutboundMessage, allowed: datetime) -> None:
+    """End a message that can no longer arrive before the moment it is for."""
+    row.status = "expired"
+    row.last_error = EXPIRED
+    log.info(
+        "%s expired: it was for %s, and the earliest it could reach %s is %s",
+        row.dedupe_key,
+        row.expires_at.isoformat() if row.expires_at else "?",
+        row.target_id,
+        allowed.isoformat(),
+    )
 
 
 def record_outcomes(session: Session, outcomes: list[tuple[Claimed, dict[str, Any]]]) -> list[bool]:

@@ -67,6 +67,7 @@ class TickSummary:
         return (
             f"tick at {self.at.isoformat()}: queued {queued}, sent {d.sent}, "
             f"failed {d.failed}, retrying {d.retrying}"
+            + (f", expired {d.expired}" if d.expired else "")
         )
 
 

@@ -83,6 +83,7 @@ class Due:
     zone: ZoneInfo
     key: str
     due_at: datetime
+    latest: datetime  # a digest not delivered by then is last week's news
 
 
 def digest_week(zone: ZoneInfo, now: datetime) -> tuple[str, datetime, datetime]:
@@ -133,6 +134,7 @@ def produce_digests(session: Session, now: datetime) -> int:
                     target_id=person.user_id,
                     payload=digest_message(health, changes, zone=person.zone, now=now),
                     not_before=now,
+                    expires_at=person.latest,
                 )
             )
     return enqueue_many(session, outgoing, now=now)
@@ -185,7 +187,9 @@ def digests_due(session: Session, now: datetime) -> list[Due]:
         )
         week, due_at, latest = digest_week(zone, now)
         if due_at <= now < latest:
-            candidates.append(Due(team_id, user_id, zone, digest_key(user_id, week), due_at))
+            candidates.append(
+                Due(team_id, user_id, zone, digest_key(user_id, week), due_at, latest)
+            )
     if not candidates:
         return []
     keys: dict[str, list[str]] = defaultdict(list)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -16,6 +16,7 @@ from mentorbot.bot.outbox import Outgoing, enqueue_many
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.celebrations import note_goal_done
 from mentorbot.bot.services.workspaces import availabilities_for
+from mentorbot.bot.working_hours import wall_clock
 
 MAX_TITLE = 300
 # Open goals a mentee may have at once (and what one modal can list).
@@ -183,6 +184,8 @@ def produce_goal_reminders(session: Session, now: datetime) -> int:
                 target_id=pair.mentee_id,
                 payload=render_json("goals/due_soon.json.j2", goal=goal),
                 not_before=now,
+                # "Due on Friday" is news until Friday ends on the mentee's clock.
+                expires_at=wall_clock(goal.due_on + timedelta(days=1), time(0), zone),
             )
         )
     return enqueue_many(session, outgoing, now=now)

@@ -21,8 +21,10 @@ Definitions (the templates say the same in coordinators' words):
 - **Goals**: done out of all goals set, dropped ones left out.
 - **Feedback**: the survey aggregates of `feedback.py`, numbers only, withheld below its
   anonymity threshold (MIN_GROUP people).
-- **Failed deliveries**: messages about the cohort Slack refused for good, by reason: the
-  person left (deactivated or gone), the channel was archived or closed to mentorbot, other.
+- **Failed deliveries**: messages about the cohort that did not go out, by reason: Slack
+  refused them for good (the person left, deactivated or gone; the channel was archived or
+  closed to mentorbot; other), or they expired: their moment (a meeting, a due date) came
+  before they could reach their reader in working hours.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ from mentorbot.bot.models import (
     OutboundMessage,
     Pair,
 )
-from mentorbot.bot.outbox import enqueue_many
+from mentorbot.bot.outbox import EXPIRED, enqueue_many
 from mentorbot.bot.services.cohorts import (
     CADENCES,
     LIVE_PAIR,
@@ -141,18 +143,19 @@ class CheckinRate:
 
 @dataclass(frozen=True)
 class FailedDeliveries:
-    """Messages about a cohort Slack refused for good, by reason."""
+    """Messages about a cohort that did not go out, by reason."""
 
     person_left: int = 0
     channel_gone: int = 0
     other: int = 0
     people: tuple[str, ...] = ()  # who left (user ids), the first GONE_NAMED
     more_people: int = 0
+    expired: int = 0  # their moment came before they could be delivered
 
     @property
     def total(self) -> int:
-        """All failed deliveries."""
-        return self.person_left + self.channel_gone + self.other
+        """All messages that did not go out."""
+        return self.person_left + self.channel_gone + self.other + self.expired
 
 
 @dataclass(frozen=True)
@@ -411,15 +414,18 @@ def _monday(day: date) -> date:
 def failed_deliveries(
     session: Session, *, team_id: str, cohorts: Sequence[Cohort]
 ) -> dict[int, FailedDeliveries]:
-    """Failed deliveries per cohort, told apart by the message's dedupe key (a pair's, a
-    cohort's, an announcement's) or by its channel being the cohort's."""
+    """Failed and expired deliveries per cohort, told apart by the message's dedupe key (a
+    pair's, a cohort's, an announcement's) or by its channel being the cohort's."""
     failed = session.execute(
         select(
             OutboundMessage.dedupe_key,
             OutboundMessage.target_kind,
             OutboundMessage.target_id,
             OutboundMessage.last_error,
-        ).where(OutboundMessage.team_id == team_id, OutboundMessage.status == "failed")
+        ).where(
+            OutboundMessage.team_id == team_id,
+            OutboundMessage.status.in_(("failed", "expired")),
+        )
     ).all()
     ids = {cohort.id for cohort in cohorts}
     found: dict[int, list[tuple[str, str, str]]] = {cohort.id: [] for cohort in cohorts}
@@ -460,10 +466,12 @@ def failed_deliveries(
 
 
 def _tally(rows: list[tuple[str, str, str]]) -> FailedDeliveries:
-    left = channel = other = 0
+    left = channel = other = expired = 0
     people: list[str] = []
     for kind, target, error in rows:
-        if error in PERSON_GONE:
+        if error == EXPIRED:
+            expired += 1
+        elif error in PERSON_GONE:
             left += 1
             if kind == "user" and target not in people:
                 people.append(target)
@@ -477,6 +485,7 @@ def _tally(rows: list[tuple[str, str, str]]) -> FailedDeliveries:
         other=other,
         people=tuple(people[:GONE_NAMED]),
         more_people=max(0, len(people) - GONE_NAMED),
+        expired=expired,
     )
 
 

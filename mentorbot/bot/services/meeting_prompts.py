@@ -44,6 +44,7 @@ def _follow_up(session: Session, now: datetime) -> int:
     for pair in pairs:
         meeting = pair.next_meeting_at
         assert meeting is not None
+        following = regular_after(session, pair, now, clocks)
         if now - meeting <= FOLLOW_UP_LATEST:
             outgoing.append(
                 Outgoing(
@@ -53,10 +54,11 @@ def _follow_up(session: Session, now: datetime) -> int:
                     target_id=pair.mentee_id,
                     payload=render_json("rhythm/follow_up.json.j2", pair=pair, meeting=meeting),
                     not_before=meeting + FOLLOW_UP_AFTER,
+                    # "How did it go?" is about this meeting: not once the next one is near.
+                    expires_at=min(meeting + FOLLOW_UP_LATEST, following),
                 )
             )
         pair.last_meeting_at = meeting
-        following = regular_after(session, pair, now, clocks)
         set_next_meeting(session, pair, following, now=now, clocks=clocks)
     return enqueue_many(session, outgoing, now=now)
 
@@ -100,6 +102,9 @@ def _prompt(session: Session, now: datetime) -> int:
                     target_id=user_id,
                     payload=payload,
                     not_before=max(now, when[role]),
+                    # A reminder of a meeting that has begun is no reminder: it is dropped
+                    # when its reader's hours only begin after the meeting (outbox.claim_due).
+                    expires_at=meeting,
                 )
             )
     return enqueue_many(session, outgoing, now=now)

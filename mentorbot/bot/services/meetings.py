@@ -212,4 +212,5 @@ def _moved_note(
         f"moved:pair{pair.id}:{pair.next_meeting_at:%Y-%m-%dT%H:%M}",
         render_json("rhythm/moved.json.j2", pair=pair, regular=regular, by=by, zone=zone),
         now,
+        expires_at=pair.next_meeting_at,
     )

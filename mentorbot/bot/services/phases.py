@@ -150,6 +150,7 @@ def _heads_up(
                 weeks=EXTEND_BY_BUTTON,
             ),
             not_before=now,
+            expires_at=moment,  # a heads-up about a phase that has begun is no heads-up
         )
         for coordinator in coordinators
     ]
