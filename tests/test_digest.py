@@ -244,3 +244,36 @@ def test_each_coordinator_receives_the_digest_at_nine_on_monday_their_time(
     # Paired Monday 1 March 12:00, weekly: one whole cycle by Monday 8 March 09:00 is none
     # (6 days 21 hours), so no check-in was expected yet.
     assert "*Check-in rate, last 4 weeks:* none expected yet" in shown
+
+
+def test_the_digest_points_to_what_lists_every_pair_it_leaves_out(session: Session) -> None:
+    """The trial's digest said the App Home listed 139 more pairs; it lists 5."""
+    ids = seed(session)
+    spring = session.get(Cohort, ids.spring)
+    assert spring is not None
+    session.add_all(
+        Pair(
+            team_id=TEAM,
+            cohort_id=spring.id,
+            mentor_id=f"U0QM{i:02d}",
+            mentee_id=f"U0QE{i:02d}",
+            cadence="weekly",
+            status="active",
+            created_at=utc(1, 9),
+            quiet_since=utc(1, 9),
+        )
+        for i in range(14)
+    )
+    session.flush()
+    health = cohort_health(session, cohorts=[spring], now=NOW)
+    at_risk = len(health[0].at_risk)
+    assert at_risk > 10
+    message = digest_message(health, {spring.id: Changes()}, zone=ZoneInfo("UTC"), now=NOW)
+    text = json.dumps(message, ensure_ascii=False)
+    assert text.count("mentors <@") == 10
+    assert (
+        f"…and {at_risk - 10} more pairs in _Spring 2027_: `/mentoring cohort show Spring 2027`"
+        " lists every pair with its flags, and `/mentoring report Spring 2027` sends them as a"
+        " file."
+    ) in text
+    assert "App Home lists" not in text

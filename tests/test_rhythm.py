@@ -97,7 +97,7 @@ def test_a_quiet_pair_is_nudged_once_then_coordinators_hear_without_content(
 
         nudges = sent(runtime.sessions, "nudge")
         assert [(n.to, n.at.date().isoformat()) for n in nudges] == [(DAN, "2027-03-19")]
-        escalations = sent(runtime.sessions, "escalate")
+        escalations = sent(runtime.sessions, "escalations")
         assert [(e.to, e.at.date().isoformat()) for e in escalations] == [(COORD, "2027-04-02")]
         assert CAT in escalations[0].text and DAN in escalations[0].text
         assert "MY-SECRET-WORRY" not in escalations[0].text

@@ -17,6 +17,7 @@ from mentorbot.bot.services.announcements import produce_announcements
 from mentorbot.bot.services.celebrations import produce_celebrations
 from mentorbot.bot.services.closing import produce_alumni
 from mentorbot.bot.services.digest import produce_digests
+from mentorbot.bot.services.escalations import produce_escalations
 from mentorbot.bot.services.events import forget_old_events
 from mentorbot.bot.services.goals import produce_goal_reminders
 from mentorbot.bot.services.meeting_prompts import produce_meeting_prompts
@@ -41,6 +42,7 @@ PRODUCERS: tuple[Producer, ...] = (
     produce_resumes,
     produce_meeting_prompts,
     produce_nudges,
+    produce_escalations,
     produce_goal_reminders,
     produce_celebrations,
     produce_announcements,

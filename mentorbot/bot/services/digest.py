@@ -21,7 +21,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, false, func, or_, select, true
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.models import (
@@ -29,16 +29,15 @@ from mentorbot.bot.models import (
     Cohort,
     Concern,
     Goal,
-    Member,
     OutboundMessage,
     Pair,
-    Workspace,
 )
 from mentorbot.bot.outbox import Outgoing, enqueue_many
 from mentorbot.bot.rendering import render_json
+from mentorbot.bot.services.coordinators import coordinators_everywhere
 from mentorbot.bot.services.feedback import MIN_GROUP
 from mentorbot.bot.services.health import CohortHealth, cohort_health
-from mentorbot.bot.working_hours import wall_clock, zone_or_none
+from mentorbot.bot.working_hours import wall_clock
 
 DIGEST_WEEKDAY = 0  # Monday
 DIGEST_AT = time(9, 0)
@@ -143,52 +142,14 @@ def produce_digests(session: Session, now: datetime) -> int:
 def digests_due(session: Session, now: datetime) -> list[Due]:
     """Coordinators of every workspace whose digest for their current week is due at `now`
     and not queued yet (three or four queries, plus one for the keys when any is due)."""
-    workspaces = {
-        team_id: settings or {}
-        for team_id, settings in session.execute(
-            select(Workspace.team_id, Workspace.settings).where(Workspace.uninstalled_at.is_(None))
-        )
-    }
-    if not workspaces:
-        return []
-    configured = {
-        team_id: set(settings.get("coordinators") or []) for team_id, settings in workspaces.items()
-    }
-    everyone_configured = set().union(*configured.values())
-    columns = (Member.team_id, Member.user_id, Member.tz, Member.is_coordinator, Member.deleted)
-    # Two lookups, each on an index (`= true()` is the form the partial index answers); an
-    # OR of the two would read every member of every workspace each minute.
-    members = list(
-        session.execute(
-            select(*columns).where(
-                Member.is_coordinator == true(), Member.team_id.in_(list(workspaces))
-            )
-        )
-    )
-    if everyone_configured:
-        members += session.execute(
-            select(*columns).where(
-                Member.team_id.in_(list(workspaces)),
-                Member.user_id.in_(list(everyone_configured)),
-                Member.is_coordinator == false(),
-            )
-        ).all()
-    known = {(team_id, user_id): (tz, deleted) for team_id, user_id, tz, _c, deleted in members}
-    coordinators = {(team_id, user_id) for team_id, user_id, _tz, granted, _d in members if granted}
-    coordinators |= {(team_id, user_id) for team_id, ids in configured.items() for user_id in ids}
     candidates = []
-    for team_id, user_id in sorted(coordinators):
-        tz, deleted = known.get((team_id, user_id), (None, False))
-        if deleted:
-            continue
-        # The person's own Slack time zone, else the workspace's (as availability_for has it).
-        zone = (
-            zone_or_none(tz) or zone_or_none(workspaces[team_id].get("timezone")) or ZoneInfo("UTC")
-        )
+    for coordinator in coordinators_everywhere(session):
+        zone = coordinator.availability.zone
         week, due_at, latest = digest_week(zone, now)
         if due_at <= now < latest:
+            key = digest_key(coordinator.user_id, week)
             candidates.append(
-                Due(team_id, user_id, zone, digest_key(user_id, week), due_at, latest)
+                Due(coordinator.team_id, coordinator.user_id, zone, key, due_at, latest)
             )
     if not candidates:
         return []
@@ -286,12 +247,17 @@ def digest_message(
 ) -> Any:
     """The digest DM for one reader."""
     attention = [(item.cohort, pair) for item in health for pair in item.at_risk]
+    # Those not listed, counted per cohort: the pointer names what lists each cohort's.
+    more: dict[str, int] = {}
+    for cohort, _pair in attention[ATTENTION_SHOWN:]:
+        more[cohort.name] = more.get(cohort.name, 0) + 1
     return render_json(
         "digest/digest.json.j2",
         health=health,
         changes=changes,
         attention=attention[:ATTENTION_SHOWN],
-        attention_more=max(0, len(attention) - ATTENTION_SHOWN),
+        attention_more=sum(more.values()),
+        more_by_cohort=list(more.items()),
         since=(now - SINCE).astimezone(zone).date(),
         today=now.astimezone(zone).date(),
         zone=zone,

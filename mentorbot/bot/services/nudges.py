@@ -1,5 +1,5 @@
-"""Nudges and escalation: a quiet pair's mentee gets one friendly nudge; after two missed
-cycles, coordinators get a quiet note that the pair may need help (never any content).
+"""Nudges: a quiet pair's mentee gets one friendly nudge; after two missed cycles the pair
+falls due for escalation to coordinators (escalations.py gathers those into a daily note).
 
 Each pair carries when its nudge and its escalation fall due; a check-in, the end of a
 pause or a new cadence moves them, so the tick only reads pairs that are due.
@@ -12,12 +12,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mentorbot.bot.models import Cohort, Pair, Workspace
+from mentorbot.bot.models import Pair, Workspace
 from mentorbot.bot.outbox import Outgoing, enqueue_many
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.cohorts import CADENCES
-from mentorbot.bot.services.members import list_coordinators
-from mentorbot.bot.services.workspaces import configured_coordinators
 
 DEFAULT_GRACE = timedelta(days=3)
 # Coordinators hear after this many cycles without a check-in.
@@ -49,18 +47,13 @@ def schedule_nudges(session: Session, pair: Pair) -> None:
 
 
 def produce_nudges(session: Session, now: datetime) -> int:
-    """Nudge mentees of quiet pairs once per quiet spell; tell coordinators of long ones."""
+    """Nudge mentees of quiet pairs once per quiet spell."""
     outgoing: list[Outgoing] = []
     for pair in session.scalars(
         select(Pair).where(Pair.status == "active", Pair.nudge_at <= now)
     ).all():
         pair.nudge_at = None
         outgoing.append(nudge_message(pair, f"nudge:pair{pair.id}:{_spell(pair)}", now))
-    for pair in session.scalars(
-        select(Pair).where(Pair.status == "active", Pair.escalate_at <= now)
-    ).all():
-        pair.escalate_at = None
-        outgoing.extend(_escalation(session, pair, now))
     return enqueue_many(session, outgoing, now=now)
 
 
@@ -80,25 +73,3 @@ def nudge_message(pair: Pair, dedupe_key: str, now: datetime) -> Outgoing:
 def _spell(pair: Pair) -> str:
     """The quiet spell a nudge or note is about (part of its dedupe key)."""
     return f"{pair.quiet_since:%Y%m%dT%H%M}" if pair.quiet_since else "unknown"
-
-
-def _escalation(session: Session, pair: Pair, now: datetime) -> list[Outgoing]:
-    cohort = session.get(Cohort, pair.cohort_id)
-    quiet_for = now - (pair.quiet_since or now)
-    payload = render_json(
-        "rhythm/escalation.json.j2", pair=pair, cohort=cohort, weeks=max(1, quiet_for.days // 7)
-    )
-    coordinators = list_coordinators(
-        session, team_id=pair.team_id, configured=configured_coordinators(session, pair.team_id)
-    )
-    return [
-        Outgoing(
-            team_id=pair.team_id,
-            dedupe_key=f"escalate:pair{pair.id}:{_spell(pair)}:{coordinator}",
-            target_kind="user",
-            target_id=coordinator,
-            payload=payload,
-            not_before=now,
-        )
-        for coordinator in coordinators
-    ]

@@ -27,7 +27,7 @@ DEFAULT_CAPACITY = 3
 # Messages an ended pair no longer gets, if they were still waiting to be sent.
 ENDED_MESSAGES = (
     *MEETING_MESSAGES,
-    *("nudge", "escalate", "goaldue", "moved", "paused", "resumed"),
+    *("nudge", "goaldue", "moved", "paused", "resumed"),
     *("celebrate", "survey", "closing"),
 )
 MAX_CAPACITY = 20

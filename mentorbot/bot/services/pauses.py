@@ -34,7 +34,7 @@ SHORTEST_PAUSE = timedelta(days=1)
 PAUSE_EXAMPLE = "/checkin pause 2 weeks"
 _LENGTH = re.compile(r"(\d{1,3})\s*(d|days?|w|wks?|weeks?)", re.IGNORECASE)
 # Queued messages a pause makes pointless.
-PAUSED_MESSAGES = (*MEETING_MESSAGES, "nudge", "escalate", "goaldue")
+PAUSED_MESSAGES = (*MEETING_MESSAGES, "nudge", "goaldue")
 
 
 def pause_end(text: str, *, now: datetime, zone: ZoneInfo) -> datetime:

@@ -68,21 +68,23 @@ def availabilities_for(
         )
     }
     defaults = session.scalar(select(Workspace.settings).where(Workspace.team_id == team_id)) or {}
-    result = {}
-    for user_id in wanted:
-        member = members.get(user_id)
-        own_hours = None
-        if member and member.working_hours_start and member.working_hours_end:
-            own_hours = str(WorkingHours(member.working_hours_start, member.working_hours_end))
-        result[user_id] = availability(
-            tz=member.tz if member else None,
-            hours=own_hours,
-            workdays=member.workdays if member else None,
-            default_tz=defaults.get("timezone") or "UTC",
-            default_hours=defaults.get("working_hours") or DEFAULT_HOURS,
-            default_workdays=defaults.get("workdays") or DEFAULT_WORKDAYS,
-        )
-    return result
+    return {user_id: member_availability(members.get(user_id), defaults) for user_id in wanted}
+
+
+def member_availability(member: Any, defaults: dict[str, Any]) -> Availability:
+    """A person's availability from their member row's tz, hours and workdays columns (None
+    when mentorbot has no row for them), else the workspace's `defaults` (its settings)."""
+    own_hours = None
+    if member is not None and member.working_hours_start and member.working_hours_end:
+        own_hours = str(WorkingHours(member.working_hours_start, member.working_hours_end))
+    return availability(
+        tz=member.tz if member is not None else None,
+        hours=own_hours,
+        workdays=member.workdays if member is not None else None,
+        default_tz=defaults.get("timezone") or "UTC",
+        default_hours=defaults.get("working_hours") or DEFAULT_HOURS,
+        default_workdays=defaults.get("workdays") or DEFAULT_WORKDAYS,
+    )
 
 
 def default_zones(session: Session, team_ids: set[str]) -> dict[str, str]:
