@@ -18,6 +18,16 @@ def field(view: dict[str, Any], block_id: str) -> str | None:
     return None
 
 
+def checked(view: dict[str, Any], block_id: str) -> list[str]:
+    """The values of the boxes ticked in block `block_id` (a checkboxes element)."""
+    elements = ((view.get("state") or {}).get("values") or {}).get(block_id) or {}
+    return [
+        str(option.get("value"))
+        for element in elements.values()
+        for option in element.get("selected_options") or []
+    ]
+
+
 def option(value: str, label: str) -> dict[str, Any]:
     """A Block Kit option for static selects and radio buttons."""
     return {"text": {"type": "plain_text", "text": label[:75]}, "value": value}

@@ -14,7 +14,7 @@ from mentorbot.bot.rendering import render_text
 from mentorbot.bot.services import closing
 from mentorbot.bot.services.checkins import read_form
 from mentorbot.bot.usertext import is_whole_number
-from mentorbot.handlers.forms import field
+from mentorbot.handlers.forms import checked, field
 from mentorbot.handlers.modals import finish_modal, text_blocks
 
 
@@ -37,14 +37,6 @@ def _blocks(view: dict[str, Any]) -> dict[str, Any]:
     return dict((view.get("state") or {}).get("values") or {})
 
 
-def _checked(view: dict[str, Any], block_id: str) -> list[str]:
-    return [
-        str(option.get("value"))
-        for element in (_blocks(view).get(block_id) or {}).values()
-        for option in element.get("selected_options") or []
-    ]
-
-
 def submit_closing(
     ack: Ack, view: dict[str, Any], context: BoltContext, session: Session, now: datetime
 ) -> None:
@@ -52,7 +44,7 @@ def submit_closing(
     pair = _pair(view, context, session)
     user_id = context.user_id or ""
     values = {block_id: field(view, block_id) for block_id in _blocks(view)}
-    form = closing.read_reflection(values, keep_in_touch="keep" in _checked(view, "keep"))
+    form = closing.read_reflection(values, keep_in_touch="keep" in checked(view, "keep"))
     closed = closing.record_reflection(session, pair=pair, user_id=user_id, form=form, now=now)
     other_id = pair.mentor_id if user_id == pair.mentee_id else pair.mentee_id
     text = render_text("closing/reflected.md.j2", closed=closed, other_id=other_id)

@@ -15,7 +15,7 @@ from mentorbot.bot.services.checkins import pair_of_member, read_form, record_ch
 from mentorbot.bot.services.meetings import local_moment, move_meeting
 from mentorbot.bot.services.workspaces import availability_for
 from mentorbot.bot.usertext import clean_user_text, is_whole_number
-from mentorbot.handlers.forms import field
+from mentorbot.handlers.forms import checked, field
 from mentorbot.handlers.modals import finish_modal, text_blocks
 
 
@@ -37,15 +37,6 @@ def _pair(view: dict[str, Any], context: BoltContext, session: Session) -> Any:
     )
 
 
-def _checked(view: dict[str, Any], block_id: str) -> list[str]:
-    values = ((view.get("state") or {}).get("values") or {}).get(block_id) or {}
-    return [
-        str(option.get("value"))
-        for element in values.values()
-        for option in element.get("selected_options") or []
-    ]
-
-
 def submit_checkin(
     ack: Ack, view: dict[str, Any], context: BoltContext, session: Session, now: datetime
 ) -> None:
@@ -56,7 +47,7 @@ def submit_checkin(
         name: field(view, name)
         for name in ("rating", "went_well", "blockers", "next_steps", "goal")
     }
-    values["share"] = "share" if "share" in _checked(view, "share") else None
+    values["share"] = "share" if "share" in checked(view, "share") else None
     form = read_form(values, sharing=user_id == pair.mentee_id)
     checkin = record_checkin(
         session, pair=pair, author_id=user_id, form=form, source="modal", now=now
