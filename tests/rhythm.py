@@ -64,13 +64,15 @@ def pair_ana_and_ben(slack: SignedSlackClient, starts: str) -> None:
 
 
 def agree(slack: SignedSlackClient, pair_id: int, *, weekday: str, at: str, cadence: str) -> None:
-    """Ben submits the agreement modal."""
+    """Ben submits the agreement modal, ticking “That time is fine for both of us”: Tokyo and
+    New York share no working hours, and these tests are about the rhythm that follows."""
     values = form(
         cadence=chosen(cadence),
         weekday=chosen(weekday),
         time=picked_time(at),
         place=chosen("video"),
         goal="Ship the search feature",
+        outside_hours_ok=ticked("ok"),
     )
     answer = slack.view_submission(BEN, "agreement", values, str(pair_id)).json()
     assert answer["response_action"] == "update", answer

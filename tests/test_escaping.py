@@ -119,6 +119,7 @@ def test_hostile_text_is_shown_escaped_on_every_surface_and_pings_nobody(
             expectations=HOSTILE,
             boundaries=HOSTILE,
             goal=HOSTILE,
+            outside_hours_ok=ticked("ok"),  # 06:00 in Tokyo for Ana
         )
         agreed = answers.keep(slack.view_submission(BEN, "agreement", terms, pair_id))
         assert agreed["response_action"] == "update" and SHOWN in shown_in(agreed["view"])
@@ -314,6 +315,7 @@ def test_long_text_is_cut_to_block_kit_limits_and_every_message_is_valid(
             expectations=filled(1000),
             boundaries=filled(1000),
             goal=filled(300),
+            outside_hours_ok=ticked("ok"),  # 06:00 in Tokyo for Ana
         )
         answers.keep(slack.view_submission(BEN, "agreement", terms, pair_id))
 

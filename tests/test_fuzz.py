@@ -411,6 +411,7 @@ CALLBACKS: dict[str, tuple[str, ...]] = {
         "expectations",
         "boundaries",
         "goal",
+        "outside_hours_ok",
     ),
     "announce": ("cohort", "text", "when", "date", "time"),
     "checkin": ("pair", "rating", "went_well", "blockers", "next_steps", "goal", "share"),

@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from freezegun import freeze_time
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -31,6 +32,7 @@ from tests.programme import (
     mention,
     mentoring,
 )
+from tests.rhythm import opened
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -174,6 +176,8 @@ def form(**chosen: str) -> dict[str, Any]:
             element = {"type": "static_select", "selected_option": {"value": value}}
         elif block == "time":
             element = {"type": "timepicker", "selected_time": value}
+        elif block == "outside_hours_ok":
+            element = {"type": "checkboxes", "selected_options": [{"value": value}]}
         else:
             element = {"type": "plain_text_input", "value": value}
         values[block] = {"value": element}
@@ -212,7 +216,12 @@ def test_the_agreement_modal_validates_records_and_shows_both(
         assert list(answer.json()["errors"]) == [wrong]
     assert the_pair(runtime.sessions, BEN).agreement is None
 
-    values = form(**GOOD, expectations="Come with a question", goal="Give a talk by June")
+    values = form(
+        **GOOD,
+        expectations="Come with a question",
+        goal="Give a talk by June",
+        outside_hours_ok="ok",  # early morning in Tokyo for Ana
+    )
     done = slack.view_submission(BEN, "agreement", values, str(pair.id)).json()
     assert done["response_action"] == "update"
     agreed = the_pair(runtime.sessions, BEN)
@@ -234,7 +243,9 @@ def test_the_agreement_modal_validates_records_and_shows_both(
     [agreement] = [
         m for m in standin.messages_in(str(shown.slack_channel)) if "agreement" in m["text"]
     ]
-    assert "Every week, Wednesdays at 16:30 (America/New_York" in agreement["text"]
+    assert (
+        "Every week, Wednesdays at 16:30 for <@U0BEN> (New York), Thursdays at" in agreement["text"]
+    )
 
     slack.command("/checkin", "agreement", user_id=ANA)
     reopened = as_text(standin.calls_to("views.open")[-1].args["view"])
@@ -242,6 +253,74 @@ def test_the_agreement_modal_validates_records_and_shows_both(
     changed = form(**{**GOOD, "weekday": "4"})
     slack.view_submission(ANA, "agreement", changed, str(pair.id))
     assert the_pair(runtime.sessions, BEN).agreement["version"] == 2  # type: ignore[index]
+
+
+def test_a_time_outside_the_other_persons_hours_is_questioned_until_both_say_it_is_fine(
+    slack: SignedSlackClient, runtime: Runtime, standin: SlackStandin
+) -> None:
+    # Monday 11 January 2027, 15:00 in London: New York is on EST, Tokyo 14 hours ahead.
+    with freeze_time(datetime(2027, 1, 11, 15, tzinfo=UTC), tick=True):
+        create_spring(slack)
+        mentoring(slack, f"pair {mention(ANA)} {mention(BEN)}")  # Ana in Tokyo, Ben in New York
+        pair = the_pair(runtime.sessions, BEN)
+        slack.command("/checkin", "agreement", user_id=BEN)
+        modal = json.dumps(opened(standin), ensure_ascii=False)
+        # The time is picked on Ben's clock, so Ana's hours are shown on it too.
+        clocks = (
+            "Working hours on <@U0BEN>'s clock (New York): <@U0BEN> 09:00-18:00, "
+            "<@U0ANA> 19:00-04:00."
+        )
+        assert clocks in modal and "That time is fine for both of us" in modal
+
+        def submit(by: str, **terms: str) -> dict[str, Any]:
+            answer = slack.view_submission(by, "agreement", form(**{**GOOD, **terms}), str(pair.id))
+            return dict(answer.json())
+
+        warned = [
+            # Ben's Wednesday 10:00 is Ana's midnight; his Friday evening her Saturday.
+            (BEN, "2", "10:00", "00:00 on Thursday for ana in Tokyo"),
+            (BEN, "4", "19:00", "09:00 on Saturday for ana in Tokyo"),
+            # Whoever submits, the other person's hours are checked: the mentee's too.
+            (ANA, "2", "20:00", "20:00 on Wednesday for ben in New York"),
+        ]
+        for by, weekday, at, when in warned:
+            answer = submit(by, weekday=weekday, time=at)
+            assert answer["response_action"] == "errors"
+            assert list(answer["errors"]) == ["time"]
+            warning = answer["errors"]["time"]
+            assert warning.startswith(f"That is {when}, outside their working hours.")
+            assert "tick “That time is fine for both of us”" in warning
+        assert the_pair(runtime.sessions, BEN).agreement is None
+
+        fine = submit(BEN, weekday="2", time="10:00", outside_hours_ok="ok")
+        assert fine["response_action"] == "update"
+        shown = json.dumps(fine["view"], ensure_ascii=False)
+        assert (
+            "Wednesdays at 10:00 for <@U0BEN> (New York), Thursdays at 00:00 for <@U0ANA> (Tokyo)"
+            in shown
+        )
+        assert "<@U0BEN> confirmed that this time is fine for both of you" in shown
+        agreed = the_pair(runtime.sessions, BEN)
+        assert agreed.agreement and agreed.agreement["outside_hours_ok"] is True
+        with runtime.sessions() as session:
+            [message] = session.scalars(
+                select(OutboundMessage).where(OutboundMessage.dedupe_key.like("agreement:%"))
+            )
+        assert "Thursdays at 00:00 for <@U0ANA> (Tokyo)" in message.payload["text"]
+
+        slack.command("/checkin", "agreement", user_id=ANA)
+        reopened = json.dumps(opened(standin), ensure_ascii=False)
+        assert (
+            "Agreed now: Wednesdays at 10:00 for <@U0BEN> (New York), Thursdays at 00:00 for "
+            "<@U0ANA> (Tokyo). That is outside <@U0ANA>'s working hours." in reopened
+        )
+        assert '"initial_options"' in reopened  # what they confirmed stays ticked
+
+        # A time outside one's own hours is one's own choice: Ben's 22:00 is Ana's noon.
+        late = submit(BEN, weekday="2", time="22:00")
+        assert late["response_action"] == "update"
+        again = the_pair(runtime.sessions, BEN).agreement
+        assert again and again["outside_hours_ok"] is False and again["version"] == 2
 
 
 def test_checkin_agreement_without_a_pair_explains(slack: SignedSlackClient) -> None:

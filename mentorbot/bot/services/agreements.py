@@ -11,15 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import InvalidForm, NotAllowed, NotFound
-from mentorbot.bot.models import Goal, Pair
+from mentorbot.bot.models import Goal, Member, Pair
 from mentorbot.bot.outbox import cancel_queued, enqueue_many, to_pair
-from mentorbot.bot.rendering import render_json
+from mentorbot.bot.rendering import render_json, render_text
 from mentorbot.bot.services.cohorts import CADENCES, LIVE_PAIR
 from mentorbot.bot.services.meetings import MEETING_MESSAGES, set_next_meeting
 from mentorbot.bot.services.nudges import schedule_nudges
-from mentorbot.bot.services.workspaces import availability_for
+from mentorbot.bot.services.workspaces import availabilities_for, availability_for
 from mentorbot.bot.usertext import clean_user_text, is_whole_number
-from mentorbot.bot.working_hours import wall_clock
+from mentorbot.bot.working_hours import Availability, wall_clock
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 PLACES = {"video": "Video call", "in_person": "In person", "huddle": "Slack huddle"}
@@ -38,6 +38,8 @@ class Agreement:
     expectations: str
     boundaries: str
     first_goal: str
+    # Ticked "That time is fine for both of us": a time outside the other's hours may stand.
+    outside_hours_ok: bool = False
 
     def stored(self, *, by: str, now: datetime, version: int) -> dict[str, Any]:
         """The JSON kept on the pair."""
@@ -79,7 +81,77 @@ def read_form(values: dict[str, str | None]) -> Agreement:
         expectations=notes["expectations"],
         boundaries=notes["boundaries"],
         first_goal=notes["goal"],
+        outside_hours_ok=bool(values.get("outside_hours_ok")),
     )
+
+
+@dataclass(frozen=True)
+class LocalTime:
+    """A meeting as one person of the pair sees it: on their own clock, in their own hours?"""
+
+    user_id: str
+    role: str
+    name: str | None
+    zone: ZoneInfo
+    at: datetime
+    in_hours: bool
+    # Their working hours on the mentee's clock (where the agreement's time is picked).
+    hours_for_mentee: tuple[time, time]
+
+
+@dataclass(frozen=True)
+class BothTimes:
+    """One meeting for the mentee and the mentor, each in their own time zone."""
+
+    mentee: LocalTime
+    mentor: LocalTime
+
+    def other_than(self, user_id: str) -> LocalTime:
+        """The person of the pair who is not `user_id`."""
+        return self.mentor if user_id == self.mentee.user_id else self.mentee
+
+
+def both_times(session: Session, pair: Pair, meeting: datetime) -> BothTimes:
+    """The meeting at `meeting` (aware UTC) on each person's own clock and working hours."""
+    people = availabilities_for(
+        session, team_id=pair.team_id, user_ids=[pair.mentor_id, pair.mentee_id]
+    )
+    names = {
+        user_id: name
+        for user_id, name in session.execute(
+            select(Member.user_id, Member.name).where(
+                Member.team_id == pair.team_id,
+                Member.user_id.in_([pair.mentor_id, pair.mentee_id]),
+            )
+        )
+    }
+    mentee_zone = people[pair.mentee_id].zone
+
+    def local(user_id: str, role: str) -> LocalTime:
+        person = people[user_id]
+        return LocalTime(
+            user_id=user_id,
+            role=role,
+            name=names.get(user_id),
+            zone=person.zone,
+            at=meeting.astimezone(person.zone),
+            in_hours=person.allows(meeting),
+            hours_for_mentee=_hours_on(person, mentee_zone, meeting),
+        )
+
+    return BothTimes(mentee=local(pair.mentee_id, "mentee"), mentor=local(pair.mentor_id, "mentor"))
+
+
+def _hours_on(person: Availability, zone: ZoneInfo, day: datetime) -> tuple[time, time]:
+    """The person's daily window, on `day` in their zone, as another `zone`'s clock shows it."""
+    local_day = day.astimezone(person.zone).date()
+    start = wall_clock(local_day, person.hours.start, person.zone)
+    length = datetime.combine(local_day, person.hours.end) - datetime.combine(
+        local_day, person.hours.start
+    )
+    if person.hours.end == time.max:  # until midnight
+        length += timedelta(microseconds=1)
+    return (start.astimezone(zone).time(), (start + length).astimezone(zone).time())
 
 
 def pair_for_agreement(session: Session, *, team_id: str, pair_id: int, user_id: str) -> Pair:
@@ -118,6 +190,12 @@ def record_agreement(
     """
     version = int((pair.agreement or {}).get("version", 0)) + 1
     zone = mentee_zone(session, pair)
+    first = next_meeting(agreement.weekday, agreement.at, zone, now)
+    times = both_times(session, pair, first)
+    other = times.other_than(by)
+    if not other.in_hours and not agreement.outside_hours_ok:
+        # Their own hours are theirs to bend; the other person's are checked.
+        raise InvalidForm("time", render_text("agreement/outside_hours.md.j2", other=other))
     pair.agreement = agreement.stored(by=by, now=now, version=version)
     pair.cadence = agreement.cadence
     schedule_nudges(session, pair)  # the quiet clock counts in the agreed cadence
@@ -125,9 +203,7 @@ def record_agreement(
     pair.meeting_time = agreement.at
     pair.meeting_channel = agreement.place
     cancel_queued(session, team_id=pair.team_id, pair_id=pair.id, kinds=MEETING_MESSAGES)
-    set_next_meeting(
-        session, pair, next_meeting(agreement.weekday, agreement.at, zone, now), now=now
-    )
+    set_next_meeting(session, pair, first, now=now)
     if agreement.first_goal and not session.scalar(
         select(Goal.id).where(Goal.pair_id == pair.id, Goal.title == agreement.first_goal)
     ):
@@ -141,7 +217,8 @@ def record_agreement(
         by=by,
         version=version,
         zone=zone,
-        weekdays=WEEKDAYS,
+        times=times,
+        other=other,
         places=PLACES,
     )
     enqueue_many(
@@ -162,17 +239,26 @@ def current_terms(pair: Pair) -> dict[str, Any]:
         "expectations": stored.get("expectations", ""),
         "boundaries": stored.get("boundaries", ""),
         "first_goal": stored.get("first_goal", ""),
+        "outside_hours_ok": bool(stored.get("outside_hours_ok")),
     }
 
 
-def agreement_view(session: Session, pair: Pair) -> dict[str, Any]:
-    """The agreement modal for this pair, filled in with what holds now."""
+def agreement_view(session: Session, pair: Pair, now: datetime) -> dict[str, Any]:
+    """The agreement modal for this pair, filled in with what holds now, and the agreed time
+    (or, before there is one, the working hours) as each of them sees it."""
+    current = current_terms(pair)
+    zone = mentee_zone(session, pair)
+    agreed = None
+    if current["weekday"] is not None and current["at"]:
+        agreed = next_meeting(current["weekday"], time.fromisoformat(current["at"]), zone, now)
     return dict(
         render_json(
             "agreement/modal.json.j2",
             pair=pair,
-            current=current_terms(pair),
-            zone=mentee_zone(session, pair),
+            current=current,
+            zone=zone,
+            times=both_times(session, pair, agreed or now),
+            agreed=agreed is not None,
             weekdays=WEEKDAYS,
             places=PLACES,
         )

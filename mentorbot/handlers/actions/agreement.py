@@ -23,5 +23,6 @@ open_agreement = modal_opener(
             pair_id=button_number(action, "type `/checkin agreement` instead."),
             user_id=context.user_id or "",
         ),
+        context["now"],
     )
 )

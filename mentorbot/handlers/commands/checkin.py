@@ -98,9 +98,8 @@ def show_help(request: Request) -> None:
 def show_agreement(request: Request) -> None:
     pair = pair_to_check_in(request.session, team_id=request.team_id, user_id=request.user_id)
     request.ack()
-    open_modal(
-        request.context, request.client, request.trigger_id, agreement_view(request.session, pair)
-    )
+    view = agreement_view(request.session, pair, request.now)
+    open_modal(request.context, request.client, request.trigger_id, view)
 
 
 def show_history(request: Request) -> None:

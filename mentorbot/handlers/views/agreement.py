@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from mentorbot.bot.errors import BadInput
 from mentorbot.bot.services.agreements import pair_for_agreement, read_form, record_agreement
 from mentorbot.bot.usertext import is_whole_number
-from mentorbot.handlers.forms import field
+from mentorbot.handlers.forms import checked, field
 from mentorbot.handlers.modals import finish_modal
 
 FIELDS = ("cadence", "weekday", "time", "place", "expectations", "boundaries", "goal")
@@ -33,6 +33,8 @@ def submit_agreement(
     pair = pair_for_agreement(
         session, team_id=context.team_id or "", pair_id=int(metadata), user_id=user_id
     )
-    agreement = read_form({name: field(view, name) for name in FIELDS})
+    values = {name: field(view, name) for name in FIELDS}
+    values["outside_hours_ok"] = "ok" if "ok" in checked(view, "outside_hours_ok") else None
+    agreement = read_form(values)
     shown = record_agreement(session, pair=pair, agreement=agreement, by=user_id, now=now)
     finish_modal(ack, "Mentorship agreement", shown["blocks"])
