@@ -85,6 +85,22 @@ def test_weekly_meetings_prompt_both_people_in_their_own_hours_across_a_dst_chan
     assert [(n.to, n.at.date().isoformat()) for n in nudges] == [(BEN, "2027-03-18")]
 
 
+def test_meeting_prompts_name_the_other_person(slack: SignedSlackClient, runtime: Runtime) -> None:
+    with freeze_time(START, tick=True) as clock:
+        pair_ana_and_ben(slack, "2027-03-01")
+        agree(slack, the_pair(runtime.sessions).id, weekday="2", at="19:00", cadence="weekly")
+        run_until(runtime, clock, START, datetime(2027, 3, 4, 15, tzinfo=UTC), HOUR)
+
+    [prompt] = sent(runtime.sessions, "prompt")
+    [prep] = sent(runtime.sessions, "prep")
+    [follow_up] = sent(runtime.sessions, "followup")
+    assert f"Your next meeting with <@{BEN}> is " in prompt.text
+    assert f"You meet <@{ANA}> " in prep.text and f"<@{ANA}> can prepare" in prep.text
+    assert f"How did your meeting with <@{ANA}> go?" in follow_up.text
+    for message in (prompt, prep, follow_up):
+        assert "your mentee" not in message.text and "your mentor " not in message.text
+
+
 def test_a_quiet_pair_is_nudged_once_then_coordinators_hear_without_content(
     slack: SignedSlackClient, runtime: Runtime
 ) -> None:
