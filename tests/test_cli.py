@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+import re
 import subprocess
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
 from pathlib import Path
 from urllib.error import HTTPError
 from urllib.request import urlopen
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -85,11 +90,24 @@ def test_tick_rejects_a_bad_time() -> None:
     assert "is not an ISO-8601 time" in result.stderr
 
 
-def test_demo_runs_with_an_empty_environment(tmp_path: Path) -> None:
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path)}
-    result = mentorbot("demo", env=env, cwd=tmp_path)
+@dataclass(frozen=True)
+class Demo:
+    out: str
+    home: Path  # its HOME and working directory
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
+    """`mentorbot demo` run once, with an empty environment, for the tests that read it."""
+    home = tmp_path_factory.mktemp("demo")
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(home)}
+    result = mentorbot("demo", env=env, cwd=home)
     assert result.returncode == 0, result.stderr
-    out = result.stdout
+    return Demo(result.stdout, home)
+
+
+def test_demo_runs_with_an_empty_environment(demo: Demo) -> None:
+    out = demo.out
     assert "Priya creates the cohort" in out
     assert "Cohort *Spring* is set up in <#C0MENTORING>" in out
     assert "mentorbot → Aiko & Sam (group DM): You are a mentoring pair in Spring" in out
@@ -97,7 +115,7 @@ def test_demo_runs_with_an_empty_environment(tmp_path: Path) -> None:
     assert "mentorbot → Aiko & Sam (group DM): Mentorship agreement: Every two weeks" in out
     assert "mentorbot → #mentoring-spring: Week 1 of Spring: 11 weeks to go" in out
     assert "Checked in. Only you can see it." in out
-    assert "mentorbot → Aiko (DM): Your next meeting with your mentee is" in out
+    assert "mentorbot → Aiko (DM): Your next meeting with <@U0SAM> is" in out
     assert "JST" in out
     assert "You and your mentor <@U0AIKO> can see it" in out
     assert "What they shared with you" in out and "Went well: We mapped my first project" in out
@@ -134,7 +152,85 @@ def test_demo_runs_with_an_empty_environment(tmp_path: Path) -> None:
         assert f"mentorbot → Sam (DM): It has been {months} months since Spring ended" in out
     assert "mentorbot → Aiko (DM): It has been" not in out
     assert "violations" not in out
-    assert list(tmp_path.iterdir()) == []  # throwaway database, nothing left behind
+    assert list(demo.home.iterdir()) == []  # throwaway database, nothing left behind
+
+
+# How the demo stamps each line: "[Mon 07 Dec 09:24 EST]", in the reader's own zone.
+STAMP = re.compile(r"\[(\w{3}) (\d{2}) (\w{3}) (\d{2}):(\d{2}) ([A-Z]{3})\]")
+ZONES = {
+    "GMT": "Europe/London",
+    "BST": "Europe/London",
+    "JST": "Asia/Tokyo",
+    "EST": "America/New_York",
+    "EDT": "America/New_York",
+}
+TICK = re.compile(r"tick at (\S+):")
+
+
+def moments(out: str) -> list[tuple[int, datetime]]:
+    """Each stamped line's number and moment (aware UTC). A stamp has no year: it is the one
+    (of the year before, the same and the next as the line before) whose weekday matches."""
+    found: list[tuple[int, datetime]] = []
+    year = datetime.now(UTC).year
+    for number, line in enumerate(out.splitlines()):
+        if tick := TICK.search(line):
+            found.append((number, datetime.fromisoformat(tick.group(1)).astimezone(UTC)))
+            year = found[-1][1].year
+            continue
+        stamp = STAMP.search(line)
+        if stamp is None:
+            continue
+        weekday, day, month, hour, minute, zone = stamp.groups()
+        for candidate in (year, year + 1, year - 1):
+            try:
+                local = datetime.strptime(
+                    f"{candidate} {month} {day} {hour}:{minute}", "%Y %b %d %H:%M"
+                ).replace(tzinfo=ZoneInfo(ZONES[zone]))
+            except ValueError:  # 29 February
+                continue
+            if f"{local:%a}" == weekday and local.tzname() == zone:
+                found.append((number, local.astimezone(UTC)))
+                year = candidate
+                break
+        else:
+            raise AssertionError(f"no year fits line {number}: {line}")
+    return found
+
+
+def test_the_demo_tells_events_in_the_order_they_happen(demo: Demo) -> None:
+    lines = demo.out.splitlines()
+    times = moments(demo.out)
+    assert len(times) > 100
+    for (before, earlier), (after, later) in itertools.pairwise(times):
+        assert earlier <= later, f"{lines[before]!r} comes before {lines[after]!r}"
+    # Sam presses the kickoff's button once the kickoff has arrived, not before.
+    [kickoff] = [
+        n for n, line in enumerate(lines) if "(group DM): You are a mentoring pair" in line
+    ]
+    [press] = [n for n, line in enumerate(lines) if "presses “Set up our agreement”" in line]
+    assert kickoff < press
+
+
+def test_the_demos_pair_settles_on_a_time_inside_aikos_working_hours(demo: Demo) -> None:
+    out = demo.out
+    # Aiko's own working hours: the default until she sets hers.
+    start, end = time(9), time(18)
+    meetings = 0
+    for line in out.splitlines():
+        if hours := re.search(r"Aiko types `/checkin hours (\d\d:\d\d)-(\d\d:\d\d)`", line):
+            start, end = (time.fromisoformat(h) for h in hours.groups())
+        if "mentorbot → Aiko (DM):" in line or "(group DM): Mentorship agreement" in line:
+            # "Thursday 10 December 2026 at 08:00 JST", or "Thursdays at 08:00 for <@U0AIKO>"
+            named = re.findall(r"(\w+day) \d+ \w+ \d{4} at (\d\d:\d\d) JST", line)
+            named += re.findall(r"(\w+day)s at (\d\d:\d\d) for <@U0AIKO>", line)
+            for day, at in named:
+                meetings += 1
+                assert day not in ("Saturday", "Sunday"), line
+                assert start <= time.fromisoformat(at) < end, line
+    assert meetings >= 5
+    # On the way, the modal questioned Sam's first pick, 10:00 in New York.
+    assert "That is 00:00 on " in out or "That is 23:00 on " in out
+    assert "for Aiko in Tokyo, outside their working hours." in out
 
 
 def test_run_serves_slack_and_stops_cleanly_on_sigterm(

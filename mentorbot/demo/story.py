@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -51,22 +52,10 @@ def programme(t: Transcript, runtime: Runtime, slack: SignedSlackClient) -> None
 
     t.say("The kickoff goes through the outbox: a group DM, when the hours allow (Tokyo and")
     t.say("New York never share office hours, so it waits for Sam's morning):")
-    moment = tick_until(t, runtime, now, lambda: t.standin.calls_to("conversations.open"))
+    moment = tick_until(t, runtime, now, lambda: sent(t, "You are a mentoring pair"))
     t.say()
-
     pair_id = _pair_id(runtime)
-    t.say(f"[{t.stamp(moment, MENTEE)}] Sam presses “Set up our agreement”; a modal opens.")
-    slack.block_action(MENTEE.user_id, "agreement_open", value=str(pair_id))
-    wrong = slack.view_submission(
-        MENTEE.user_id, "agreement", forms.agreement(time="7pm"), str(pair_id)
-    ).json()
-    t.say(f"  Sam types the time as 7pm; next to the field: {wrong['errors']['time']}")
-    weekday = (moment + timedelta(days=2)).astimezone(ZoneInfo(MENTEE.tz)).weekday()
-    slack.view_submission(
-        MENTEE.user_id, "agreement", forms.agreement(weekday=str(weekday)), str(pair_id)
-    )
-    t.say("  Sam fixes it and submits; both of them see the agreement:")
-    moment = tick_until(t, runtime, moment, lambda: agreement_posted(t))
+    moment = _agreement(t, runtime, slack, moment, pair_id)
     t.say()
 
     t.say(f"[{t.stamp(moment, COORDINATOR)}] Priya types `/mentoring announce` and schedules:")
@@ -100,6 +89,37 @@ def programme(t: Transcript, runtime: Runtime, slack: SignedSlackClient) -> None
     t.say("Each message above was checked against Slack's Web API contract and Block Kit rules.")
 
 
+def _agreement(
+    t: Transcript, runtime: Runtime, slack: SignedSlackClient, moment: datetime, pair_id: int
+) -> datetime:
+    """The kickoff's button: a typo, a time at Aiko's midnight, then one that suits both."""
+    t.say(f"[{t.stamp(moment, MENTEE)}] Sam presses “Set up our agreement”; a modal opens.")
+    slack.block_action(MENTEE.user_id, "agreement_open", value=str(pair_id))
+
+    def submit(**terms: str) -> dict[str, Any]:
+        form = forms.agreement(weekday=str(weekday), **terms)
+        return dict(slack.view_submission(MENTEE.user_id, "agreement", form, str(pair_id)).json())
+
+    # A weekday from Monday to Thursday in New York, so that Tokyo's next morning is a workday.
+    day = (moment + days(2)).astimezone(ZoneInfo(MENTEE.tz))
+    while day.weekday() > 3:
+        day += days(1)
+    weekday = day.weekday()
+    t.say(f"  Sam types the time as 7pm; next to the field: {submit(time='7pm')['errors']['time']}")
+    t.say(f"  Sam picks {day:%A}s at 10:00; next to the field:")
+    t.say(f"    {submit(time='10:00')['errors']['time']}")
+    t.say("  They meet in the middle: Aiko starts her day at 07:00, Sam ends theirs at 19:00.")
+    for person, window in ((MENTOR, "07:00-16:00"), (MENTEE, "10:00-19:00")):
+        t.say(f"[{t.stamp(moment, person)}] {person.name} types `/checkin hours {window}`")
+        reply(t, slack.command("/checkin", f"hours {window}", user_id=person.user_id).json())
+    agreed = submit(time="18:00")
+    t.say(f"  Sam picks {day:%A}s at 18:00 and submits; the modal shows it on both clocks:")
+    for line in shown(agreed["view"]["blocks"][0]["text"]["text"]).splitlines()[:2]:
+        t.say(f"    | {line}")
+    t.say("  and both of them see the agreement in their group DM:")
+    return tick_until(t, runtime, moment, lambda: agreement_posted(t))
+
+
 def _rhythm(
     t: Transcript, runtime: Runtime, slack: SignedSlackClient, moment: datetime, pair_id: int
 ) -> datetime:
@@ -127,9 +147,13 @@ def _rhythm(
     t.say("Two weeks on, Aiko's prompt carries Sam's goals and the check-in Sam shared:")
     before = len(t.standin.calls_to("chat.postMessage"))
     moment = tick_until(
-        t, runtime, moment, lambda: sent(t, "next meeting with your mentee", before), days(15)
+        t, runtime, moment, lambda: sent(t, "Your next meeting with", before), days(15)
     )
-    prompt = t.standin.calls_to("chat.postMessage")[-1].args
+    [*_, prompt] = [
+        c.args
+        for c in t.standin.calls_to("chat.postMessage")
+        if "Your next meeting with" in str(c.args.get("text"))
+    ]
     for block in blocks(prompt)[1:3]:
         for line in shown(block.get("text", {}).get("text", "")).splitlines():
             t.say(f"    | {line}")
