@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, time, timedelta
+import tracemalloc
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from mentorbot.bot.errors import InvalidForm
 from mentorbot.bot.models import Announcement
+from mentorbot.bot.services.announcements import schedule_announcement
+from mentorbot.bot.services.cohorts import create_cohort
 from mentorbot.bot.tick import run_tick
 from mentorbot.bot.timeutil import utcnow
 from mentorbot.runtime import Runtime
@@ -161,3 +166,104 @@ def test_announce_needs_a_running_cohort_and_a_coordinator(
     answer = slack.view_submission(OUTSIDER, "announce", form(1, "Sneaky")).json()
     assert answer["response_action"] == "push"  # the polite refusal, as a modal
     assert standin.calls_to("views.open") == []
+
+
+# Templates whose filling in would be huge or endless, and what the refusal says. None of
+# these values is ever built: a trillion characters could not be.
+TOO_COSTLY = [
+    ("{{ '9' * 99999999 }}", "this comes to 99,999,999 characters"),
+    ("{{ '9' * 10**12 }}", "this comes to 1,000,000,000,000 characters"),
+    ("{{ 10 ** 100000 }}", "this comes to 100,001 characters"),
+    ("{{ 'x' | center(10**8) }}", "this comes to 100,000,000 characters"),
+    ("{{ 'x'.ljust(10**8) }}", "this comes to 100,000,000 characters"),
+    ("{{ 'x' | indent(10**8, true) }}", "this comes to 100,000,001 characters"),
+    ("{{ '{:>100000000}'.format(1) }}", "this comes to at least 100,000,000 characters"),
+    ("{{ '%100000000d' % 1 }}", "this comes to at least 100,000,000 characters"),
+    ("{{ ('ab' * 1500) | replace('a', 'a' * 3000) }}", "this comes to 4,501,500 characters"),
+    (
+        "{% set ns = namespace(s='9') %}{% for i in range(26) %}{% set ns.s = ns.s ~ ns.s %}"
+        "{% endfor %}{{ ns.s }}",
+        "this comes to 4,096 characters",
+    ),
+    (
+        "{% set s %}{% for i in range(2000) %}" + "9" * 1000 + "{% endfor %}{% endset %}{{ s }}",
+        "this comes to 2,000,000 characters",
+    ),
+    ("{% for i in range(1600) %}ab{% endfor %}", "this comes to 3,200 characters"),
+    ("{% for i in range(10**12) %}{% endfor %}", "this counts 1,000,000,000,000 numbers"),
+    (
+        "{% for a in range(3000) %}{% for b in range(3000) %}{% endfor %}{% endfor %}",
+        "filling this in takes more than 50,000 steps",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "says"), TOO_COSTLY)
+def test_what_would_cost_too_much_to_fill_in_is_refused_before_it_is_made(
+    session: Session, text: str, says: str
+) -> None:
+    now = datetime(2027, 3, 1, 12, tzinfo=UTC)
+    cohort = create_cohort(
+        session,
+        team_id="T0MENTOR",
+        name="Spring",
+        channel_id="C0COHORT",
+        starts_on=date(2027, 3, 1),
+        weeks=12,
+        cadence="biweekly",
+        created_by=COORD,
+        now=now,
+    )
+    tracemalloc.start()
+    try:
+        with pytest.raises(InvalidForm) as refused:
+            schedule_announcement(
+                session,
+                cohort=cohort,
+                text=text,
+                send_at=now,
+                created_by=COORD,
+                now=now,
+                zone=LONDON,
+            )
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert refused.value.field == "text"
+    assert says in str(refused.value) and str(refused.value).startswith("Sorry, ")
+    assert peak < 5_000_000  # bytes: nothing near the value's size was allocated
+    assert session.scalars(select(Announcement)).all() == []
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        (
+            "{{ '9' * 99999999 }}",
+            "Sorry, this comes to 99,999,999 characters; an announcement can be up to 3,000. "
+            "Please make it shorter.",
+        ),
+        (
+            "{{ 2 ** 20000 }}",
+            "Sorry, this comes to 6,021 characters; an announcement can be up to 3,000.",
+        ),
+        (
+            "{% for week in range(10**12) %}{{ week }}{% endfor %}",
+            "Sorry, this counts 1,000,000,000,000 numbers with range(); an announcement can "
+            "count up to 3,000. Please make it simpler.",
+        ),
+    ],
+)
+def test_the_modal_says_how_long_it_would_come_to_next_to_the_message(
+    slack: SignedSlackClient, runtime: Runtime, standin: SlackStandin, text: str, says: str
+) -> None:
+    create_spring(slack)
+    cohort = cohort_id(slack, standin)
+    answer = slack.view_submission(COORD, "announce", form(cohort, text)).json()
+    assert answer["response_action"] == "errors"
+    assert list(answer["errors"]) == ["text"]
+    assert says in answer["errors"]["text"]
+    with runtime.sessions() as session:
+        assert session.scalars(select(Announcement)).all() == []
+    run_tick(runtime.sessions, runtime.client, utcnow() + timedelta(minutes=1))
+    assert posts(standin) == []

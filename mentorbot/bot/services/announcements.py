@@ -5,25 +5,27 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import StrictUndefined, TemplateError
-from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput, InvalidForm, NotFound
 from mentorbot.bot.models import Announcement, Cohort
 from mentorbot.bot.outbox import Outgoing, enqueue_many
-from mentorbot.bot.rendering import escape_mrkdwn, render_json
+from mentorbot.bot.rendering import escape_mrkdwn, render_json, render_text
+from mentorbot.bot.sandbox import BoundedSandbox, TooCostly
 from mentorbot.bot.services.cohorts import calendar_of
 from mentorbot.bot.services.workspaces import default_zones
 from mentorbot.bot.usertext import clean_user_text
 from mentorbot.bot.working_hours import zone_or_none
 
 MAX_TEXT = 3000
+# What filling one announcement in may spend (see bot/sandbox.py); a real one spends a few
+# hundred, and 50,000 takes well under a second.
+WORK_BUDGET = 50_000
 # A moment this close to now counts as "now" (the coordinator took a while to submit).
 GRACE = timedelta(minutes=2)
 # Every special mention pages people: <!channel>, <!here>, <!everyone>, the older <!group>,
@@ -40,12 +42,6 @@ class Pending:
     cohort_name: str
 
 
-@cache
-def _sandbox() -> SandboxedEnvironment:
-    """Jinja's sandbox: coordinators' text may use variables, never reach into Python."""
-    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
-
-
 def variables(cohort: Cohort, today: date) -> dict[str, Any]:
     """What an announcement may say about its cohort, as of `today`."""
     calendar = calendar_of(cohort, today)
@@ -60,15 +56,30 @@ def variables(cohort: Cohort, today: date) -> dict[str, Any]:
 
 
 def render(text: str, cohort: Cohort, today: date) -> str:
-    """The announcement as posted; InvalidForm (on `text`) explains a template mistake."""
+    """The announcement as posted. TooCostly if it would not fit one message (or would cost
+    too much to fill in), refused before anything big is made; InvalidForm (on `text`)
+    explains a template mistake."""
+    sandbox = BoundedSandbox(
+        limit=MAX_TEXT, budget=WORK_BUDGET, undefined=StrictUndefined, autoescape=False
+    )
     try:
-        rendered = _sandbox().from_string(text).render(**variables(cohort, today)).strip()
+        rendered = sandbox.render(text, **variables(cohort, today)).strip()
+    except TooCostly:
+        raise
     except TemplateError as error:
-        known = ", ".join("{{ " + name + " }}" for name in VARIABLES)
-        raise InvalidForm(
-            "text", f"I can't fill this in ({error.message}). You can use {known}."
-        ) from None
+        raise _mistake(error.message or type(error).__name__) from None
+    except Exception as error:  # Jinja's sandbox leaves the rest to us: 1/0, int('x')…
+        raise _mistake(str(error) or type(error).__name__) from None
+    # What the coordinator's words come to; neutralising broadcasts may lengthen them a
+    # little past the limit, and the post cuts that (as for words with no variables).
+    if len(rendered) > MAX_TEXT:
+        raise TooCostly("long", len(rendered), MAX_TEXT)
     return defuse(rendered)
+
+
+def _mistake(message: str) -> InvalidForm:
+    why = render_text("announcements/mistake.txt.j2", message=message, variables=VARIABLES)
+    return InvalidForm("text", why)
 
 
 def defuse(text: str) -> str:
@@ -99,7 +110,11 @@ def schedule_announcement(
     if send_at < now - GRACE:
         shown = send_at.astimezone(zone).strftime("%a %-d %b %Y %H:%M")
         raise InvalidForm("date", f"{shown} ({zone.key}) has passed; pick a moment to come.")
-    render(text, cohort, send_at.astimezone(zone).date())
+    try:
+        render(text, cohort, send_at.astimezone(zone).date())
+    except TooCostly as refusal:
+        why = render_text("announcements/too_costly.txt.j2", refusal=refusal)
+        raise InvalidForm("text", why) from None
     announcement = Announcement(
         team_id=cohort.team_id,
         cohort_id=cohort.id,
@@ -170,7 +185,7 @@ def produce_announcements(session: Session, now: datetime) -> int:
         zone = zone_or_none(zones.get(announcement.team_id)) or ZoneInfo("UTC")
         try:
             text = render(announcement.text, cohort, now.astimezone(zone).date())
-        except InvalidForm:
+        except (InvalidForm, TooCostly):
             text = defuse(announcement.text)  # validated when scheduled; never lose the words
         outgoing.append(
             Outgoing(
