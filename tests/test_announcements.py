@@ -9,11 +9,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from freezegun import freeze_time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import InvalidForm
-from mentorbot.bot.models import Announcement
+from mentorbot.bot.models import Announcement, OutboundMessage
 from mentorbot.bot.services.announcements import schedule_announcement
 from mentorbot.bot.services.cohorts import create_cohort
 from mentorbot.bot.tick import run_tick
@@ -267,3 +268,42 @@ def test_the_modal_says_how_long_it_would_come_to_next_to_the_message(
         assert session.scalars(select(Announcement)).all() == []
     run_tick(runtime.sessions, runtime.client, utcnow() + timedelta(minutes=1))
     assert posts(standin) == []
+
+
+def test_one_that_no_longer_fits_when_due_is_not_posted_and_its_author_is_told(
+    slack: SignedSlackClient, runtime: Runtime, standin: SlackStandin
+) -> None:
+    start = datetime(2027, 3, 1, 12, tzinfo=UTC)  # Monday 1 March 2027
+    moment = datetime(2027, 3, 3, 10, tzinfo=LONDON)  # Wednesday, in working hours
+    # 250 characters for each week left: 11 weeks left on 3 March, 2,750 characters.
+    text = "Countdown: {{ '9' * (weeks_left * 250) }}"
+    with freeze_time(start, tick=True):
+        create_spring(slack, "starts 2027-03-01 weeks 12")
+        cohort = cohort_id(slack, standin)
+        values = form(cohort, text, "later", "2027-03-03", "10:00")
+        assert slack.view_submission(COORD, "announce", values).json()["response_action"] == (
+            "update"
+        )
+        # Four more weeks: on 3 March it now comes to 15 weeks left, 3,750 characters.
+        assert "2027" in mentoring(slack, "cohort extend Spring 2027 weeks 4")
+    run_tick(runtime.sessions, runtime.client, moment)
+    run_tick(runtime.sessions, runtime.client, moment + timedelta(days=1))
+    assert posts(standin) == []
+    with runtime.sessions() as session:
+        [row] = session.scalars(select(Announcement)).all()
+        assert row.sent_at is None and row.cancelled_at == moment
+        [queued] = session.scalars(
+            select(OutboundMessage).where(OutboundMessage.target_id == COORD)
+        ).all()
+    assert queued.status == "sent"
+    told = [m for m in standin.messages_in(COORD) if "was not posted" in m["text"]]
+    assert len(told) == 1
+    shown = json.dumps(told[0], ensure_ascii=False)
+    assert "Your announcement to *Spring 2027* in <#C0SPRING>" in shown
+    # The 3,750 nines alone are too long: refused before they are made.
+    assert "was not posted: this comes to 3,750 characters; an announcement can be up to 3,000" in (
+        shown
+    )
+    assert "Countdown:" in shown  # the announcement, quoted
+    with freeze_time(moment + timedelta(days=1), tick=True):
+        assert "No announcements are scheduled" in mentoring(slack, "announcements")

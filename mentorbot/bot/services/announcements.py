@@ -165,7 +165,9 @@ def cancel_announcement(
 def produce_announcements(session: Session, now: datetime) -> int:
     """Queue every announcement whose time has come, once (a tick producer).
 
-    After downtime, one that fell due meanwhile is posted once, when the bot is back.
+    After downtime, one that fell due meanwhile is posted once, when the bot is back. Each is
+    filled in again first; one that no longer fits a message is cancelled instead, and its
+    author gets a DM saying why.
     """
     due = list(
         session.execute(
@@ -185,7 +187,13 @@ def produce_announcements(session: Session, now: datetime) -> int:
         zone = zone_or_none(zones.get(announcement.team_id)) or ZoneInfo("UTC")
         try:
             text = render(announcement.text, cohort, now.astimezone(zone).date())
-        except (InvalidForm, TooCostly):
+        except TooCostly as refusal:
+            # It fitted when scheduled, no longer (its cohort was extended, the bounds were
+            # tightened): it is not posted, never tried again, and its author hears why.
+            announcement.cancelled_at = now
+            outgoing.append(_refused(announcement, cohort, refusal, now))
+            continue
+        except InvalidForm:
             text = defuse(announcement.text)  # validated when scheduled; never lose the words
         outgoing.append(
             Outgoing(
@@ -199,3 +207,22 @@ def produce_announcements(session: Session, now: datetime) -> int:
         )
         announcement.sent_at = now
     return enqueue_many(session, outgoing, now=now)
+
+
+def _refused(
+    announcement: Announcement, cohort: Cohort, refusal: TooCostly, now: datetime
+) -> Outgoing:
+    """The DM telling an announcement's author that it was not posted, and why."""
+    return Outgoing(
+        team_id=announcement.team_id,
+        dedupe_key=f"announcement:{announcement.id}:refused",
+        target_kind="user",
+        target_id=announcement.created_by,
+        payload=render_json(
+            "announcements/refused.json.j2",
+            announcement=announcement,
+            cohort=cohort,
+            refusal=refusal,
+        ),
+        not_before=now,
+    )
