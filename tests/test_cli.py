@@ -282,7 +282,11 @@ def test_tick_records_the_workspace_with_the_settings_defaults(
     database_url: str, standin: SlackStandin
 ) -> None:
     env = bot_env(
-        standin, database_url, MENTORBOT_TIMEZONE="Asia/Tokyo", MENTORBOT_WORKDAYS="sun-thu"
+        standin,
+        database_url,
+        MENTORBOT_TIMEZONE="Asia/Tokyo",
+        MENTORBOT_WORKDAYS="sun-thu",
+        MENTORBOT_SURVEY_DAYS="10",
     )
     assert mentorbot("tick", env=env).returncode == 0
     engine = make_engine(database_url)
@@ -299,5 +303,6 @@ def test_tick_records_the_workspace_with_the_settings_defaults(
         "workdays": [0, 1, 2, 3, 6],
         "prompt_lead_hours": 24,
         "nudge_grace_days": 3,
+        "survey_days": 10,
         "coordinators": [],
     }

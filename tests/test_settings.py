@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
 
@@ -21,6 +21,7 @@ def test_defaults_need_nothing() -> None:
     assert settings.workdays == frozenset({0, 1, 2, 3, 4})
     assert settings.port == 3000
     assert settings.coordinators == ()
+    assert settings.survey_length == timedelta(days=7)
     assert not settings.socket_mode
 
 
@@ -36,6 +37,7 @@ def test_values_are_parsed() -> None:
             "MENTORBOT_WORKING_HOURS": "08:30-16:00",
             "MENTORBOT_WORKDAYS": "sun-thu",
             "PORT": "8080",
+            "MENTORBOT_SURVEY_DAYS": "10",
         }
     )
     assert settings.socket_mode
@@ -46,6 +48,7 @@ def test_values_are_parsed() -> None:
     assert settings.workdays == frozenset({6, 0, 1, 2, 3})  # Sunday to Thursday
     assert Settings.from_env({"MENTORBOT_WORKDAYS": "fri-mon"}).workdays == {4, 5, 6, 0}
     assert settings.port == 8080
+    assert settings.survey_length == timedelta(days=10)
 
 
 @pytest.mark.parametrize(
@@ -66,6 +69,9 @@ def test_values_are_parsed() -> None:
         ("MENTORBOT_WORKDAYS", "weekdays"),
         ("PORT", "70000"),
         ("PORT", "http"),
+        ("MENTORBOT_SURVEY_DAYS", "0"),
+        ("MENTORBOT_SURVEY_DAYS", "31"),
+        ("MENTORBOT_SURVEY_DAYS", "a week"),
     ],
 )
 def test_bad_value_names_the_variable(name: str, value: str) -> None:

@@ -59,6 +59,8 @@ class Settings:
     prompt_lead: timedelta = timedelta(hours=24)
     # A quiet pair's mentee is nudged after its cadence plus this grace.
     nudge_grace: timedelta = timedelta(days=3)
+    # A midpoint or closing survey round stays open this long; its results come after.
+    survey_length: timedelta = timedelta(days=7)
 
     @property
     def socket_mode(self) -> bool:
@@ -170,6 +172,14 @@ class Settings:
                 "MENTORBOT_NUDGE_GRACE_DAYS",
                 "days past a pair's cadence before its mentee is nudged to check in",
                 low=0,
+                high=30,
+                unit=timedelta(days=1),
+            ),
+            survey_length=_whole(
+                get("MENTORBOT_SURVEY_DAYS") or "7",
+                "MENTORBOT_SURVEY_DAYS",
+                "days a midpoint or closing survey stays open before its results are shown",
+                low=1,
                 high=30,
                 unit=timedelta(days=1),
             ),

@@ -97,7 +97,12 @@ def default_zones(session: Session, team_ids: set[str]) -> dict[str, str]:
     return {team_id: (settings or {}).get("timezone") or "UTC" for team_id, settings in rows}
 
 
+def workspace_setting(session: Session, team_id: str, key: str) -> Any:
+    """One of the settings the workspace was recorded with (None when it has none)."""
+    settings = session.scalar(select(Workspace.settings).where(Workspace.team_id == team_id))
+    return (settings or {}).get(key)
+
+
 def configured_coordinators(session: Session, team_id: str) -> list[str]:
     """Coordinators named in MENTORBOT_COORDINATORS, as recorded with the workspace."""
-    settings = session.scalar(select(Workspace.settings).where(Workspace.team_id == team_id))
-    return list((settings or {}).get("coordinators") or [])
+    return list(workspace_setting(session, team_id, "coordinators") or [])
