@@ -138,7 +138,7 @@ def test_demo_runs_with_an_empty_environment(demo: Demo) -> None:
     assert "mentorbot → Priya (DM): Heads-up: Spring reaches its midpoint in a week." in out
     for person in ("Aiko", "Sam"):
         assert f"mentorbot → {person} (DM): How is the mentoring going? A short survey" in out
-    assert "not shown until at least 3 mentees have answered" in out
+    assert "The midpoint survey is open until" in out and "appear when it closes" in out
     assert "mentorbot → Priya (DM): A concern raised privately by <@U0SAM>." in out
     assert "Aiko (DM): A concern" not in out and "keep moving at short notice" not in "".join(
         line for line in out.splitlines() if "Aiko" in line and "mentorbot →" in line

@@ -25,7 +25,7 @@ from mentorbot.bot.reports import pairs_csv
 from mentorbot.bot.services.checkins import CheckInForm, record_checkin
 from mentorbot.bot.services.cohorts import create_cohort
 from mentorbot.bot.services.digest import digest_message, weekly_changes
-from mentorbot.bot.services.feedback import FeedbackForm, record_feedback
+from mentorbot.bot.services.feedback import FeedbackForm, open_round, record_feedback
 from mentorbot.bot.services.health import (
     cohort_health,
     engagement,
@@ -193,6 +193,8 @@ def seed(session: Session) -> Seeded:
             ),
         ]
     )
+    # The midpoint survey round: open from 20 March for a week, closed by NOW.
+    open_round(session, cohort=spring, phase="midpoint", now=_day(20))
     for pair, author, value in ((steady, BEN, 5), (low, DAN, 2), (quiet, E3, 2)):
         form = FeedbackForm(value, value, value + 1 if value < 5 else 5, "SECRET-COMMENT")
         record_feedback(
@@ -280,7 +282,9 @@ def test_the_figures_of_a_seeded_cohort(session: Session) -> None:
     assert [(r.kind, r.weeks, r.count) for r in quiet.risks] == [("quiet", 4, 0), ("concern", 0, 1)]
     assert [(r.kind, r.rating, r.average) for r in low.risks] == [("low_rating", 1, 1.5)]
     assert (spring.goals_done, spring.goals_total) == (1, 3)  # the dropped one is left out
-    mentees, mentors = spring.feedback.mentees, spring.feedback.mentors
+    latest = spring.feedback.latest
+    assert latest is not None and latest.round.phase == "midpoint"
+    mentees, mentors = latest.mentees, latest.mentors
     assert not mentees.withheld and mentees.answered == 3
     assert mentees.averages == {"trust": 3.0, "communication": 3.0, "usefulness": 3.7}
     assert mentees.comments == []  # health never reads comments
@@ -293,7 +297,7 @@ def test_the_figures_of_a_seeded_cohort(session: Session) -> None:
     # Paired 15 March 09:00, every two weeks: one whole cycle by now, not met.
     assert (autumn.rate.met, autumn.rate.expected, autumn.rate.percent) == (0, 1, 0)
     assert autumn.at_risk == [] and (autumn.goals_done, autumn.goals_total) == (0, 0)
-    assert autumn.feedback.mentees.withheld
+    assert autumn.feedback.rounds == [] and autumn.feedback.open is None
     assert (autumn.failed.person_left, autumn.failed.total, autumn.failed.people) == (1, 1, (E9,))
 
     # The week before, the quiet pair had been quiet for 3 weeks; two weeks on, the steady
@@ -336,10 +340,12 @@ def test_feedback_figures_keep_the_anonymity_threshold(session: Session) -> None
     # Two mentees left: no numbers at all, not even theirs.
     session.execute(delete(Feedback).where(Feedback.author_id == E3))
     [health] = cohort_health(session, cohorts=chosen, now=NOW)
-    assert health.feedback.mentees.withheld and health.feedback.mentees.averages == {}
+    latest = health.feedback.latest
+    assert latest is not None and latest.mentees.withheld and latest.mentees.averages == {}
     text = shown()
-    assert "mentees: not enough answers yet; mentors: not enough answers yet" in text
-    assert "trust" not in text and "Feedback averages appear once 3 people" in text
+    assert "mentees: not enough answers; mentors: not enough answers" in text
+    assert "trust" not in text and "a round's averages appear when it closes" in text
+    assert "*Feedback* (midpoint survey, out of 5)" in text
 
 
 def test_per_pair_engagement_and_weekly_checkins(session: Session) -> None:
@@ -480,7 +486,7 @@ def test_coordinators_home_shows_cohort_health_and_its_buttons_work(
         assert "*Check-in rate, last 4 weeks:* *50%* (5 of 10 expected check-ins)" in shown
         assert "*At risk:* 2 pairs" in shown and "*Goals done:* 1 of 3" in shown
         assert "mentees: trust 3.0 · communication 3.0 · usefulness 3.7 (3 mentees)" in shown
-        assert "mentors: not enough answers yet" in shown
+        assert "mentors: not enough answers" in shown
         assert "1 message to people who left Slack (<@U0E3>)" in shown
         assert "no check-in for 4 weeks; 1 open concern" in shown
         assert "low ratings (latest 1/5, last three 1.5 on average)" in shown

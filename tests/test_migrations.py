@@ -13,7 +13,7 @@ from sqlalchemy import inspect, select, text
 from mentorbot.bot.db import make_engine, make_sessionmaker
 from mentorbot.bot.install_tables import install_metadata
 from mentorbot.bot.migrate import alembic_config, upgrade
-from mentorbot.bot.models import Base, Pair
+from mentorbot.bot.models import Base, Feedback, Pair, SurveyRound
 
 # These tests migrate (and inspect) databases themselves, from nothing.
 pytestmark = pytest.mark.empty_database
@@ -32,6 +32,7 @@ EXPECTED_TABLES = {
     "outbound_message",
     "processed_event",
     "reflection",
+    "survey_round",
 }
 
 
@@ -149,3 +150,58 @@ def test_the_rhythm_migration_counts_quiet_pairs_from_their_last_checkin(
             assert pair.escalate_at and pair.escalate_at > now + timedelta(days=7)
     finally:
         engine.dispose()
+
+
+def test_the_survey_rounds_migration_puts_earlier_answers_in_one_round_per_cohort(
+    database_url: str,
+) -> None:
+    """Answers from before 0010: a cohort past its midpoint gets the round of its phase,
+    opened when it entered that phase; a cohort before it keeps them for the midpoint."""
+    engine = make_engine(database_url)
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    changed = "2027-04-12 00:00:00"
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0008")
+            for cohort_id, phase in ((1, "midpoint"), (2, "ended"), (3, "active"), (4, "closing")):
+                connection.execute(
+                    text(
+                        "INSERT INTO cohort (id, team_id, name, starts_on, ends_on, cadence,"
+                        " phase, phase_changed_at, created_at) VALUES (:id, 'T1', :name,"
+                        " '2027-03-01', '2027-05-24', 'weekly', :phase, :at, :at)"
+                    ),
+                    {"id": cohort_id, "name": f"C{cohort_id}", "phase": phase, "at": changed},
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO pair (id, team_id, cohort_id, mentor_id, mentee_id, cadence,"
+                        " status, created_at, meetings_checked_in) VALUES (:id, 'T1', :id, 'UM',"
+                        " 'UE', 'weekly', 'active', :at, 0)"
+                    ),
+                    {"id": cohort_id, "at": changed},
+                )
+                if cohort_id != 4:  # the closing cohort has no answer: no round
+                    connection.execute(
+                        text(
+                            "INSERT INTO feedback (team_id, pair_id, author_id, author_role,"
+                            " phase, trust, created_at) VALUES ('T1', :id, 'UE', 'mentee',"
+                            " 'midpoint', 4, :at)"
+                        ),
+                        {"id": cohort_id, "at": changed},
+                    )
+        upgrade(engine)
+        with make_sessionmaker(engine)() as session:
+            rounds = {r.cohort_id: r for r in session.scalars(select(SurveyRound))}
+            joined = dict(session.execute(select(Feedback.pair_id, Feedback.round_id)).all())
+    finally:
+        engine.dispose()
+    opened = datetime(2027, 4, 12, tzinfo=UTC)
+    assert {cohort_id: r.phase for cohort_id, r in rounds.items()} == {
+        1: "midpoint",
+        2: "closing",
+    }
+    assert all(
+        (r.opens_at, r.closes_at) == (opened, opened + timedelta(days=7)) for r in rounds.values()
+    )
+    assert joined == {1: rounds[1].id, 2: rounds[2].id, 3: None}

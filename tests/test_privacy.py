@@ -1,12 +1,15 @@
-"""Privacy: each kind of check-in content against each kind of reader, on every surface.
+"""Privacy: each kind of content against each kind of reader, on every surface.
 
 A check-in's text is its author's; a mentee's shared check-in reaches their mentor too;
-another mentee and the coordinators never read any of it.
+another mentee and the coordinators never read any of it. Survey answers are read only as a
+closed round's results: nothing while the round is open, averages of 3 people or more once
+it has closed (comments for coordinators only), and nothing given later changes them.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,8 +21,19 @@ from mentorbot.bot.models import CheckIn, Pair
 from mentorbot.bot.services.privacy import readable_by
 from mentorbot.runtime import Runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
-from tests.programme import ANA, BEN, CAT, COORD, DAN, add_people, mention, mentoring
-from tests.rhythm import agree, chosen, form, pair_ana_and_ben, run_until, the_pair, ticked
+from tests.programme import (
+    ANA,
+    BEN,
+    CAT,
+    COORD,
+    DAN,
+    EVE,
+    OUTSIDER,
+    add_people,
+    mention,
+    mentoring,
+)
+from tests.rhythm import agree, chosen, form, pair_ana_and_ben, run_until, sent, the_pair, ticked
 
 START = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 CONTENT = {
@@ -28,6 +42,21 @@ CONTENT = {
     "MENTOR-OWN": {ANA},
 }
 READERS = (BEN, ANA, DAN, COORD)
+# Spring 2027 runs 12 weeks from 1 March: its midpoint survey round opens on 12 April at
+# midnight UTC and closes a week later.
+MIDPOINT = datetime(2027, 4, 12, tzinfo=UTC)
+# Each survey comment, and who reads it once its round has closed.
+COMMENTS = {
+    "FEEDBACK-BEN": {COORD},
+    "FEEDBACK-DAN": {COORD},
+    "FEEDBACK-EVE": {COORD},
+    "FEEDBACK-OLLY-EARLY": {COORD},  # given before the round: it joined the round
+    "FEEDBACK-ANA": set(),  # the only mentor who answered: a group of one
+    "FEEDBACK-OLLY-LATE": set(),  # given after the round closed: it waits for the next one
+}
+SURVEY_READERS = (BEN, DAN, EVE, OUTSIDER, ANA, CAT, COORD)
+# Any feedback average, as any surface shows one.
+AVERAGE = re.compile(r"trust \*?\d\.\d", re.IGNORECASE)
 
 
 @pytest.fixture(autouse=True)
@@ -43,6 +72,12 @@ def everything_seen_by(slack: SignedSlackClient, standin: SlackStandin, user_id:
     home = {"type": "app_home_opened", "user": user_id, "channel": "D0HOME", "tab": "home"}
     assert slack.event(home).status == 200
     seen.append(standin.home_view(user_id))
+    for text in ("feedback", "status", "report"):
+        seen.append(slack.command("/mentoring", text, user_id=user_id).body)
+    dm = standin.dm_channel_for(user_id)
+    for file in standin.uploaded_files:
+        if dm in file.channels and file.filename.endswith(".csv") and file.data is not None:
+            seen.append(file.data.decode())
     seen.append(standin.messages_in(user_id))
     seen.append(standin.ephemerals_for(user_id))
     for call in standin.calls_to("chat.postMessage"):
@@ -82,3 +117,74 @@ def test_each_kind_of_content_reaches_only_its_readers(
             for reader in READERS:
                 pair = pairs[checkin.pair_id]
                 assert readable_by(checkin, pair, reader) == (reader in CONTENT[marker])
+
+
+def test_survey_answers_are_read_only_as_a_closed_rounds_results(
+    slack: SignedSlackClient, runtime: Runtime, standin: SlackStandin
+) -> None:
+    """Ana mentors Ben, Dan and Eve; Cat mentors Olly. Olly gives feedback before the
+    midpoint, the others answer the midpoint survey. While the round is open nobody reads
+    anything of it on any surface (report, status, App Homes, the digest, the report file);
+    once it has closed coordinators read the averages and comments, Ana the averages of her
+    own mentees' answers, and the others nothing. Olly's answer after the close waits for the
+    next round: nothing shown changes."""
+    eve = MIDPOINT - timedelta(hours=12)
+    with freeze_time(eve, tick=True) as clock:
+        pair_ana_and_ben(slack, "2027-03-01")
+        for mentor, mentee in ((ANA, DAN), (ANA, EVE), (CAT, OUTSIDER)):
+            mentoring(slack, f"pair {mention(mentor)} {mention(mentee)}")
+        with runtime.sessions() as session:
+            pairs = {
+                mentee: pair_id
+                for mentee, pair_id in session.execute(select(Pair.mentee_id, Pair.id))
+            }
+
+        def answer(user_id: str, mentee: str, value: str, comment: str, phase: str) -> None:
+            values = form(
+                trust=chosen(value),
+                communication=chosen(value),
+                usefulness=chosen(value),
+                comment=comment,
+            )
+            metadata = f"{pairs[mentee]}:{phase}"
+            done = slack.view_submission(user_id, "feedback", values, metadata).json()
+            assert done["response_action"] == "update", done
+
+        answer(OUTSIDER, OUTSIDER, "3", "FEEDBACK-OLLY-EARLY", "anytime")
+        moment = run_until(runtime, clock, eve, MIDPOINT + timedelta(hours=6), timedelta(hours=6))
+        for mentee, value in ((BEN, "5"), (DAN, "4"), (EVE, "2")):
+            answer(mentee, mentee, value, f"FEEDBACK-{mentee[2:]}", "midpoint")
+        answer(ANA, BEN, "4", "FEEDBACK-ANA", "midpoint")
+        # The round is open (Monday's digest went out meanwhile): nothing of it anywhere.
+        moment = run_until(
+            runtime, clock, moment, MIDPOINT + timedelta(hours=12), timedelta(hours=6)
+        )
+        assert len(sent(runtime.sessions, "digest")) == 1
+        while_open = {
+            reader: everything_seen_by(slack, standin, reader) for reader in SURVEY_READERS
+        }
+        for reader, seen in while_open.items():
+            assert not [marker for marker in COMMENTS if marker in seen], reader
+            assert not AVERAGE.search(seen), (reader, AVERAGE.search(seen))
+
+        # Closed a week after it opened (and Monday's digest went out again).
+        run_until(
+            runtime, clock, moment, MIDPOINT + timedelta(days=7, hours=12), timedelta(hours=6)
+        )
+        assert len(sent(runtime.sessions, "digest")) == 2
+        closed = {reader: everything_seen_by(slack, standin, reader) for reader in SURVEY_READERS}
+        report = mentoring(slack, "feedback")
+        assert "trust *3.5*" in report and "from 4 mentees" in report
+        assert "Trust *3.7*" in json.dumps(standin.home_view(ANA))  # Ben, Dan and Eve
+
+        answer(OUTSIDER, OUTSIDER, "1", "FEEDBACK-OLLY-LATE", "anytime")
+        later = {reader: everything_seen_by(slack, standin, reader) for reader in SURVEY_READERS}
+        assert mentoring(slack, "feedback") == report
+    for seen in (closed, later):
+        for marker, readers in COMMENTS.items():
+            for reader in SURVEY_READERS:
+                assert (marker in seen[reader]) == (reader in readers), (marker, reader)
+        for reader in SURVEY_READERS:
+            assert bool(AVERAGE.search(seen[reader])) == (reader in (COORD, ANA)), reader
+    digest = sent(runtime.sessions, "digest")[-1].text
+    assert "(4 mentees)" in digest and "FEEDBACK" not in digest

@@ -255,6 +255,21 @@ class Milestone(Base):
     shared_at: Mapped[datetime | None]
 
 
+class SurveyRound(Base):
+    """A cohort's midpoint or closing survey, open from `opens_at` until `closes_at`; its
+    results are shown once it has closed, never before."""
+
+    __tablename__ = "survey_round"
+    __table_args__ = (UniqueConstraint("team_id", "cohort_id", "phase"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
+    phase: Mapped[str] = mapped_column(String(16))  # "midpoint" or "closing"
+    opens_at: Mapped[datetime]
+    closes_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Feedback(Base):
     """A survey answer about the mentoring, by the mentee or the mentor."""
 
@@ -262,6 +277,11 @@ class Feedback(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
     pair_id: Mapped[int] = mapped_column(ForeignKey("pair.id", ondelete="CASCADE"), index=True)
+    # The survey round the answer counts in; None until the next round of its cohort opens
+    # (feedback given between rounds).
+    round_id: Mapped[int | None] = mapped_column(
+        ForeignKey("survey_round.id", ondelete="CASCADE"), index=True
+    )
     author_id: Mapped[str] = mapped_column(String(32))
     author_role: Mapped[str] = mapped_column(String(16))
     phase: Mapped[str] = mapped_column(String(16))

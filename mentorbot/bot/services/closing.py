@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import InvalidForm, NotAllowed, NotFound
-from mentorbot.bot.models import CheckIn, Cohort, Goal, Pair, Reflection
+from mentorbot.bot.models import CheckIn, Cohort, Goal, Pair, Reflection, SurveyRound
 from mentorbot.bot.outbox import Outgoing, enqueue, enqueue_many
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.checkins import CheckInForm
@@ -61,8 +61,11 @@ def pair_for_closing(session: Session, *, team_id: str, pair_id: int, user_id: s
     return pair
 
 
-def closing_messages(cohort: Cohort, pairs: Sequence[Pair], *, now: datetime) -> list[Outgoing]:
-    """The closing flow: a DM to each person of each pair (a paused pair's after its pause)."""
+def closing_messages(
+    cohort: Cohort, pairs: Sequence[Pair], *, survey: SurveyRound, now: datetime
+) -> list[Outgoing]:
+    """The closing flow: a DM to each person of each pair (a paused pair's after its pause),
+    with the closing survey while its round is still open when the DM can go."""
     messages = []
     for pair in pairs:
         not_before = now
@@ -76,6 +79,7 @@ def closing_messages(cohort: Cohort, pairs: Sequence[Pair], *, now: datetime) ->
                 pair=pair,
                 as_mentee=user_id == pair.mentee_id,
                 other_id=other_id,
+                survey=survey if not_before < survey.closes_at else None,
             )
             messages.append(
                 Outgoing(

@@ -1,35 +1,42 @@
-"""Two-way feedback: surveys at the midpoint and the end, any time on request; aggregates
-that keep people anonymous.
+"""Two-way feedback in survey rounds: the midpoint and closing surveys, feedback any time,
+and results that keep people anonymous.
 
 A mentee rates the mentoring they receive and a mentor the mentoring relationship, each on
-trust, communication and usefulness (1 to 5), with an optional comment. Nobody reads one
-person's answer: coordinators see averages per cohort and role, a mentor sees the averages
-of their own mentees' answers, and both only once at least `MIN_GROUP` people have
-answered. Below that there are no numbers at all. Comments reach coordinators only, without
-names, in alphabetical order.
+trust, communication and usefulness (1 to 5), with an optional comment. Every answer
+belongs to a survey round of its cohort: the midpoint and closing rounds open when the
+cohort enters that phase and close `MENTORBOT_SURVEY_DAYS` later; feedback any time joins
+the round open then, or else the next one. Nobody reads one person's answer and nothing is
+shown live: a round's results appear once it has closed, per group (a cohort's mentees, its
+mentors, a mentor's own mentees), and only for a group of at least `MIN_GROUP` people who
+still have scores. A closed round takes no new answer, so its results never change, except
+that people who delete their data take their scores out (which may hide a group). Comments
+reach coordinators only, without names, in alphabetical order.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, defer
 
 from mentorbot.bot.errors import InvalidForm, NotAllowed, NotFound
-from mentorbot.bot.models import Cohort, Feedback, Pair
+from mentorbot.bot.models import Cohort, Feedback, Pair, SurveyRound
 from mentorbot.bot.outbox import Outgoing
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.checkins import mentees_of
 from mentorbot.bot.services.cohorts import LIVE_PAIR
 from mentorbot.bot.services.pairs import active_pair_of
+from mentorbot.bot.services.workspaces import workspace_setting
 from mentorbot.bot.usertext import clean_user_text, is_whole_number
 
 PHASES = ("midpoint", "closing", "anytime")
-# Phases with one answer per person and pair: answering again replaces the answer.
+# Phases with a survey round, and one answer per person and pair in it: answering again
+# while the round is open replaces the answer.
 SURVEYS = ("midpoint", "closing")
 SCORES = ("trust", "communication", "usefulness")
 ROLES = ("mentee", "mentor")
@@ -38,6 +45,14 @@ MIN_GROUP = 3
 MAX_COMMENT = 2000
 # Comments listed per group in a report (the rest are counted).
 COMMENTS_SHOWN = 30
+# How long a round stays open when the workspace does not say (MENTORBOT_SURVEY_DAYS).
+DEFAULT_SURVEY_LENGTH = timedelta(days=7)
+
+
+class SurveyClosed(NotFound):
+    """A midpoint or closing survey answered while its round is not open."""
+
+    template = "feedback/closed.md.j2"
 
 
 @dataclass(frozen=True)
@@ -52,10 +67,10 @@ class FeedbackForm:
 
 @dataclass(frozen=True)
 class Aggregate:
-    """What a group of people said, as a reader may see it.
+    """What a group of people said in a closed round, as a reader may see it.
 
-    When fewer than MIN_GROUP people answered, `withheld` is True and there are no numbers:
-    `answered` is None, `averages` empty and `comments` empty.
+    When fewer than MIN_GROUP people with scores answered, `withheld` is True and there are
+    no numbers: `answered` is None, `averages` empty and `comments` empty.
     """
 
     role: str
@@ -67,52 +82,153 @@ class Aggregate:
 
 
 @dataclass(frozen=True)
-class CohortFeedback:
-    """A cohort's aggregates: the mentees' view of the mentoring, and the mentors'."""
+class RoundResults:
+    """A closed round's results: the mentees' view of the mentoring, and the mentors'."""
 
-    cohort: Cohort
+    round: SurveyRound
     mentees: Aggregate
     mentors: Aggregate
 
 
-# -- survey invitations ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CohortFeedback:
+    """A cohort's feedback: the results of its closed rounds (oldest first), and the round
+    still open, whose results come when it closes."""
+
+    cohort: Cohort
+    rounds: list[RoundResults]
+    open: SurveyRound | None
+
+    @property
+    def latest(self) -> RoundResults | None:
+        """The results of the round that closed last, if one has."""
+        return self.rounds[-1] if self.rounds else None
+
+
+# -- survey rounds ----------------------------------------------------------------------------
+
+
+def survey_length(session: Session, team_id: str) -> timedelta:
+    """How long a round stays open in this workspace (MENTORBOT_SURVEY_DAYS)."""
+    days = workspace_setting(session, team_id, "survey_days")
+    return timedelta(days=int(days)) if days else DEFAULT_SURVEY_LENGTH
+
+
+def open_round(session: Session, *, cohort: Cohort, phase: str, now: datetime) -> SurveyRound:
+    """Open the cohort's survey round for `phase` (midpoint or closing) from `now`.
+
+    It closes MENTORBOT_SURVEY_DAYS later. A round of the cohort still open closes now (an
+    answer counts in one round only), and feedback given since the last round joins this
+    one. Opening it again returns the same round.
+    """
+    if phase not in SURVEYS:
+        raise ValueError(f"a survey round is a midpoint or a closing one, not {phase!r}")
+    rounds = _rounds_of(session, [cohort])
+    for found in rounds:
+        if found.phase == phase:
+            return found
+    for earlier in rounds:
+        earlier.closes_at = min(earlier.closes_at, now)
+    opened = SurveyRound(
+        team_id=cohort.team_id,
+        cohort_id=cohort.id,
+        phase=phase,
+        opens_at=now,
+        closes_at=now + survey_length(session, cohort.team_id),
+    )
+    session.add(opened)
+    session.flush()
+    session.execute(
+        update(Feedback)
+        .where(
+            Feedback.team_id == cohort.team_id,
+            Feedback.round_id.is_(None),
+            Feedback.pair_id.in_(
+                select(Pair.id).where(Pair.team_id == cohort.team_id, Pair.cohort_id == cohort.id)
+            ),
+        )
+        .values(round_id=opened.id)
+        .execution_options(synchronize_session="fetch")
+    )
+    return opened
+
+
+def round_to_join(session: Session, *, pair: Pair, phase: str, now: datetime) -> SurveyRound | None:
+    """The round an answer given now counts in; None when it waits for the next round.
+
+    A survey (midpoint, closing) counts in its own round while that is open; SurveyClosed
+    says so when it is not. Feedback any time joins the round open now, if there is one.
+    """
+    cohort = session.get(Cohort, pair.cohort_id)
+    rounds = _rounds_of(session, [cohort]) if cohort is not None else []
+    if phase in SURVEYS:
+        found = next((r for r in rounds if r.phase == phase), None)
+        if found is None or not _is_open(found, now):
+            raise SurveyClosed(survey=found, phase=phase, now=now)
+        return found
+    return next((r for r in rounds if _is_open(r, now)), None)
+
+
+def answer_round(session: Session, answer: Feedback) -> SurveyRound | None:
+    """The round an answer counts in (None while it waits for the next one)."""
+    return session.get(SurveyRound, answer.round_id) if answer.round_id is not None else None
+
+
+def _rounds_of(session: Session, cohorts: Sequence[Cohort]) -> list[SurveyRound]:
+    """The rounds of these cohorts (of one workspace), oldest first."""
+    if not cohorts:
+        return []
+    return list(
+        session.scalars(
+            select(SurveyRound)
+            .where(
+                SurveyRound.team_id == cohorts[0].team_id,
+                SurveyRound.cohort_id.in_([cohort.id for cohort in cohorts]),
+            )
+            .order_by(SurveyRound.opens_at, SurveyRound.id)
+        )
+    )
+
+
+def _is_open(found: SurveyRound, now: datetime) -> bool:
+    return found.opens_at <= now < found.closes_at
+
+
+# -- survey invitations -----------------------------------------------------------------------
 
 
 def survey_messages(
-    session: Session, *, pairs: Sequence[Pair], phase: str, now: datetime
+    session: Session, *, pairs: Sequence[Pair], survey: SurveyRound, now: datetime
 ) -> list[Outgoing]:
-    """Survey invitations to both people of each pair (key `survey:pair{id}:{phase}:{user}`).
+    """Invitations to a round's survey for both people of each pair, saying when it closes
+    (key `survey:pair{id}:{phase}:{user}`).
 
-    A paused pair hears when its pause ends. Ending a pair withdraws those not yet sent.
+    A paused pair hears when its pause ends, or not at all if the round has closed by then.
+    Ending a pair withdraws those not yet sent.
     """
-    if phase not in SURVEYS:
-        raise ValueError(f"a survey is sent at the midpoint or at closing, not {phase!r}")
-    cohorts = {
-        cohort.id: cohort
-        for cohort in session.scalars(
-            select(Cohort).where(Cohort.id.in_({pair.cohort_id for pair in pairs}))
-        )
-    }
+    cohort = session.get(Cohort, survey.cohort_id)
     messages = []
     for pair in pairs:
-        if pair.status == "ended":
+        if pair.status == "ended" or pair.cohort_id != survey.cohort_id:
             continue
         not_before = now
         if pair.status == "paused" and pair.paused_until and pair.paused_until > now:
             not_before = pair.paused_until
+        if not_before >= survey.closes_at:
+            continue
         for user_id, as_mentee in ((pair.mentee_id, True), (pair.mentor_id, False)):
             payload = render_json(
                 "feedback/invite.json.j2",
                 pair=pair,
-                cohort=cohorts[pair.cohort_id],
-                phase=phase,
+                cohort=cohort,
+                survey=survey,
                 as_mentee=as_mentee,
                 min_group=MIN_GROUP,
             )
             messages.append(
                 Outgoing(
                     team_id=pair.team_id,
-                    dedupe_key=f"survey:pair{pair.id}:{phase}:{user_id}",
+                    dedupe_key=f"survey:pair{pair.id}:{survey.phase}:{user_id}",
                     target_kind="user",
                     target_id=user_id,
                     payload=payload,
@@ -153,12 +269,14 @@ def pair_to_rate(session: Session, *, team_id: str, pair_id: int, user_id: str, 
     return pair
 
 
-def survey_view(session: Session, *, pair: Pair, user_id: str, phase: str) -> Any:
-    """The survey modal for this person, pair and phase.
+def survey_view(session: Session, *, pair: Pair, user_id: str, phase: str, now: datetime) -> Any:
+    """The survey modal for this person, pair and phase, saying which round it counts in.
 
     Wording fits the role. A survey answered before shows the earlier answer (saving
-    replaces it). Feedback any time lets a mentor of several pick whom it is about.
+    replaces it); a survey whose round is not open raises SurveyClosed. Feedback any time
+    lets a mentor of several pick whom it is about.
     """
+    joins = round_to_join(session, pair=pair, phase=phase, now=now)
     as_mentee = user_id == pair.mentee_id
     mentored: list[tuple[int, str]] = []
     if phase == "anytime" and not as_mentee:
@@ -173,6 +291,7 @@ def survey_view(session: Session, *, pair: Pair, user_id: str, phase: str) -> An
         as_mentee=as_mentee,
         mentored=mentored if len(mentored) > 1 else [],
         earlier=earlier,
+        joins=joins,
         max_comment=MAX_COMMENT,
         min_group=MIN_GROUP,
     )
@@ -199,7 +318,8 @@ def read_survey(values: dict[str, str | None]) -> FeedbackForm:
 def record_feedback(
     session: Session, *, pair: Pair, author_id: str, phase: str, form: FeedbackForm, now: datetime
 ) -> tuple[Feedback, bool]:
-    """Record an answer; a survey answered again (midpoint, closing) replaces the earlier one.
+    """Record an answer in the round it counts in; a survey answered again (midpoint,
+    closing) while its round is open replaces the earlier answer.
 
     Returns the answer and whether it replaced one.
     """
@@ -207,6 +327,7 @@ def record_feedback(
         raise NotAllowed("only the mentor and mentee of a pair can give feedback on it.")
     if phase not in PHASES:
         raise NotFound("that survey does not exist any more.")
+    joins = round_to_join(session, pair=pair, phase=phase, now=now)
     answer = _own_answer(session, pair=pair, user_id=author_id, phase=phase)
     replaced = answer is not None
     if answer is None:
@@ -222,13 +343,14 @@ def record_feedback(
     answer.communication = form.communication
     answer.usefulness = form.usefulness
     answer.comment = form.comment or None
+    answer.round_id = joins.id if joins is not None else None
     answer.created_at = now
     session.flush()
     return answer, replaced
 
 
 def _own_answer(session: Session, *, pair: Pair, user_id: str, phase: str) -> Feedback | None:
-    """The person's latest answer in a survey phase (None for feedback any time)."""
+    """The person's answer to a survey (None for feedback any time): one per round."""
     if phase not in SURVEYS:
         return None
     return session.scalar(
@@ -244,65 +366,100 @@ def _own_answer(session: Session, *, pair: Pair, user_id: str, phase: str) -> Fe
     )
 
 
-# -- aggregates: the only way anyone reads feedback --------------------------------------------
+# -- results: the only way anyone reads feedback ----------------------------------------------
+
+
+def visible_results(
+    session: Session,
+    *,
+    rounds: Sequence[SurveyRound],
+    now: datetime,
+    mentor_id: str | None = None,
+    comments: bool = True,
+) -> list[RoundResults]:
+    """What anyone may see of these rounds as of `now`: every surface reads feedback here.
+
+    Only rounds closed by `now` have results (in the order given); a round still open has
+    none. Each group's aggregate counts the answers that still have scores, and is withheld
+    below MIN_GROUP people. With `mentor_id`, only that mentor's own mentees' answers about
+    them count (the mentors' group is then empty). With `comments=False` (cohort health,
+    a mentor's view) the comments are not even read: numbers only.
+    """
+    closed = [found for found in rounds if found.closes_at <= now]
+    if not closed:
+        return []
+    query = select(Feedback).where(
+        Feedback.team_id.in_({found.team_id for found in closed}),
+        Feedback.round_id.in_([found.id for found in closed]),
+        *(getattr(Feedback, score).is_not(None) for score in SCORES),
+    )
+    if mentor_id is not None:
+        query = query.join(Pair, Pair.id == Feedback.pair_id).where(
+            Pair.team_id == Feedback.team_id,
+            Pair.mentor_id == mentor_id,
+            Feedback.author_role == "mentee",
+            Feedback.author_id == Pair.mentee_id,
+        )
+    if not comments:
+        query = query.options(defer(Feedback.comment, raiseload=True))
+    answers: dict[tuple[int | None, str], list[Feedback]] = defaultdict(list)
+    for answer in session.scalars(query):
+        answers[(answer.round_id, answer.author_role)].append(answer)
+    return [
+        RoundResults(
+            round=found,
+            mentees=_aggregate("mentee", answers[(found.id, "mentee")], with_comments=comments),
+            mentors=_aggregate("mentor", answers[(found.id, "mentor")], with_comments=comments),
+        )
+        for found in closed
+    ]
 
 
 def cohort_feedback(
-    session: Session, *, cohorts: Sequence[Cohort], comments: bool = True
+    session: Session, *, cohorts: Sequence[Cohort], now: datetime, comments: bool = True
 ) -> list[CohortFeedback]:
-    """For each cohort: the mentees' and the mentors' aggregates, as coordinators see them.
+    """For each cohort (of one workspace): its closed rounds' results as coordinators see
+    them, and the round still open."""
+    rounds = _rounds_of(session, cohorts)
+    results = visible_results(session, rounds=rounds, now=now, comments=comments)
+    return [
+        CohortFeedback(
+            cohort=cohort,
+            rounds=[found for found in results if found.round.cohort_id == cohort.id],
+            open=next((r for r in rounds if r.cohort_id == cohort.id and _is_open(r, now)), None),
+        )
+        for cohort in cohorts
+    ]
 
-    With `comments=False` (cohort health) the comments are not even read: numbers only.
+
+def mentor_feedback(
+    session: Session, *, team_id: str, mentor_id: str, now: datetime
+) -> RoundResults | None:
+    """What the mentor's own mentees said of the mentoring, in the latest closed round
+    where enough of them answered; None when no round shows them anything.
+
+    Numbers only (never comments), in `mentees`: from MIN_GROUP distinct mentees or more.
     """
-    found = []
-    for cohort in cohorts:
-        query = (
-            select(Feedback)
-            .join(Pair, Pair.id == Feedback.pair_id)
-            .where(Pair.cohort_id == cohort.id, Feedback.team_id == cohort.team_id)
+    mentored = select(Pair.cohort_id).where(Pair.team_id == team_id, Pair.mentor_id == mentor_id)
+    rounds = session.scalars(
+        select(SurveyRound)
+        .where(
+            SurveyRound.team_id == team_id,
+            SurveyRound.closes_at <= now,
+            SurveyRound.cohort_id.in_(mentored),
         )
-        if not comments:
-            query = query.options(defer(Feedback.comment, raiseload=True))
-        answers = list(session.scalars(query))
-        by_role = {
-            role: [answer for answer in answers if answer.author_role == role] for role in ROLES
-        }
-        found.append(
-            CohortFeedback(
-                cohort=cohort,
-                mentees=_aggregate("mentee", by_role["mentee"], with_comments=comments),
-                mentors=_aggregate("mentor", by_role["mentor"], with_comments=comments),
-            )
-        )
-    return found
-
-
-def mentor_feedback(session: Session, *, team_id: str, mentor_id: str) -> Aggregate:
-    """What the mentor's own mentees said of the mentoring, in every pair they mentored.
-
-    Numbers only (never comments), and only once MIN_GROUP distinct mentees answered.
-    """
-    answers = list(
-        session.scalars(
-            select(Feedback)
-            .join(Pair, Pair.id == Feedback.pair_id)
-            .where(
-                Feedback.team_id == team_id,
-                Pair.team_id == team_id,
-                Pair.mentor_id == mentor_id,
-                Feedback.author_role == "mentee",
-                Feedback.author_id == Pair.mentee_id,
-            )
-        )
-    )
-    return _aggregate("mentee", answers, with_comments=False)
+        .order_by(SurveyRound.closes_at, SurveyRound.id)
+    ).all()
+    results = visible_results(session, rounds=rounds, now=now, mentor_id=mentor_id, comments=False)
+    shown = [found for found in results if not found.mentees.withheld]
+    return shown[-1] if shown else None
 
 
 def _aggregate(role: str, answers: Iterable[Feedback], *, with_comments: bool) -> Aggregate:
     """Average each person's latest answer per pair; nothing at all below MIN_GROUP people.
 
-    Everyone counts once per pair, however often they answered: their latest answer (any
-    phase) stands. Comments come from every answer, sorted, so their order reveals nobody.
+    Everyone counts once per pair, however often they answered in the round: their latest
+    answer stands. Comments come from every answer, sorted, so their order reveals nobody.
     """
     answers = list(answers)
     people = {answer.author_id for answer in answers}
@@ -313,8 +470,8 @@ def _aggregate(role: str, answers: Iterable[Feedback], *, with_comments: bool) -
         latest[(answer.author_id, answer.pair_id)] = answer
     averages = {}
     for score in SCORES:
-        values = [getattr(a, score) for a in latest.values() if getattr(a, score) is not None]
-        averages[score] = round(sum(values) / len(values), 1) if values else 0.0
+        values = [getattr(answer, score) for answer in latest.values()]
+        averages[score] = round(sum(values) / len(values), 1)
     comments: list[str] = []
     if with_comments:
         comments = sorted(

@@ -19,8 +19,9 @@ Definitions (the templates say the same in coordinators' words):
   *low ratings*: its latest rating is 2 or less, or the average of its last three is;
   *concerns*: a concern about it is still open.
 - **Goals**: done out of all goals set, dropped ones left out.
-- **Feedback**: the survey aggregates of `feedback.py`, numbers only, withheld below its
-  anonymity threshold (MIN_GROUP people).
+- **Feedback**: the results of the latest closed survey round (`feedback.visible_results`),
+  numbers only, withheld below its anonymity threshold (MIN_GROUP people with scores);
+  and the round still open, whose results come when it closes.
 - **Failed deliveries**: messages about the cohort that did not go out, by reason: Slack
   refused them for good (the person left, deactivated or gone; the channel was archived or
   closed to mentorbot; other), or they expired: their moment (a meeting, a due date) came
@@ -207,7 +208,7 @@ def cohort_health(
     team_id = cohorts[0].team_id
     feedback = {
         found.cohort.id: found
-        for found in cohort_feedback(session, cohorts=cohorts, comments=False)
+        for found in cohort_feedback(session, cohorts=cohorts, now=now, comments=False)
     }
     failed = failed_deliveries(session, team_id=team_id, cohorts=cohorts)
     found = []

@@ -65,17 +65,18 @@ def home_view(
     panels.sort(key=lambda panel: not panel.as_mentee)
     zone: ZoneInfo = availability_for(session, team_id=team_id, user_id=user_id).zone
     recent = own_checkins(session, team_id=team_id, user_id=user_id, limit=RECENT)
-    # A mentor sees their own mentees' feedback, as averages once enough have answered.
+    # A mentor sees their own mentees' feedback: a closed round's averages, if enough answered.
     mentoring = any(not panel.as_mentee for panel in panels)
+    now = now or utcnow()
     own_feedback = (
-        mentor_feedback(session, team_id=team_id, mentor_id=user_id) if mentoring else None
+        mentor_feedback(session, team_id=team_id, mentor_id=user_id, now=now) if mentoring else None
     )
     health = []
     if coordinator:
         health = cohort_health(
             session,
             cohorts=cohorts_for(session, team_id=team_id, name=None),
-            now=now or utcnow(),
+            now=now,
             viewer=user_id,
         )
     view = None
@@ -90,6 +91,7 @@ def home_view(
             coordinator=coordinator,
             compact=compact,
             goals_shown=GOALS_SHOWN,
+            mentoring=mentoring,
             own_feedback=own_feedback,
             min_group=MIN_GROUP,
             health=health,

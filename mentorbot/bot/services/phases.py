@@ -2,8 +2,9 @@
 
 Each cohort carries when it enters its next phase and when coordinators next get a
 heads-up (a week before a phase), so the tick only reads cohorts that are due. Entering
-the midpoint sends the feedback survey, entering closing the closing flow, and entering
-the end ends every pair. A phase whose successor is also due already (the bot was down,
+the midpoint opens its survey round and sends the survey, entering closing opens the
+closing round and sends the closing flow (with its survey), and entering the end ends
+every pair. A phase whose successor is also due already (the bot was down,
 or the cohort predates phases) is passed without a word.
 """
 
@@ -26,7 +27,7 @@ from mentorbot.bot.services.cohorts import (
     phase_dates,
     upcoming_phases,
 )
-from mentorbot.bot.services.feedback import survey_messages
+from mentorbot.bot.services.feedback import open_round, survey_length, survey_messages
 from mentorbot.bot.services.members import list_coordinators
 from mentorbot.bot.services.pairs import end_cohort
 from mentorbot.bot.services.workspaces import (
@@ -103,10 +104,12 @@ def _advance(
     cohort.phase = entered
     cohort.phase_changed_at = now
     if entered == "midpoint":
+        survey = open_round(session, cohort=cohort, phase="midpoint", now=now)
         pairs = live_pairs(session, cohort)
-        return survey_messages(session, pairs=pairs, phase="midpoint", now=now), 0
+        return survey_messages(session, pairs=pairs, survey=survey, now=now), 0
     if entered == "closing":
-        return closing_messages(cohort, live_pairs(session, cohort), now=now), 0
+        survey = open_round(session, cohort=cohort, phase="closing", now=now)
+        return closing_messages(cohort, live_pairs(session, cohort), survey=survey, now=now), 0
     return [], 0
 
 
@@ -148,6 +151,7 @@ def _heads_up(
                 people=len(people),
                 pairs=len(pairs),
                 weeks=EXTEND_BY_BUTTON,
+                survey_days=survey_length(session, cohort.team_id).days,
             ),
             not_before=now,
             expires_at=moment,  # a heads-up about a phase that has begun is no heads-up

@@ -40,7 +40,7 @@ def _survey(session: Session, context: BoltContext, action: dict[str, Any]) -> A
     pair = pair_to_rate(
         session, team_id=context.team_id or "", pair_id=int(pair_id), user_id=user_id, phase=phase
     )
-    return survey_view(session, pair=pair, user_id=user_id, phase=phase)
+    return survey_view(session, pair=pair, user_id=user_id, phase=phase, now=context["now"])
 
 
 open_survey = modal_opener(_survey)

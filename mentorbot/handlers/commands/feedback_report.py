@@ -12,7 +12,8 @@ EXAMPLE = "/mentoring feedback cohort Spring 2027"
 
 
 def feedback(request: MentoringRequest) -> None:
-    """Aggregated survey answers per cohort; withheld below the anonymity threshold.
+    """Each cohort's closed survey rounds (results withheld below the anonymity threshold)
+    and the round still open.
 
     Every running cohort by default; a cohort named may have ended.
     """
@@ -21,5 +22,5 @@ def feedback(request: MentoringRequest) -> None:
         cohorts = [find_cohort(request.session, team_id=request.team_id, name=found["cohort"])]
     else:
         cohorts = list_cohorts(request.session, team_id=request.team_id, include_ended=False)
-    report = cohort_feedback(request.session, cohorts=cohorts)
+    report = cohort_feedback(request.session, cohorts=cohorts, now=request.now)
     request.reply(render_text("feedback/report.md.j2", cohorts=report, min_group=MIN_GROUP))

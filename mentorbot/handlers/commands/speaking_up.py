@@ -12,7 +12,9 @@ from mentorbot.handlers.modals import open_modal
 def feedback(request: Request) -> None:
     """`/checkin feedback`: the feedback survey, any time."""
     pair = pair_for_feedback(request.session, team_id=request.team_id, user_id=request.user_id)
-    view = survey_view(request.session, pair=pair, user_id=request.user_id, phase="anytime")
+    view = survey_view(
+        request.session, pair=pair, user_id=request.user_id, phase="anytime", now=request.now
+    )
     request.ack()
     open_modal(request.context, request.client, request.trigger_id, view)
 

@@ -15,6 +15,7 @@ from mentorbot.bot.services import concerns
 from mentorbot.bot.services.feedback import (
     MIN_GROUP,
     SCORES,
+    answer_round,
     pair_to_rate,
     read_survey,
     record_feedback,
@@ -53,6 +54,7 @@ def submit_survey(
         "feedback/recorded.md.j2",
         pair=pair,
         as_mentee=answer.author_role == "mentee",
+        joins=answer_round(session, answer),
         min_group=MIN_GROUP,
         replaced=replaced,
     )
