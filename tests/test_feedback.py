@@ -577,3 +577,17 @@ def test_people_who_deleted_their_data_no_longer_count_on_any_surface(
         run_until(runtime, clock, moment, moment + timedelta(days=7), timedelta(hours=6))
     digest = sent(runtime.sessions, "digest")[-1]
     assert "(4 mentees)" in digest.text and "mentors: not enough answers" in digest.text
+
+
+def test_feedback_any_time_asks_its_question_with_a_capital_letter(
+    slack: SignedSlackClient, standin: SlackStandin
+) -> None:
+    with freeze_time(START, tick=True):
+        pair_ana_and_ben(slack, "2027-03-01")
+        for user_id, question in (
+            (BEN, f"How is the mentoring you receive from <@{ANA}> going?"),
+            (ANA, f"How is your mentoring relationship with <@{BEN}> going?"),
+        ):
+            slack.command("/checkin", "feedback", user_id=user_id)
+            [first, *_] = opened(standin)["blocks"]
+            assert first["text"]["text"].startswith(question), first
