@@ -117,6 +117,8 @@ def test_survey_messages_invite_both_people_and_a_paused_pair_after_its_pause(
     pairs = [active, paused, ended]
     messages = survey_messages(session, pairs=pairs, survey=midpoint, now=START)
 
+    # Each invitation expires when the round closes: it is never delivered after that.
+    assert {m.expires_at for m in messages} == {midpoint.closes_at}
     assert sorted((m.dedupe_key, m.target_id, m.not_before) for m in messages) == sorted(
         [
             (f"survey:pair{active.id}:midpoint:{BEN}", BEN, START),

@@ -203,8 +203,9 @@ def survey_messages(
     """Invitations to a round's survey for both people of each pair, saying when it closes
     (key `survey:pair{id}:{phase}:{user}`).
 
-    A paused pair hears when its pause ends, or not at all if the round has closed by then.
-    Ending a pair withdraws those not yet sent.
+    A paused pair hears when its pause ends, or not at all if the round has closed by then;
+    an invitation not delivered by the close (the reader's hours) expires. Ending a pair
+    withdraws those not yet sent.
     """
     cohort = session.get(Cohort, survey.cohort_id)
     messages = []
@@ -233,6 +234,7 @@ def survey_messages(
                     target_id=user_id,
                     payload=payload,
                     not_before=not_before,
+                    expires_at=survey.closes_at,  # an invitation to a closed survey is none
                 )
             )
     return messages
