@@ -253,7 +253,8 @@ def test_app_home_shows_the_pair_the_next_meeting_goals_and_own_checkins(
             b for b in (ben or {})["blocks"] if b.get("block_id", "").startswith("concern_")
         )
         assert concern["accessory"]["action_id"] == "concern_open"  # raised privately
-        assert "not in a mentoring pair" in coord and "/mentoring help" in coord
+        assert "Cohort health" in coord and "/mentoring help" in coord
+        assert "not in a mentoring pair" not in coord  # a coordinator's Home leads with cohorts
 
         slack.block_action(BEN, "pause_open", value=str(pair_id), view=ben)
         assert view_of(standin)["callback_id"] == "pause"
