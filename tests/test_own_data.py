@@ -14,9 +14,13 @@ from sqlalchemy import JSON, String, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from mentorbot.bot.models import Base, CheckIn, Feedback, Member, OutboundMessage, Pair
+from mentorbot.bot.services.cohorts import create_cohort
+from mentorbot.bot.services.own_data import delete
+from mentorbot.bot.services.pairs import Planned, create_pairs
 from mentorbot.runtime import Runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
 from mentorbot.standin.contract import check_blocks
+from tests.factories import TEAM
 from tests.programme import ANA, BEN, CAT, COORD, DAN, add_people, mention, mentoring
 from tests.rhythm import Clock, chosen, form, opened, pair_ana_and_ben, run_until, ticked
 
@@ -394,3 +398,56 @@ def test_a_new_offer_after_a_deletion_deletes_what_came_since(
     assert "Done" in press(slack, standin, BEN, "own_data_delete", second)
     assert own_checkins(runtime.sessions, BEN) == []
     assert "BENAGAIN" not in json.dumps(texts_stored(runtime.sessions))
+
+
+def test_the_other_person_is_told_which_of_their_pairs_ended_without_naming_anyone_gone(
+    session: Session,
+) -> None:
+    """Ana mentors Ben and Cat in Spring (paired the same moment, as an import does) and Dan
+    in Autumn. When Ben deletes his data, Ana is told which pair ended by what stays: the
+    cohort, her role, the day it began, and the pairs that go on, named. Ben is not named:
+    a stored message would keep the id the deletion takes out."""
+    paired = datetime(2027, 3, 1, 9, tzinfo=UTC)
+    spring, autumn = (
+        create_cohort(
+            session,
+            team_id=TEAM,
+            name=name,
+            channel_id="C0COHORT",
+            starts_on=paired.date(),
+            cadence="biweekly",
+            created_by=COORD,
+            now=paired,
+        )
+        for name in ("Spring", "Autumn")
+    )
+    create_pairs(session, cohort=spring, planned=[Planned(ANA, BEN), Planned(ANA, CAT)], now=paired)
+    create_pairs(session, cohort=autumn, planned=[Planned(ANA, DAN)], now=paired)
+
+    def note_to(user_id: str) -> str:
+        [row] = session.scalars(
+            select(OutboundMessage).where(
+                OutboundMessage.dedupe_key.like("farewell:%"),
+                OutboundMessage.target_id == user_id,
+                OutboundMessage.status == "pending",
+            )
+        )
+        assert check_blocks(row.payload["blocks"]) == []
+        return str(row.payload["text"])
+
+    delete(session, team_id=TEAM, user_id=BEN, now=START)
+    note = note_to(ANA)
+    assert note.startswith(
+        ":sunflower: Your mentoring pair in *Spring* (you were the mentor; paired on "
+        "1 March 2027) has come to an end. Your pairs with <@U0CAT> (*Spring*) and "
+        "<@U0DAN> (*Autumn*) go on as before."
+    )
+    assert BEN not in note and "ERASED" not in note and "delet" not in note.lower()
+
+    # A mentee hears it too, in their role.
+    delete(session, team_id=TEAM, user_id=ANA, now=START)
+    assert note_to(CAT).startswith(
+        ":sunflower: Your mentoring pair in *Spring* (you were the mentee; paired on "
+        "1 March 2027) has come to an end. Thank you"
+    )
+    assert ANA not in note_to(CAT) + note_to(DAN)

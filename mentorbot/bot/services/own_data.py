@@ -40,7 +40,7 @@ from mentorbot.bot.outbox import Outgoing, enqueue_many
 from mentorbot.bot.rendering import render_json, render_text
 from mentorbot.bot.services.cohorts import LIVE_PAIR
 from mentorbot.bot.services.members import get_or_create_member
-from mentorbot.bot.services.pairs import end_pairs
+from mentorbot.bot.services.pairs import end_pairs, pairs_of_person
 
 FORMAT = "mentorbot-my-data"
 FORMAT_VERSION = 1
@@ -447,21 +447,43 @@ def _withdraw_messages(session: Session, *, team_id: str, user_id: str, pairs: l
 
 
 def _tell_the_others(session: Session, ended: list[Pair], *, user_id: str, now: datetime) -> None:
-    """The other person of each ended pair hears that it ended, in neutral words.
+    """The other person of each ended pair hears that it ended, in neutral words, and which
+    of their pairs it was.
+
+    The person whose data goes is never named: the note is stored like every message, and
+    their id is what the deletion takes out of everything stored. The pair is told apart by
+    what stays: its cohort, the other person's role in it, the day it began, and (for someone
+    in several pairs) the pairs that go on, named.
 
     end_pairs queued its farewell to the pair's group DM, which includes the person whose
     data goes; `_withdraw_messages` took it back, so the key is free for this one.
     """
     if not ended:
         return
-    cohorts = _cohort_names(session, ended[0].team_id, {pair.cohort_id for pair in ended})
+    team_id = ended[0].team_id
+    others = {pair.mentor_id if pair.mentee_id == user_id else pair.mentee_id for pair in ended}
+    going_on = {
+        other: pairs_of_person(session, team_id=team_id, user_id=other, status=LIVE_PAIR)
+        for other in others
+    }
+    cohort_ids = {pair.cohort_id for pair in ended} | {
+        pair.cohort_id for pairs in going_on.values() for pair in pairs
+    }
+    cohorts = _cohort_names(session, team_id, cohort_ids)
     outgoing = []
     for pair in ended:
         other = pair.mentor_id if pair.mentee_id == user_id else pair.mentee_id
-        payload = render_json("own_data/pair_ended.json.j2", cohort=cohorts[pair.cohort_id])
-        outgoing.append(
-            Outgoing(pair.team_id, f"farewell:pair{pair.id}", "user", other, payload, now)
+        payload = render_json(
+            "own_data/pair_ended.json.j2",
+            cohort=cohorts[pair.cohort_id],
+            as_mentor=pair.mentor_id == other,
+            began=pair.created_at,
+            going_on=[
+                (p.mentee_id if p.mentor_id == other else p.mentor_id, cohorts[p.cohort_id])
+                for p in going_on[other]
+            ],
         )
+        outgoing.append(Outgoing(team_id, f"farewell:pair{pair.id}", "user", other, payload, now))
     enqueue_many(session, outgoing, now=now)
 
 
