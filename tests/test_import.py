@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,23 @@ def write(tmp_path: Path, data: bytes, name: str = "pairs.csv") -> str:
     return str(path)
 
 
+def import_pairs(
+    standin: SlackStandin, database_url: str, path: str, *options: str
+) -> subprocess.CompletedProcess[str]:
+    """`mentorbot import-pairs PATH --cohort "Spring 2027" OPTIONS…`, finished."""
+    env = bot_env(standin, database_url)
+    return mentorbot("import-pairs", path, "--cohort", "Spring 2027", *options, env=env)
+
+
+def reported(out: str) -> dict[int, str]:
+    """The report's lines about rows, by line number."""
+    return {
+        int(line.split(":")[0].removeprefix("• line ")): line
+        for line in out.splitlines()
+        if line.startswith("• line ")
+    }
+
+
 # -- the command line ---------------------------------------------------------------------------
 
 
@@ -129,26 +147,33 @@ def test_cli_reports_every_bad_row_by_line_and_imports_nothing(
 ) -> None:
     create_spring(slack)
     before = counts(sessions)
-    result = mentorbot(
-        "import-pairs",
-        write(tmp_path, BAD),
-        "--cohort",
-        "Spring 2027",
-        env=bot_env(standin, database_url),
-    )
+    result = import_pairs(standin, database_url, write(tmp_path, BAD))
     assert result.returncode == 1, result.stdout + result.stderr
     out = result.stdout
     assert "I imported nothing into Spring 2027: 8 of 11 rows need fixing first." in out
-    reported = {
-        int(line.split(":")[0].removeprefix("• line ")): line
-        for line in out.splitlines()
-        if line.startswith("• line ")
-    }
-    assert sorted(reported) == sorted(BAD_LINES)
+    lines = reported(out)
+    assert sorted(lines) == sorted(BAD_LINES)
     for number, problem in BAD_LINES.items():
-        assert problem in reported[number], reported[number]
+        assert problem in lines[number], lines[number]
     assert "no pair was made" in out
     assert counts(sessions) == before
+    assert pairs(sessions) == set()
+
+
+def test_cli_refuses_two_people_mentoring_each_other(
+    slack: SignedSlackClient,
+    sessions: sessionmaker[Session],
+    standin: SlackStandin,
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    create_spring(slack)
+    swapped = b"mentor,mentee\nU0ANA,U0BEN\nben@example.com,ana@example.com\n"
+    result = import_pairs(standin, database_url, write(tmp_path, swapped))
+    assert result.returncode == 1, result.stdout + result.stderr
+    [(number, line)] = reported(result.stdout).items()
+    assert number == 3 and "cannot mentor each other" in line
+    assert "were the two swapped?" in line
     assert pairs(sessions) == set()
 
 
@@ -161,14 +186,7 @@ def test_cli_dry_run_reports_and_changes_nothing(
 ) -> None:
     create_spring(slack)
     before = counts(sessions)
-    result = mentorbot(
-        "import-pairs",
-        write(tmp_path, EXCEL),
-        "--cohort",
-        "Spring 2027",
-        "--dry-run",
-        env=bot_env(standin, database_url),
-    )
+    result = import_pairs(standin, database_url, write(tmp_path, EXCEL), "--dry-run")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "All 2 rows can be imported into Spring 2027: 2 new pairs." in result.stdout
     assert "dry run; nothing changed" in result.stdout

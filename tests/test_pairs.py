@@ -136,6 +136,18 @@ def test_one_mentor_per_mentee_and_a_capacity_per_mentor(
     assert counts(sessions)["pair_status"] == ["active"] * 4
 
 
+def test_two_people_cannot_mentor_each_other(
+    slack: SignedSlackClient, sessions: sessionmaker[Session]
+) -> None:
+    create_spring(slack)
+    assert "now mentors" in mentoring(slack, f"pair {mention(ANA)} {mention(BEN)}")
+    before = counts(sessions)
+    refused = mentoring(slack, f"pair {mention(BEN)} {mention(ANA)}")
+    assert "<@U0ANA> already mentors <@U0BEN> in *Spring 2027*" in refused
+    assert "cannot mentor each other" in refused and "were the two swapped?" in refused
+    assert counts(sessions) == before
+
+
 def test_the_only_running_cohort_is_the_default(slack: SignedSlackClient) -> None:
     assert "there is no running cohort yet" in mentoring(
         slack, f"pair {mention(ANA)} {mention(BEN)}"

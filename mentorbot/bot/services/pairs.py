@@ -46,8 +46,9 @@ def pairing_problems(
 ) -> list[str | None]:
     """For each planned pairing, in order, why it cannot be made (None when it can).
 
-    Earlier plans count: a file that pairs one mentee twice, or gives a mentor more mentees
-    than their capacity, is caught at the row that goes too far.
+    Earlier plans count: a file that pairs one mentee twice, pairs two people both ways
+    round, or gives a mentor more mentees than their capacity, is caught at the row that goes
+    too far.
     """
     people = {p.mentor_id for p in planned} | {p.mentee_id for p in planned}
     live = list(
@@ -72,6 +73,13 @@ def pairing_problems(
             problem = f"<@{mentor}> cannot mentor themselves; pick two different people."
         elif mentor_of.get(mentee) == mentor:
             problem = f"<@{mentor}> already mentors <@{mentee}> in *{cohort.name}*."
+        elif mentor_of.get(mentor) == mentee:
+            # Both ways round, the two pairs would share one group DM and every prompt in it.
+            problem = (
+                f"<@{mentee}> already mentors <@{mentor}> in *{cohort.name}*, and two people "
+                "cannot mentor each other. The mentor comes first, then the mentee: were the "
+                "two swapped?"
+            )
         elif mentee in mentor_of:
             problem = (
                 f"<@{mentee}> already has a mentor in *{cohort.name}* (<@{mentor_of[mentee]}>); "
