@@ -240,6 +240,16 @@ def test_users_and_conversations(api: SlackStandin, client: WebClient) -> None:
     assert gone.response["error"] == "user_disabled"
 
 
+def test_a_member_of_another_workspace_shows_their_own_team(
+    api: SlackStandin, client: WebClient
+) -> None:
+    api.add_user("U0FAR", "far", team_id="T0ELSEWHERE")
+    far = client.users_info(user="U0FAR")["user"]
+    assert (far["team_id"], far["profile"]["team"]) == ("T0ELSEWHERE", "T0ELSEWHERE")
+    listed = [member["id"] for member in client.users_list()["members"]]
+    assert "U0ALICE" in listed and "U0FAR" not in listed
+
+
 def test_history_returns_posted_messages_with_metadata(
     api: SlackStandin, client: WebClient
 ) -> None:

@@ -123,9 +123,9 @@ def bot(standin: SlackStandin, database_url: str) -> Iterator[Bot]:
         }
     )
     for team_id, (coordinator, mentor, mentee) in PEOPLE.items():
-        standin.add_user(coordinator, f"coord-{team_id}", tz="Europe/London")
-        standin.add_user(mentor, f"mentor-{team_id}", tz="Europe/London")
-        standin.add_user(mentee, f"mentee-{team_id}", tz="Europe/London")
+        standin.add_user(coordinator, f"coord-{team_id}", tz="Europe/London", team_id=team_id)
+        standin.add_user(mentor, f"mentor-{team_id}", tz="Europe/London", team_id=team_id)
+        standin.add_user(mentee, f"mentee-{team_id}", tz="Europe/London", team_id=team_id)
         standin.add_channel(f"C0{team_id}", f"mentoring-{team_id.lower()}", members=[coordinator])
         standin.invite_bot(f"C0{team_id}")
     runtime = build_runtime(settings)
@@ -337,3 +337,4 @@ def test_tokens_are_encrypted_at_rest_and_never_logged(
     # slack_sdk logs oauth.v2.access's whole answer at DEBUG: the token shows only redacted.
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert token[len("xoxb-") :] not in logged and "xoxb-…redacted" in logged
+

@@ -233,8 +233,13 @@ class Workspace:
         return {"ok": True, "user": user_object(self.bot, self.user(args.get("user")))}
 
     def users_list(self, args: Json) -> Json:
-        """users.list: every member, in one page."""
-        members = [user_object(self.bot, user) for user in self.users.values()]
+        """users.list: every member of the token's workspace, in one page."""
+        team_id = self.identity(self.current_token).team_id
+        members = [
+            user_object(self.bot, user)
+            for user in self.users.values()
+            if (user.team_id or self.bot.team_id) == team_id
+        ]
         return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
 
     def users_lookup_by_email(self, args: Json) -> Json:

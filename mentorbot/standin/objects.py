@@ -44,6 +44,8 @@ class StandinUser:
     email: str | None = None
     deleted: bool = False
     is_bot: bool = False
+    # The workspace they belong to; None: the stand-in's own.
+    team_id: str | None = None
 
 
 @dataclass
@@ -134,9 +136,10 @@ def user_object(bot: BotIdentity, user: StandinUser) -> Json:
     """Return a user as users.info shows it, with the UTC offset of the zone *now*."""
     now = datetime.now(ZoneInfo(user.tz))
     offset = now.utcoffset()
+    team_id = user.team_id or bot.team_id
     return {
         "id": user.id,
-        "team_id": bot.team_id,
+        "team_id": team_id,
         "name": user.name,
         "real_name": user.real_name,
         "deleted": user.deleted,
@@ -152,7 +155,7 @@ def user_object(bot: BotIdentity, user: StandinUser) -> Json:
             "display_name": user.name,
             "display_name_normalized": user.name,
             "email": user.email,
-            "team": bot.team_id,
+            "team": team_id,
         },
     }
 

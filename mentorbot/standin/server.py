@@ -186,10 +186,15 @@ class SlackStandin:
         is_bot: bool = False,
         *,
         real_name: str | None = None,
+        team_id: str | None = None,
     ) -> StandinUser:
-        """Add a workspace member (tz must be an IANA zone name)."""
+        """Add a workspace member (tz must be an IANA zone name), of the stand-in's own
+        workspace unless `team_id` names another: users.info shows anyone, with their team_id,
+        as Slack shows a member of another workspace through a shared channel."""
         ZoneInfo(tz)
-        user = StandinUser(user_id, name, real_name or name, tz, email, deleted, is_bot)
+        user = StandinUser(
+            user_id, name, real_name or name, tz, email, deleted, is_bot, team_id or None
+        )
         with self._lock:
             self._workspace.users[user_id] = user
         return user
