@@ -9,7 +9,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from mentorbot.bot.services.pair_import import Person
+from mentorbot.bot.services.pair_import import Person, named
 
 NOT_FOUND = ("user_not_found", "users_not_found")
 
@@ -23,9 +23,19 @@ class Directory:
 
 
 def look_up(
-    client: WebClient, values: Iterable[str], *, progress: Callable[[], None] | None = None
+    client: WebClient,
+    values: Iterable[str],
+    *,
+    team_id: str,
+    who: Callable[[str, str | None], str] = named,
+    progress: Callable[[], None] | None = None,
 ) -> Directory:
-    """Resolve each value once; bots and deactivated accounts are refused with a reason."""
+    """Resolve each value once, in workspace `team_id`; bots, deactivated accounts and people
+    of other workspaces are refused with a reason that names them by `who(value, name)`.
+
+    A member of another workspace (Slack shows them through a shared channel) is named as
+    unknown, by the value alone: nothing of theirs is kept.
+    """
     people: dict[str, Person | str] = {}
     profiles: dict[str, dict[str, Any]] = {}
     for value in dict.fromkeys(values):
@@ -38,19 +48,28 @@ def look_up(
         except SlackApiError as error:
             if error.response.get("error") not in NOT_FOUND:
                 raise
+            user = None
+        name = (user.get("real_name") or user.get("name") or None) if user else None
+        if user is None or not in_workspace(user, team_id):
             people[value] = (
                 f"nobody in this workspace has the e-mail address {value}."
                 if by_email
-                else f"{value} is not a member of this workspace."
+                else f"I don't know {who(value, None)} in this workspace."
             )
+        elif user.get("deleted"):
+            people[value] = f"the Slack account of {who(value, name)} is deactivated."
+        elif user.get("is_bot") or user.get("is_app_user"):
+            people[value] = f"{who(value, name)} is an app, not a person."
         else:
-            if user.get("deleted"):
-                people[value] = f"{value}'s Slack account is deactivated."
-            elif user.get("is_bot") or user.get("is_app_user"):
-                people[value] = f"{value} is an app, not a person."
-            else:
-                people[value] = Person(str(user["id"]))
-                profiles[str(user["id"])] = user
+            people[value] = Person(str(user["id"]), str(name) if name else None)
+            profiles[str(user["id"])] = user
         if progress:
             progress()
     return Directory(people, profiles)
+
+
+def in_workspace(user: dict[str, Any], team_id: str) -> bool:
+    """Whether a user Slack showed is a member of this workspace (in an Enterprise Grid org,
+    one of the workspaces they belong to)."""
+    teams = (user.get("enterprise_user") or {}).get("teams") or []
+    return user.get("team_id") == team_id or team_id in teams

@@ -68,7 +68,7 @@ def import_file(
             client = runtime.for_team(team)
             if client is None:
                 return Outcome(False, render_text("importing/not_installed.md.j2", team_id=team))
-            found = look_up(client, values, progress=lambda: bar.update(1))
+            found = look_up(client, values, team_id=team, progress=lambda: bar.update(1))
         with unit_of_work(runtime.sessions) as session:
             now = utcnow()
             remember_profiles(session, team_id=team, profiles=found.profiles, now=now)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from mentorbot.bot.models import CheckIn, OutboundMessage, Pair
+from mentorbot.bot.models import CheckIn, Member, OutboundMessage, Pair
 from mentorbot.standin import SignedSlackClient, SlackStandin
 from tests.processes import bot_env, mentorbot, wait_for
 from tests.programme import (
@@ -46,14 +46,15 @@ BAD = (
     b"U0DAN,dan@example.com\n"  # 12: the same person twice
     b'"U0EVE\nU0ANA",U0CAT\n'  # 13-14: one quoted value over two lines
 )
+# People are named by their Slack name and the ID or e-mail address they were given as.
 BAD_LINES = {
-    6: "already mentors 3 people, their capacity",
+    6: "ana (U0ANA) already mentors 3 people, their capacity",
     7: "expected two values, the mentor then the mentee",
     8: "“not-an-address” is neither a Slack member ID nor an e-mail address",
     9: "nobody in this workspace has the e-mail address nobody@example.com",
     10: "repeats line 2",
-    11: "@U0BEN already has a mentor in Spring 2027 (@U0ANA)",
-    12: "@U0DAN cannot mentor themselves",
+    11: "ben (ben@example.com) already has a mentor in Spring 2027, ana (U0ANA);",
+    12: "dan (U0DAN) cannot mentor themselves",
     13: "“U0EVE U0ANA” is neither",
 }
 
@@ -134,7 +135,9 @@ def test_cli_imports_ids_and_emails_with_progress_and_kickoffs(
         "import-pairs", csv, "--cohort", "Spring 2027", env=bot_env(standin, database_url)
     )
     assert again.returncode == 1
-    assert "line 2: @U0ANA already mentors @U0BEN in Spring 2027" in again.stdout
+    assert (
+        "line 2: ana (U0ANA) already mentors ben (ben@example.com) in Spring 2027" in again.stdout
+    )
     assert len(pair_ids(sessions)) == 2
 
 
@@ -157,6 +160,39 @@ def test_cli_reports_every_bad_row_by_line_and_imports_nothing(
         assert problem in lines[number], lines[number]
     assert "no pair was made" in out
     assert counts(sessions) == before
+    assert pairs(sessions) == set()
+
+
+def test_cli_names_every_person_the_same_way(
+    slack: SignedSlackClient,
+    sessions: sessionmaker[Session],
+    standin: SlackStandin,
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    create_spring(slack)
+    standin.add_user("U0GONE", "gone", deleted=True, real_name="Gone Person")
+    standin.add_user("U0FAR", "far", team_id="T0ELSEWHERE")  # seen through a shared channel
+    rows = (
+        b"mentor,mentee\n"
+        b"U0GONE,U0BEN\n"  # 2
+        b"U0ANA,U0ROBOT\n"  # 3
+        b"U0DAN,dan@example.com\n"  # 4
+        b"U0NOPE,U0BEN\n"  # 5
+        b"U0FAR,U0BEN\n"  # 6
+    )
+    result = import_pairs(standin, database_url, write(tmp_path, rows))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert reported(result.stdout) == {
+        2: "• line 2: the Slack account of Gone Person (U0GONE) is deactivated.",
+        3: "• line 3: robot (U0ROBOT) is an app, not a person.",
+        4: "• line 4: dan (U0DAN) cannot mentor themselves; pick two different people.",
+        5: "• line 5: I don't know U0NOPE in this workspace.",
+        6: "• line 6: I don't know U0FAR in this workspace.",
+    }
+    # Nothing of a member of another workspace is kept.
+    with sessions() as session:
+        assert session.scalar(select(Member).where(Member.user_id == "U0FAR")) is None
     assert pairs(sessions) == set()
 
 

@@ -19,13 +19,14 @@ from mentorbot.directory import look_up
 def check_people(
     client: WebClient, session: Session, *, team_id: str, user_ids: list[str], now: datetime
 ) -> None:
-    """Look each person up (users.info), cache their profile, refuse bots and departed people."""
-    found = look_up(client, user_ids)
-    remember_profiles(session, team_id=team_id, profiles=found.profiles, now=now)
+    """Look each person up (users.info), cache their profile; refuse bots, departed people and
+    people of other workspaces (nothing of theirs is stored)."""
+    found = look_up(client, user_ids, team_id=team_id, who=lambda value, name: f"<@{value}>")
     for user_id in user_ids:
         verdict = found.people[user_id]
         if not isinstance(verdict, Person):
-            raise BadInput(verdict.replace(user_id, f"<@{user_id}>"))
+            raise BadInput(verdict)
+    remember_profiles(session, team_id=team_id, profiles=found.profiles, now=now)
 
 
 def zone_of_asker(
@@ -47,7 +48,7 @@ def zone_of_asker(
     )
     if stale:
         try:
-            found = look_up(client, [user_id])
+            found = look_up(client, [user_id], team_id=team_id)
         except SlackApiError:
             found = None  # Slack is having a moment: the default zone will do
         if found is not None:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from mentorbot.bot.errors import BadInput
 from mentorbot.bot.models import Cohort, Pair
 from mentorbot.bot.rendering import quoted
+from mentorbot.bot.services.health import member_names
 from mentorbot.bot.services.pairs import Planned, create_pairs, pairing_problems
 
 MAX_ROWS = 5000
@@ -24,6 +25,7 @@ MAX_BYTES = 1_000_000
 SLACK_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 EMAIL = re.compile(r"[^@\s,<>]+@[^@\s,<>]+\.[^@\s,<>]+")
 COLUMNS = ("mentor", "mentee")
+NAME_LIMIT = 80
 
 
 @dataclass(frozen=True)
@@ -45,9 +47,16 @@ class Problem:
 
 @dataclass(frozen=True)
 class Person:
-    """Who a value in the file turned out to be."""
+    """Who a value in the file turned out to be, and their Slack name."""
 
     user_id: str
+    name: str | None = None
+
+
+def named(given: str, name: str | None) -> str:
+    """How an import names a person, the same in every line: their Slack name and the ID or
+    e-mail address they were given as (just that, when Slack told no name)."""
+    return f"{quoted(name, NAME_LIMIT)} ({given})" if name else given
 
 
 @dataclass
@@ -141,8 +150,17 @@ def import_pairs(
             report.problems.append(Problem(row.line, f"repeats line {seen[key]}."))
             continue
         seen[key] = row.line
-        checked.append((row, Planned(mentor.user_id, mentee.user_id)))
-    verdicts = pairing_problems(session, cohort=cohort, planned=[plan for _, plan in checked])
+        checked.append((row, Planned(mentor.user_id, mentee.user_id, row.mentor, row.mentee)))
+    names = {p.user_id: p.name for p in people.values() if isinstance(p, Person) and p.name}
+
+    def name(user_id: str, given: str) -> str:
+        if user_id not in names:  # someone not in the file (a current mentor): as cached
+            names.update(member_names(session, team_id=cohort.team_id, user_ids=[user_id]))
+        return named(given, names.get(user_id))
+
+    verdicts = pairing_problems(
+        session, cohort=cohort, planned=[plan for _, plan in checked], name=name
+    )
     for (row, plan), verdict in zip(checked, verdicts, strict=True):
         if verdict:
             report.problems.append(Problem(row.line, verdict))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -35,16 +35,29 @@ MAX_CAPACITY = 20
 
 @dataclass(frozen=True)
 class Planned:
-    """A pairing to be checked: who mentors whom."""
+    """A pairing to be checked: who mentors whom (and, from an import, the ID or e-mail
+    address each was given as)."""
 
     mentor_id: str
     mentee_id: str
+    mentor_as: str = ""
+    mentee_as: str = ""
+
+
+# How a problem names a person: (their user id, the ID or e-mail they were given as).
+Naming = Callable[[str, str], str]
+
+
+def by_mention(user_id: str, given: str) -> str:
+    """A person as Slack shows a mention: their name, from their id."""
+    return f"<@{user_id}>"
 
 
 def pairing_problems(
-    session: Session, *, cohort: Cohort, planned: list[Planned]
+    session: Session, *, cohort: Cohort, planned: list[Planned], name: Naming = by_mention
 ) -> list[str | None]:
-    """For each planned pairing, in order, why it cannot be made (None when it can).
+    """For each planned pairing, in order, why it cannot be made (None when it can); people
+    are named by `name`.
 
     Earlier plans count: a file that pairs one mentee twice, pairs two people both ways
     round, or gives a mentor more mentees than their capacity, is caught at the row that goes
@@ -66,28 +79,32 @@ def pairing_problems(
     problems: list[str | None] = []
     for plan in planned:
         mentor, mentee = plan.mentor_id, plan.mentee_id
+        # Named as given in this row; someone else (a current mentor) by their id.
+        mentor_named = name(mentor, plan.mentor_as or mentor)
+        mentee_named = name(mentee, plan.mentee_as or mentee)
         problem = None
         if cohort.phase == "ended":
             problem = f"cohort *{cohort.name}* has ended."
         elif mentor == mentee:
-            problem = f"<@{mentor}> cannot mentor themselves; pick two different people."
+            problem = f"{mentor_named} cannot mentor themselves; pick two different people."
         elif mentor_of.get(mentee) == mentor:
-            problem = f"<@{mentor}> already mentors <@{mentee}> in *{cohort.name}*."
+            problem = f"{mentor_named} already mentors {mentee_named} in *{cohort.name}*."
         elif mentor_of.get(mentor) == mentee:
             # Both ways round, the two pairs would share one group DM and every prompt in it.
             problem = (
-                f"<@{mentee}> already mentors <@{mentor}> in *{cohort.name}*, and two people "
+                f"{mentee_named} already mentors {mentor_named} in *{cohort.name}*, and two people "
                 "cannot mentor each other. The mentor comes first, then the mentee: were the "
                 "two swapped?"
             )
         elif mentee in mentor_of:
+            current = name(mentor_of[mentee], mentor_of[mentee])
             problem = (
-                f"<@{mentee}> already has a mentor in *{cohort.name}* (<@{mentor_of[mentee]}>); "
+                f"{mentee_named} already has a mentor in *{cohort.name}*, {current}; "
                 f"end that pair first with `/mentoring unpair @{mentee}`."
             )
         elif mentoring[mentor] >= capacity[mentor]:
             problem = (
-                f"<@{mentor}> already mentors {mentoring[mentor]} people, their capacity. "
+                f"{mentor_named} already mentors {mentoring[mentor]} people, their capacity. "
                 f"Raise it with `/mentoring capacity @{mentor} {capacity[mentor] + 1}`."
             )
         if problem is None:
