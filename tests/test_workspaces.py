@@ -338,3 +338,33 @@ def test_tokens_are_encrypted_at_rest_and_never_logged(
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert token[len("xoxb-") :] not in logged and "xoxb-…redacted" in logged
 
+
+def test_a_person_of_another_workspace_is_unknown_and_never_stored(bot: Bot) -> None:
+    bot.install(ALPHA, "Alpha Inc", ALICE)
+    bot.install(BETA, "Beta Ltd", BORIS)
+    start_cohort(bot, BETA)
+    beta = bot.slack(BETA)
+    with bot.runtime.sessions() as session:
+        before = session.execute(select(Member.team_id, Member.user_id)).all()
+    # Slack shows Alpha's Amos to Beta (a shared channel), with Alpha's team_id.
+    for command in (
+        f"coordinator add <@{AMOS}|amos>",
+        f"coordinator remove <@{AMOS}|amos>",
+        f"pair <@{AMOS}|amos> <@{BO}|bo>",
+        f"pair <@{BEA}|bea> <@{AMOS}|amos>",
+        f"capacity <@{AMOS}|amos> 4",
+    ):
+        reply = beta.command("/mentoring", command, user_id=BORIS).json()["text"]
+        expected = (
+            "was not a coordinator" if "remove" in command else "I don't know <@U0AMOS> in this"
+        )
+        assert expected in reply, (command, reply)
+    with bot.runtime.sessions() as session:
+        assert session.execute(select(Member.team_id, Member.user_id)).all() == before
+        assert (
+            session.scalar(select(OutboundMessage).where(OutboundMessage.target_id == AMOS)) is None
+        )
+        assert session.scalar(select(Pair).where(Pair.mentor_id == AMOS)) is None
+    bot.tick(days=0)
+    assert AMOS not in bot.posts_by_team().get(BETA, set())
+

@@ -128,9 +128,11 @@ def revoke_coordinator(
             f"<@{user_id}> is a coordinator through the `MENTORBOT_COORDINATORS` setting; "
             "whoever runs mentorbot can take them out of it."
         )
-    member = get_or_create_member(session, team_id=team_id, user_id=user_id, now=now)
-    if not member.is_coordinator:
-        return False
+    member = session.scalar(
+        select(Member).where(Member.team_id == team_id, Member.user_id == user_id)
+    )
+    if member is None or not member.is_coordinator:
+        return False  # (someone never seen, perhaps of another workspace: nothing is stored)
     if list_coordinators(session, team_id=team_id, configured=configured) == [user_id]:
         raise BadInput("that would leave the programme without a coordinator; add another first.")
     member.is_coordinator = False

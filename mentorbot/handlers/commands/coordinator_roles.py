@@ -12,6 +12,7 @@ from mentorbot.bot.services.members import (
 )
 from mentorbot.handlers.commands.grammar import person
 from mentorbot.handlers.commands.request import MentoringRequest
+from mentorbot.handlers.people import check_people
 
 EXAMPLE = "/mentoring coordinator add @ana"
 
@@ -30,6 +31,9 @@ def coordinator(request: MentoringRequest) -> None:
     user_id = person(tokens[0], example=f"/mentoring coordinator {action.word} @ana")
     settings, session = request.settings, request.session
     if action.word == "add":
+        check_people(
+            request.client, session, team_id=request.team_id, user_ids=[user_id], now=request.now
+        )
         changed = grant_coordinator(
             session, team_id=request.team_id, user_id=user_id, now=request.now
         )

@@ -79,6 +79,13 @@ def capacity(request: MentoringRequest) -> None:
         raise BadInput("name the mentor, then how many mentees they may have.", example=CAPACITY)
     mentor_id = person(tokens[0], example=CAPACITY)
     limit = whole_number(tokens[1], example=CAPACITY, low=1, high=MAX_CAPACITY, what="a capacity")
+    check_people(
+        request.client,
+        request.session,
+        team_id=request.team_id,
+        user_ids=[mentor_id],
+        now=request.now,
+    )
     member = get_or_create_member(
         request.session, team_id=request.team_id, user_id=mentor_id, now=request.now
     )
