@@ -368,3 +368,34 @@ def test_a_person_of_another_workspace_is_unknown_and_never_stored(bot: Bot) -> 
     bot.tick(days=0)
     assert AMOS not in bot.posts_by_team().get(BETA, set())
 
+
+def test_a_click_replayed_from_another_workspace_is_answered_as_unknown(bot: Bot) -> None:
+    bot.install(ALPHA, "Alpha Inc", ALICE)
+    bot.install(BETA, "Beta Ltd", BORIS)
+    start_cohort(bot, ALPHA)
+    with bot.runtime.sessions() as session:
+        pair_id, cohort_id = session.execute(select(Pair.id, Pair.cohort_id)).one()
+    message = {"ts": "1700000000.000100", "text": "", "blocks": []}
+    beta = bot.slack(BETA)
+    presses = [
+        (BO, "checkin_open", str(pair_id), "mentoring pair"),
+        (BO, "pause_open", str(pair_id), "mentoring pair"),
+        (BO, "agreement_open", str(pair_id), "mentoring pair"),
+        (BO, "closing_open", str(pair_id), "mentoring pair"),
+        (BORIS, "cohort_extend", str(cohort_id), "cohort"),
+    ]
+    for user_id, action_id, value, called in presses:
+        answer = beta.block_action(user_id, action_id, value=value, message=message)
+        assert answer.status == 200
+        said = bot.standin.responses[-1][1]["text"]
+        assert f"I don't know that {called} in this workspace" in said, (action_id, said)
+    with bot.runtime.sessions() as session:
+        pair = session.get(Pair, pair_id)
+        cohort = session.get(Cohort, cohort_id)
+        assert pair is not None and pair.status == "active" and pair.paused_until is None
+        assert cohort is not None and cohort.team_id == ALPHA
+    # In its own workspace, an ended pair is still answered as ended.
+    alpha = bot.slack(ALPHA)
+    alpha.command("/mentoring", f"unpair <@{ADA}|ada>", user_id=ALICE)
+    alpha.block_action(ADA, "checkin_open", value=str(pair_id), message=message)
+    assert "that mentoring pair has ended" in bot.standin.responses[-1][1]["text"]

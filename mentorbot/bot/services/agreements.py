@@ -15,6 +15,7 @@ from mentorbot.bot.models import Goal, Member, Pair
 from mentorbot.bot.outbox import cancel_queued, enqueue_many, to_pair
 from mentorbot.bot.rendering import render_json, render_text
 from mentorbot.bot.services.cohorts import CADENCES, LIVE_PAIR
+from mentorbot.bot.services.lookups import of_workspace
 from mentorbot.bot.services.meetings import MEETING_MESSAGES, set_next_meeting
 from mentorbot.bot.services.nudges import schedule_nudges
 from mentorbot.bot.services.workspaces import availabilities_for, availability_for
@@ -156,8 +157,8 @@ def _hours_on(person: Availability, zone: ZoneInfo, day: datetime) -> tuple[time
 
 def pair_for_agreement(session: Session, *, team_id: str, pair_id: int, user_id: str) -> Pair:
     """The pair, if this person is its mentor or mentee and it is still going."""
-    pair = session.scalar(select(Pair).where(Pair.team_id == team_id, Pair.id == pair_id))
-    if pair is None or pair.status not in LIVE_PAIR:
+    pair = of_workspace(session, Pair, pair_id, team_id=team_id)
+    if pair.status not in LIVE_PAIR:
         raise NotFound("that mentoring pair has ended, so its agreement can't change.")
     if user_id not in (pair.mentor_id, pair.mentee_id):
         raise NotAllowed("only the mentor and mentee of a pair can set its agreement.")

@@ -12,12 +12,13 @@ from jinja2 import StrictUndefined, TemplateError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mentorbot.bot.errors import BadInput, InvalidForm, NotFound
+from mentorbot.bot.errors import BadInput, InvalidForm
 from mentorbot.bot.models import Announcement, Cohort
 from mentorbot.bot.outbox import Outgoing, enqueue_many
 from mentorbot.bot.rendering import escape_mrkdwn, render_json, render_text
 from mentorbot.bot.sandbox import BoundedSandbox, TooCostly
 from mentorbot.bot.services.cohorts import calendar_of
+from mentorbot.bot.services.lookups import of_workspace
 from mentorbot.bot.services.workspaces import default_zones
 from mentorbot.bot.usertext import clean_user_text
 from mentorbot.bot.working_hours import zone_or_none
@@ -148,13 +149,7 @@ def cancel_announcement(
     session: Session, *, team_id: str, announcement_id: int, now: datetime
 ) -> Announcement:
     """Cancel a pending announcement; BadInput once it has gone out."""
-    announcement = session.scalar(
-        select(Announcement).where(
-            Announcement.team_id == team_id, Announcement.id == announcement_id
-        )
-    )
-    if announcement is None:
-        raise NotFound("that announcement does not exist any more.")
+    announcement = of_workspace(session, Announcement, announcement_id, team_id=team_id)
     if announcement.sent_at is not None:
         raise BadInput("that announcement has been posted already, so it can't be cancelled.")
     if announcement.cancelled_at is None:

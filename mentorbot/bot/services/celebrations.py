@@ -24,6 +24,7 @@ from mentorbot.bot.errors import BadInput, NotAllowed, NotFound
 from mentorbot.bot.models import CheckIn, Cohort, Goal, Milestone, Pair
 from mentorbot.bot.outbox import Outgoing, enqueue_many, to_pair
 from mentorbot.bot.rendering import environment, render_json
+from mentorbot.bot.services.lookups import of_workspace
 from mentorbot.bot.timeutil import add_months
 from mentorbot.bot.usertext import clean_user_text
 
@@ -135,14 +136,10 @@ def share_win(
     session: Session, *, team_id: str, milestone_id: int, user_id: str, now: datetime
 ) -> SharedWin:
     """Post a win in the cohort's channel, because its mentee pressed "share" (once only)."""
-    found = session.execute(
-        select(Milestone, Pair)
-        .join(Pair, Pair.id == Milestone.pair_id)
-        .where(Milestone.team_id == team_id, Milestone.id == milestone_id, Milestone.kind == "win")
-    ).one_or_none()
-    if found is None:
+    milestone = of_workspace(session, Milestone, milestone_id, team_id=team_id)
+    pair = session.get(Pair, milestone.pair_id)
+    if milestone.kind != "win" or pair is None:
         raise NotFound("that win is gone.")
-    milestone, pair = found
     if user_id != pair.mentee_id:
         raise NotAllowed(f"only <@{pair.mentee_id}>, who logged this win, can share it.")
     channel_id = cohort_channel(session, pair)

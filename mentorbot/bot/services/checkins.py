@@ -18,6 +18,7 @@ from mentorbot.bot.models import CheckIn, Goal, Member, Pair
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.celebrations import note_checkin
 from mentorbot.bot.services.goals import open_goals
+from mentorbot.bot.services.lookups import of_workspace
 from mentorbot.bot.services.nudges import restart_quiet_clock
 from mentorbot.bot.services.pairs import active_pair_of, pairs_of_person
 from mentorbot.bot.services.privacy import own_checkins
@@ -83,8 +84,8 @@ def pair_to_check_in(session: Session, *, team_id: str, user_id: str) -> Pair:
 
 def pair_of_member(session: Session, *, team_id: str, pair_id: int, user_id: str) -> Pair:
     """A live pair the person belongs to, by id (from a button or a form)."""
-    pair = session.scalar(select(Pair).where(Pair.team_id == team_id, Pair.id == pair_id))
-    if pair is None or pair.status == "ended":
+    pair = of_workspace(session, Pair, pair_id, team_id=team_id)
+    if pair.status == "ended":
         raise NotFound("that mentoring pair has ended.")
     if user_id not in (pair.mentor_id, pair.mentee_id):
         raise NotAllowed("only the mentor and mentee of a pair can do that.")
@@ -164,11 +165,9 @@ def undo_checkin(session: Session, *, team_id: str, checkin_id: int, user_id: st
     The pair's quiet clock stays where the check-in put it: the person was there, and
     winding it back could set off a nudge (or a note to coordinators) about nothing.
     """
-    checkin = session.scalar(
-        select(CheckIn).where(CheckIn.team_id == team_id, CheckIn.id == checkin_id)
+    checkin = of_workspace(
+        session, CheckIn, checkin_id, team_id=team_id, gone="that check-in is gone already."
     )
-    if checkin is None:
-        raise NotFound("that check-in is gone already.")
     if checkin.author_id != user_id:
         raise NotAllowed("only the person who wrote a check-in can undo it.")
     session.delete(checkin)

@@ -16,12 +16,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mentorbot.bot.errors import InvalidForm, NotAllowed, NotFound
+from mentorbot.bot.errors import InvalidForm, NotAllowed
 from mentorbot.bot.models import CheckIn, Cohort, Goal, Pair, Reflection, SurveyRound
 from mentorbot.bot.outbox import Outgoing, enqueue, enqueue_many
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.checkins import CheckInForm
 from mentorbot.bot.services.goals import finish_goal, open_goals
+from mentorbot.bot.services.lookups import of_workspace
 from mentorbot.bot.timeutil import add_months
 from mentorbot.bot.usertext import clean_user_text, is_whole_number
 
@@ -53,9 +54,7 @@ class Closed:
 def pair_for_closing(session: Session, *, team_id: str, pair_id: int, user_id: str) -> Pair:
     """A pair the person belongs to, by id; ended pairs too (closing and alumni are about
     the end)."""
-    pair = session.scalar(select(Pair).where(Pair.team_id == team_id, Pair.id == pair_id))
-    if pair is None:
-        raise NotFound("that mentoring pair does not exist any more.")
+    pair = of_workspace(session, Pair, pair_id, team_id=team_id)
     if user_id not in (pair.mentor_id, pair.mentee_id):
         raise NotAllowed("only the mentor and mentee of a pair can do that.")
     return pair

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from mentorbot.bot.errors import BadInput, NotFound
 from mentorbot.bot.models import Announcement, Cohort, Pair
 from mentorbot.bot.rendering import quoted
+from mentorbot.bot.services.lookups import of_workspace
 from mentorbot.bot.services.workspaces import default_zones
 from mentorbot.bot.usertext import clean_user_text
 from mentorbot.bot.working_hours import zone_or_none
@@ -236,10 +237,7 @@ def find_cohort(session: Session, *, team_id: str, name: str) -> Cohort:
 
 def find_cohort_by_id(session: Session, *, team_id: str, cohort_id: int) -> Cohort:
     """The workspace's cohort with this id (from a form), or NotFound."""
-    cohort = session.scalar(select(Cohort).where(Cohort.team_id == team_id, Cohort.id == cohort_id))
-    if cohort is None:
-        raise NotFound("that cohort does not exist any more.")
-    return cohort
+    return of_workspace(session, Cohort, cohort_id, team_id=team_id)
 
 
 def list_cohorts(session: Session, *, team_id: str, include_ended: bool = True) -> list[Cohort]:

@@ -17,11 +17,12 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from mentorbot.bot.errors import BadInput, InvalidForm, NotAllowed, NotFound
+from mentorbot.bot.errors import BadInput, InvalidForm, NotAllowed
 from mentorbot.bot.models import Cohort, Concern, Member, OutboundMessage, Pair
 from mentorbot.bot.outbox import Outgoing, enqueue_many
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.cohorts import LIVE_PAIR
+from mentorbot.bot.services.lookups import of_workspace
 from mentorbot.bot.services.members import is_coordinator, list_coordinators
 from mentorbot.bot.services.pairs import end_pairs, pairs_of_person
 from mentorbot.bot.services.workspaces import configured_coordinators
@@ -218,11 +219,7 @@ def concern_to_handle(
     """A concern the person may handle: they coordinate and are not part of it."""
     if not is_coordinator(session, team_id=team_id, user_id=user_id, configured=configured):
         raise NotAllowed("only programme coordinators can handle a concern.")
-    concern = session.scalar(
-        select(Concern).where(Concern.team_id == team_id, Concern.id == concern_id)
-    )
-    if concern is None:
-        raise NotFound("that concern does not exist any more.")
+    concern = of_workspace(session, Concern, concern_id, team_id=team_id)
     pair = session.get(Pair, concern.pair_id) if concern.pair_id else None
     involved = {concern.raised_by} | ({pair.mentor_id, pair.mentee_id} if pair else set())
     if user_id in involved:

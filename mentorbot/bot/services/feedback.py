@@ -30,6 +30,7 @@ from mentorbot.bot.outbox import Outgoing
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.checkins import mentees_of
 from mentorbot.bot.services.cohorts import LIVE_PAIR
+from mentorbot.bot.services.lookups import of_workspace
 from mentorbot.bot.services.pairs import active_pair_of
 from mentorbot.bot.services.workspaces import workspace_setting
 from mentorbot.bot.usertext import clean_user_text, is_whole_number
@@ -263,8 +264,8 @@ def pair_to_rate(session: Session, *, team_id: str, pair_id: int, user_id: str, 
     """
     if phase not in PHASES:
         raise NotFound("that survey does not exist any more.")
-    pair = session.scalar(select(Pair).where(Pair.team_id == team_id, Pair.id == pair_id))
-    if pair is None or (phase not in SURVEYS and pair.status not in LIVE_PAIR):
+    pair = of_workspace(session, Pair, pair_id, team_id=team_id)
+    if phase not in SURVEYS and pair.status not in LIVE_PAIR:
         raise NotFound("that mentoring pair has ended.")
     if user_id not in (pair.mentor_id, pair.mentee_id):
         raise NotAllowed("only the mentor and mentee of a pair can give feedback on it.")

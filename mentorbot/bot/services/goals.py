@@ -15,6 +15,7 @@ from mentorbot.bot.models import CheckIn, Goal, Pair
 from mentorbot.bot.outbox import Outgoing, enqueue_many
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.celebrations import note_goal_done
+from mentorbot.bot.services.lookups import of_workspace
 from mentorbot.bot.services.workspaces import availabilities_for
 from mentorbot.bot.working_hours import wall_clock
 
@@ -131,9 +132,9 @@ def remove_goal(session: Session, *, team_id: str, goal_id: int, user_id: str) -
 def _goal_of_mentee(
     session: Session, *, team_id: str, goal_id: int, user_id: str
 ) -> tuple[Goal, Pair]:
-    goal = session.scalar(select(Goal).where(Goal.team_id == team_id, Goal.id == goal_id))
-    pair = session.get(Pair, goal.pair_id) if goal else None
-    if goal is None or pair is None:
+    goal = of_workspace(session, Goal, goal_id, team_id=team_id, gone="that goal is gone.")
+    pair = session.get(Pair, goal.pair_id)
+    if pair is None:
         raise NotFound("that goal is gone.")
     if user_id != pair.mentee_id:
         raise NotAllowed("only the mentee whose goal it is can change it.")

@@ -60,6 +60,7 @@ from mentorbot.bot.services.cohorts import (
     workspace_zone,
 )
 from mentorbot.bot.services.feedback import CohortFeedback, cohort_feedback
+from mentorbot.bot.services.lookups import of_workspace
 from mentorbot.bot.services.nudges import CYCLES_BEFORE_ESCALATION, nudge_message
 
 WINDOW = timedelta(days=28)
@@ -528,9 +529,9 @@ def pair_engagement(
 ) -> PairEngagement:
     """One pair's figures (the App Home's "Open" button); NotFound when it is not there,
     NotAllowed when `viewer` is in it."""
-    pair = session.scalar(select(Pair).where(Pair.team_id == team_id, Pair.id == pair_id))
-    cohort = session.get(Cohort, pair.cohort_id) if pair else None
-    if pair is None or cohort is None:
+    pair = of_workspace(session, Pair, pair_id, team_id=team_id)
+    cohort = session.get(Cohort, pair.cohort_id)
+    if cohort is None:
         raise NotFound("that pair does not exist any more.")
     if viewer in (pair.mentor_id, pair.mentee_id):
         raise NotAllowed(
@@ -551,9 +552,7 @@ def nudge_pair(session: Session, *, team_id: str, pair_id: int, now: datetime) -
     The words are the automatic nudge's. Only an active pair is nudged (a paused one is on
     a break, an ended one is over).
     """
-    pair = session.scalar(select(Pair).where(Pair.team_id == team_id, Pair.id == pair_id))
-    if pair is None:
-        raise NotFound("that pair does not exist any more.")
+    pair = of_workspace(session, Pair, pair_id, team_id=team_id)
     if pair.status != "active":
         raise BadInput(
             f"<@{pair.mentor_id}> and <@{pair.mentee_id}> are {pair.status}, so they get no nudges."

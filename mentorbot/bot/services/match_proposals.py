@@ -17,10 +17,11 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from mentorbot.bot.errors import BadInput, MentorbotError, NotFound
+from mentorbot.bot.errors import BadInput, MentorbotError
 from mentorbot.bot.models import Cohort, MatchProposal, Member, Pair, Profile
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.cohorts import LIVE_PAIR
+from mentorbot.bot.services.lookups import of_workspace
 from mentorbot.bot.services.matching import (
     MIN_OVERLAP,
     NOT_A_FIT,
@@ -197,13 +198,7 @@ def open_proposal(session: Session, *, team_id: str, proposal_id: int) -> MatchP
     time anyway), so two coordinators pressing Create together cannot both create its pairs:
     the second waits, then finds it confirmed.
     """
-    proposal = session.scalar(
-        select(MatchProposal)
-        .where(MatchProposal.team_id == team_id, MatchProposal.id == proposal_id)
-        .with_for_update()
-    )
-    if proposal is None:
-        raise NotFound("that proposal does not exist any more.")
+    proposal = of_workspace(session, MatchProposal, proposal_id, team_id=team_id, for_update=True)
     cohort = _cohort_of(session, proposal)
     if proposal.status != "open":
         done = "confirmed" if proposal.status == "confirmed" else "set aside"
