@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mentorbot.bot.models import Announcement, Cohort, Member, OutboundMessage, Pair
 from mentorbot.standin import SignedSlackClient, SlackStandin
+from tests.payloads import strings_in
 
 COORD = "U0COORD"  # a coordinator through MENTORBOT_COORDINATORS (see conftest)
 ANA, BEN, CAT, DAN, EVE = "U0ANA", "U0BEN", "U0CAT", "U0DAN", "U0EVE"
@@ -40,6 +41,18 @@ def mentoring(slack: SignedSlackClient, text: str, user_id: str = COORD) -> str:
     response = slack.command("/mentoring", text, user_id=user_id)
     assert response.status == 200, response.body
     return str(response.json().get("text", "")) if response.body else ""
+
+
+def words_of(message: dict[str, Any]) -> str:
+    """All a message's words: its text and its blocks', one per line."""
+    return "\n".join([str(message.get("text", "")), *strings_in(message.get("blocks", []))])
+
+
+def mentoring_shown(slack: SignedSlackClient, text: str, user_id: str = COORD) -> str:
+    """Run `/mentoring text` and return all the words of its ephemeral reply."""
+    response = slack.command("/mentoring", text, user_id=user_id)
+    assert response.status == 200, response.body
+    return words_of(response.json())
 
 
 def create_spring(slack: SignedSlackClient, extra: str = "") -> str:

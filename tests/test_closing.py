@@ -18,7 +18,17 @@ from mentorbot.bot.tick import run_tick
 from mentorbot.bot.timeutil import add_months
 from mentorbot.runtime import Runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
-from tests.programme import CAT, COORD, DAN, EVE, OUTSIDER, add_people, mention, mentoring
+from tests.programme import (
+    CAT,
+    COORD,
+    DAN,
+    EVE,
+    OUTSIDER,
+    add_people,
+    mention,
+    mentoring,
+    mentoring_shown,
+)
 from tests.rhythm import Clock, chosen, form, sent, ticked
 
 DAY, WEEK = timedelta(days=1), timedelta(weeks=1)
@@ -240,7 +250,7 @@ def test_extending_moves_the_closing_and_the_end_and_phases_never_go_back(
 
         reply = mentoring(slack, "cohort extend spring 2027 weeks 1")
         assert "has 1 more week: it now runs 15 weeks and ends on Monday 14 June 2027" in reply
-        shown = mentoring(slack, "cohort show Spring 2027")
+        shown = mentoring_shown(slack, "cohort show Spring 2027")
         assert "1 March 2027 to 14 June 2027" in shown
         assert "Phase: midpoint; closing from 31 May 2027." in shown
         assert "Phase: midpoint; closing from 31 May 2027." in mentoring(slack, "cohorts")

@@ -9,6 +9,7 @@ from mentorbot.handlers.actions import (
     announcements,
     celebrations,
     closing,
+    cohort_show,
     feedback,
     health,
     matching,
@@ -25,6 +26,7 @@ def register(app: App) -> None:
     celebrations.register(app)
     feedback.register(app)
     closing.register(app)
+    cohort_show.register(app)
     own_data.register(app)
     matching.register(app)
     health.register(app)

@@ -8,6 +8,7 @@ from slack_sdk.errors import SlackApiError
 
 from mentorbot.bot.errors import BadInput
 from mentorbot.bot.rendering import render_json, render_text
+from mentorbot.bot.services.cohort_show import cohort_show
 from mentorbot.bot.services.cohorts import (
     DEFAULT_WEEKS,
     MAX_WEEKS,
@@ -16,7 +17,6 @@ from mentorbot.bot.services.cohorts import (
     extend_cohort,
     find_cohort,
     list_cohorts,
-    pairs_of,
     summarize,
 )
 from mentorbot.bot.services.pairs import end_cohort
@@ -104,18 +104,21 @@ def list_all(request: MentoringRequest) -> None:
 
 
 def show(request: MentoringRequest) -> None:
-    """One cohort: its calendar and pairs (engagement, never content)."""
+    """One cohort: its calendar and its pairs' first page (engagement, never content)."""
     name = request.text.next().rest
     if not name:
         raise BadInput("say which cohort to show.", example="/mentoring cohort show Spring 2027")
     found = find_cohort(request.session, team_id=request.team_id, name=name)
-    [summary] = summarize(request.session, [found], request.today())
-    pairs = pairs_of(request.session, found)
-    request.reply(
-        render_text(
-            "mentoring/cohort_show.md.j2", summary=summary, pairs=pairs, zone=request.zone()
-        )
+    message = cohort_show(
+        request.session,
+        cohort=found,
+        page=0,
+        viewer=request.user_id,
+        today=request.today(),
+        now=request.now,
+        zone=request.zone(),
     )
+    request.ack(response_type="ephemeral", **message)
 
 
 def extend(request: MentoringRequest) -> None:
