@@ -406,6 +406,25 @@ def test_files_shared_in_dm_download_only_with_a_token(
     api.assert_no_violations()
 
 
+def test_a_shared_file_opens_only_to_its_workspaces_token_and_leaves_a_tombstone(
+    api: SlackStandin, client: WebClient
+) -> None:
+    file = api.share_file_in_dm("U0ALICE", "pairs.csv", b"mentor,mentee\n")
+    download = file["url_private_download"]
+    assert _get(download, "xoxb-test")[0] == 200
+    code = api.approve_install("T0OTHER", "Other", "U0OTHER")  # another workspace installs
+    other = client.oauth_v2_access(client_id="1.2", client_secret="s", code=code)["access_token"]
+    for token in ("not-a-slack-token", other):
+        status, landed, _page = _get(download, token)
+        assert status == 200 and landed.startswith(f"{api.base_url}/?redir="), token
+    api.delete_shared_file(file["id"])
+    [message] = client.conversations_history(channel=api.dm_channel_for("U0ALICE"))["messages"]
+    assert message["files"] == [{"id": file["id"], "mode": "tombstone"}]
+    assert _error_of(client.files_info, file=file["id"]).response["error"] == "file_deleted"
+    assert _get(download, "xoxb-test")[0] == 404
+    api.assert_no_violations()
+
+
 def test_files_info_answers_bot_uploads(api: SlackStandin, client: WebClient) -> None:
     upload = client.files_upload_v2(channel="C0GENERAL", content="a\n", filename="a.csv")
     file_id = upload["file"]["id"]

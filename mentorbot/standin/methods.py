@@ -153,6 +153,26 @@ class Workspace:
         self.messages.setdefault(channel, []).append(message)
         return file
 
+    def delete_shared_file(self, file_id: str) -> None:
+        """Delete a shared file as its owner does: the message keeps a tombstone in its place."""
+        shared = self.shared_files[file_id]
+        shared.deleted = True
+        for message in self.messages.get(shared.channel, []):
+            if "files" in message:
+                message["files"] = [
+                    shared_file_object(self.bot, self.base_url, shared)
+                    if file.get("id") == file_id
+                    else file
+                    for file in message["files"]
+                ]
+
+    def may_read_files_of(self, token: str | None, team_id: str) -> bool:
+        """Whether a bearer token opens a workspace's private file URLs: a Slack token of
+        that workspace (the stand-in's own takes any it is called with), not revoked."""
+        if not token or not token.startswith(("xoxb-", "xoxp-")) or token in self.revoked:
+            return False
+        return self.identity(token).team_id == team_id
+
     def find_message(self, channel: str, ts: Any) -> Json:
         """Return a stored message or fail with message_not_found."""
         for message in self.messages.get(channel, []):
@@ -465,6 +485,8 @@ class Workspace:
         file_id = str(args.get("file") or "")
         shared = self.shared_files.get(file_id)
         upload = self.files.get(file_id)
+        if shared is not None and shared.deleted:
+            raise SlackError("file_deleted")
         if shared is not None:
             file = shared_file_object(self.bot, self.base_url, shared)
         elif upload is not None and upload.completed:

@@ -89,6 +89,7 @@ class SharedFile:
     created: int
     channel: str
     ts: str
+    deleted: bool = False
 
 
 @dataclass
@@ -231,7 +232,10 @@ def channel_object(
 
 
 def shared_file_object(bot: BotIdentity, base_url: str, file: SharedFile) -> Json:
-    """Return a file a member shared as Slack shows it, served from the stand-in's base_url."""
+    """Return a file a member shared as Slack shows it, served from the stand-in's base_url
+    (a deleted one as the tombstone a message keeps in its place)."""
+    if file.deleted:
+        return {"id": file.file_id, "mode": "tombstone"}
     private = f"{base_url}/files-pri/{bot.team_id}-{file.file_id}"
     workspace = f"https://{bot.team_name}.slack.com"
     quoted = quote(file.name)

@@ -252,6 +252,12 @@ class SlackStandin:
             file = self._workspace.share_file(user_id, filename, content, filetype, mimetype, text)
         return copy.deepcopy(file)
 
+    def delete_shared_file(self, file_id: str) -> None:
+        """Delete a file a member shared (as they can in Slack): history shows a tombstone,
+        files.info answers file_deleted, its URLs find nothing."""
+        with self._lock:
+            self._workspace.delete_shared_file(file_id)
+
     def approve_install(
         self, team_id: str, team_name: str, installer: str, *, bot_user_id: str | None = None
     ) -> str:
@@ -499,7 +505,8 @@ class SlackStandin:
         return Answer.json(copy.deepcopy(result))
 
     def _download(self, path: str, headers: Mapping[str, str]) -> Answer:
-        """Serve a shared file to a bearer token; without one, redirect to sign-in like Slack."""
+        """Serve a shared file to its workspace's bearer token; without one (or with another
+        workspace's, or a revoked one), redirect to sign-in like Slack."""
         key, *rest = path.removeprefix("/files-pri/").split("/")
         team, _, file_id = key.partition("-")
         download = len(rest) == 2 and rest[0] == "download"
@@ -507,10 +514,10 @@ class SlackStandin:
         token = _bearer(headers)
         with self._lock:
             shared = self._workspace.shared_files.get(file_id)
-            if token is None:
+            if not self._workspace.may_read_files_of(token, team):
                 location = f"{self.base_url}/?redir={quote(path, safe='')}"
                 answer = Answer(302, b"", "text/html", {"Location": location})
-            elif shared is None or team != self.team_id or name != shared.name:
+            elif shared is None or shared.deleted or team != self.team_id or name != shared.name:
                 answer = Answer.text("file not found", 404)
             else:
                 disposition = f'{"attachment" if download else "inline"}; filename="{name}"'
