@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Any, TextIO
 
 from tqdm import tqdm
 
@@ -38,6 +38,12 @@ class Outcome:
         plain = _MENTION.sub(r"@\1", _EMOJI.sub("", self.mrkdwn))
         plain = plain.replace("*", "").replace("`", "")
         return plain.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def is_csv(shared: dict[str, Any]) -> bool:
+    """Whether a file shared in Slack (as a message or files.info shows it) is a CSV."""
+    name = str(shared.get("name") or "").lower()
+    return shared.get("filetype") == "csv" or name.endswith(".csv")
 
 
 def import_file(

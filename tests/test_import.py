@@ -311,17 +311,59 @@ def test_slack_dry_run_and_bad_rows_change_nothing(
     assert counts(sessions) == before
 
 
-def test_slack_import_without_a_csv_says_so(
+def test_slack_import_finds_the_file_and_downloads_it_as_slack_serves_it(
     slack: SignedSlackClient, sessions: sessionmaker[Session], standin: SlackStandin
 ) -> None:
     create_spring(slack)
-    notes = standin.share_file_in_dm(COORD, "notes.pdf", b"%PDF-1.4", filetype="pdf")
-    assert slack.file_shared_in_dm(COORD, notes).status == 200
-    assert dm_texts(standin, COORD) == []  # no hint for a file that is not a CSV
+    shared = standin.share_file_in_dm(COORD, "spring.csv", GOOD)
+    mentoring(slack, "import cohort Spring 2027 dry-run")
+    wait_for_dm(standin, COORD, "can be imported")
+    # The newest file in the DM, then Slack's own record of it, then its bytes.
+    asked = [c for c in standin.calls if c.method in ("conversations.history", "files.info")]
+    assert [c.method for c in asked] == ["conversations.history", "files.info"]
+    assert asked[1].args["file"] == shared["id"] and asked[1].token == "xoxb-test-token"
+    [download] = standin.downloads
+    assert (download.file_id, download.token, download.status) == (
+        shared["id"],
+        "xoxb-test-token",
+        200,
+    )
+    assert download.path == shared["url_private_download"].removeprefix(standin.base_url)
+    assert download.at > asked[1].at
+
+    # A file deleted since it was shared leaves a tombstone: said so, nothing fetched.
+    standin.delete_shared_file(shared["id"])
+    mentoring(slack, "import cohort Spring 2027")
+    wait_for_dm(standin, COORD, "was deleted since")
+    assert standin.calls_to("files.info")[-1].error == "file_deleted"
+    assert len(standin.downloads) == 1 and pairs(sessions) == set()
+
+
+def test_slack_import_refuses_a_file_that_is_not_csv_or_too_large(
+    slack: SignedSlackClient, sessions: sessionmaker[Session], standin: SlackStandin
+) -> None:
+    create_spring(slack)
+    before = counts(sessions)
     mentoring(slack, "import cohort Spring 2027")
     wait_for_dm(standin, COORD, "I found no CSV file from you")
+
+    share(slack, standin, COORD, GOOD)  # an older CSV does not stand in for the newest file
+    notes = standin.share_file_in_dm(COORD, "notes.pdf", b"%PDF-1.4", filetype="pdf")
+    assert slack.file_shared_in_dm(COORD, notes).status == 200
+    assert not any("notes.pdf" in text for text in dm_texts(standin, COORD))  # no hint
+    mentoring(slack, "import cohort Spring 2027")
+    refused = wait_for_dm(standin, COORD, "is a PDF file")
+    assert "*notes.pdf*" in refused and "I can only import a CSV" in refused
+    assert "Nothing was changed" in refused
+
+    big = GOOD + b"U0EVE,eve@example.com\n" * 60_000
+    assert len(big) > 1_000_000
+    standin.share_file_in_dm(COORD, "everyone.csv", big)
+    mentoring(slack, "import cohort Spring 2027")
+    too_large = wait_for_dm(standin, COORD, "MB, and I import files of up to 1 MB")
+    assert "*everyone.csv* is 1.3 MB" in too_large
     assert standin.downloads == []
-    assert pairs(sessions) == set()
+    assert counts(sessions) == before
 
 
 def test_only_coordinators_get_a_hint_or_may_import(

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import logging
 import urllib.request
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from mentorbot.bot.errors import BadInput
 from mentorbot.bot.rendering import render_text
+from mentorbot.bot.services.pair_import import MAX_BYTES
 from mentorbot.bot.settings import Settings
 from mentorbot.handlers.commands.grammar import options
 from mentorbot.handlers.commands.request import MentoringRequest
 from mentorbot.handlers.deferred import after_response
-from mentorbot.importing import import_file
+from mentorbot.importing import import_file, is_csv
 from mentorbot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -23,7 +26,9 @@ EXAMPLE = "/mentoring import cohort Spring 2027 dry-run"
 DRY_RUN = ("dry-run", "--dry-run", "dryrun")
 # How far back in the DM to look for the file.
 HISTORY_LIMIT = 50
-MAX_DOWNLOAD = 1_000_000
+MAX_DOWNLOAD = MAX_BYTES
+# What files.info answers for a file deleted since it was shared.
+GONE = ("file_deleted", "file_not_found")
 
 
 def import_pairs(request: MentoringRequest) -> None:
@@ -34,19 +39,24 @@ def import_pairs(request: MentoringRequest) -> None:
         tokens = tokens[:-1]
     found = options(tokens, {"cohort": str}, example=EXAMPLE)
     runtime: Runtime = request.context["runtime"]
-    user_id, team_id, cohort = request.user_id, request.team_id, found.get("cohort")
+    asked = Asked(request.team_id, request.user_id, found.get("cohort"), dry_run)
     request.reply(render_text("importing/started.md.j2", dry_run=dry_run))
-    after_response(
-        request.context,
-        "import a CSV",
-        lambda: _import_in_background(runtime, team_id, user_id, cohort, dry_run),
-    )
+    after_response(request.context, "import a CSV", lambda: _import_in_background(runtime, asked))
 
 
-def _import_in_background(
-    runtime: Runtime, team_id: str, user_id: str, cohort: str | None, dry_run: bool
-) -> None:
-    """Find the newest CSV the person shared with the bot, import it, report in the DM."""
+@dataclass(frozen=True)
+class Asked:
+    """Who asked for an import, in which workspace, into which cohort, for real or not."""
+
+    team_id: str
+    user_id: str
+    cohort: str | None
+    dry_run: bool
+
+
+def _import_in_background(runtime: Runtime, asked: Asked) -> None:
+    """Find the newest file the person shared with the bot, import it, report in the DM."""
+    team_id, user_id = asked.team_id, asked.user_id
     client = runtime.for_team(team_id)
     if client is None:
         log.warning("workspace %s has no token; the import for %s stops", team_id, user_id)
@@ -57,19 +67,7 @@ def _import_in_background(
         log.exception("could not open the DM with %s for an import", user_id)
         return
     try:
-        shared = _newest_csv(client, channel, user_id)
-        if shared is None:
-            text = render_text("importing/no_file.md.j2")
-        else:
-            data = _download(runtime.settings, client.token or "", shared)
-            outcome = import_file(
-                runtime, data, cohort_name=cohort, dry_run=dry_run, team_id=team_id
-            )
-            text = render_text(
-                "importing/in_slack.md.j2",
-                filename=shared.get("name") or "",
-                outcome=outcome.mrkdwn,
-            )
+        text = _import_newest_file(runtime, client, channel, asked)
     except BadInput as problem:
         text = render_text(problem.template, **problem.context)
     except Exception:
@@ -78,16 +76,44 @@ def _import_in_background(
     client.chat_postMessage(channel=channel, text=text)
 
 
-def _newest_csv(client: WebClient, channel: str, user_id: str) -> dict[str, Any] | None:
-    """The newest CSV file the person shared in this DM, if any."""
+def _import_newest_file(runtime: Runtime, client: WebClient, channel: str, asked: Asked) -> str:
+    """Import the newest file the person shared in this DM; what to tell them.
+
+    Slack's own record of the file (files.info) decides: a message keeps only a tombstone of
+    a file deleted since, and the file's type and size are checked before any download.
+    """
+    newest = _newest_file(client, channel, asked.user_id)
+    if newest is None:
+        return render_text("importing/no_file.md.j2")
+    try:
+        shared = dict(client.files_info(file=str(newest["id"]))["file"])
+    except SlackApiError as error:
+        if error.response.get("error") not in GONE:
+            raise
+        return render_text("importing/file_gone.md.j2")
+    filename = str(shared.get("name") or "")
+    if not is_csv(shared):
+        kind = str(shared.get("pretty_type") or shared.get("filetype") or "")
+        return render_text("importing/not_csv.md.j2", filename=filename, kind=kind)
+    size = int(shared.get("size") or 0)
+    if size > MAX_DOWNLOAD:
+        return render_text(
+            "importing/too_large.md.j2", filename=filename, size=size, limit=MAX_DOWNLOAD
+        )
+    data = _download(runtime.settings, client.token or "", shared)
+    outcome = import_file(
+        runtime, data, cohort_name=asked.cohort, dry_run=asked.dry_run, team_id=asked.team_id
+    )
+    return render_text("importing/in_slack.md.j2", filename=filename, outcome=outcome.mrkdwn)
+
+
+def _newest_file(client: WebClient, channel: str, user_id: str) -> dict[str, Any] | None:
+    """The newest file the person shared in this DM (as the message shows it), if any."""
     page = client.conversations_history(channel=channel, limit=HISTORY_LIMIT)
     for message in page.get("messages") or []:
-        if message.get("user") != user_id:
-            continue
-        for shared in message.get("files") or []:
-            name = str(shared.get("name") or "").lower()
-            if shared.get("filetype") == "csv" or name.endswith(".csv"):
-                return dict(shared)
+        files = message.get("files") or []
+        if message.get("user") == user_id and files and files[0].get("id"):
+            return dict(files[0])
     return None
 
 
@@ -98,8 +124,6 @@ def _download(settings: Settings, token: str, shared: dict[str, Any]) -> bytes:
     allowed = {"files.slack.com", urlsplit(settings.slack_api_url or "").hostname}
     if urlsplit(url).scheme not in ("https", "http") or host not in allowed:
         raise BadInput("I can't download that file from Slack; share it again as a CSV upload.")
-    if int(shared.get("size") or 0) > MAX_DOWNLOAD:
-        raise BadInput("the file is over 1 MB; split it into smaller ones.")
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     with opener.open(request, timeout=30) as response:

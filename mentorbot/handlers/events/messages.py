@@ -14,6 +14,7 @@ from mentorbot.bot.services.members import is_coordinator
 from mentorbot.bot.settings import Settings
 from mentorbot.bot.usertext import from_slack_text
 from mentorbot.handlers.deferred import defer
+from mentorbot.importing import is_csv
 
 
 def register(app: App) -> None:
@@ -53,11 +54,7 @@ def _file_shared(
     event: dict[str, Any], context: BoltContext, say: Say, session: Session, settings: Settings
 ) -> None:
     """A coordinator shared a CSV: say how to import it. Other files are not check-ins."""
-    csvs = [
-        str(f.get("name") or "")
-        for f in event.get("files") or []
-        if f.get("filetype") == "csv" or str(f.get("name") or "").lower().endswith(".csv")
-    ]
+    csvs = [str(f.get("name") or "") for f in event.get("files") or [] if is_csv(f)]
     user_id = str(event.get("user") or "")
     if not csvs or not is_coordinator(
         session, team_id=context.team_id or "", user_id=user_id, configured=settings.coordinators
