@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from mentorbot.handlers.commands import checkin, mentoring
+from mentorbot.handlers.commands import checkin_command as checkin
+from mentorbot.handlers.commands import mentoring_command as mentoring
 from mentorbot.standin import SignedSlackClient, SlackStandin
 from tests.programme import ANA, BEN, COORD, add_people, counts, create_spring, mention
 

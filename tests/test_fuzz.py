@@ -38,8 +38,8 @@ from sqlalchemy import select, text
 
 from mentorbot.app import MentorbotApp
 from mentorbot.bot.models import Base, CheckIn, Goal, Pair
-from mentorbot.handlers.commands.checkin import ROUTES as CHECKIN_ROUTES
-from mentorbot.handlers.commands.mentoring import ROUTES as MENTORING_ROUTES
+from mentorbot.handlers.commands.checkin_command import ROUTES as CHECKIN_ROUTES
+from mentorbot.handlers.commands.mentoring_command import ROUTES as MENTORING_ROUTES
 from mentorbot.runtime import Runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
 from mentorbot.standin.signed_client import BotResponse

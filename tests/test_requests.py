@@ -83,7 +83,8 @@ def test_stale_request_is_refused(slack: SignedSlackClient) -> None:
 
 
 def test_help_for_both_commands_lists_every_subcommand(slack: SignedSlackClient) -> None:
-    from mentorbot.handlers.commands import checkin, mentoring
+    from mentorbot.handlers.commands import checkin_command as checkin
+    from mentorbot.handlers.commands import mentoring_command as mentoring
 
     for command, module in (("/checkin", checkin), ("/mentoring", mentoring)):
         text = slack.command(command, "help", user_id="U0SOMEONE").json()["text"]
@@ -208,15 +209,15 @@ def test_unexpected_error_gets_a_polite_answer_and_rolls_back(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     seed_pair(sessions, now=utcnow())
-    from mentorbot.handlers.commands import checkin
+    from mentorbot.handlers.commands import checkins
 
-    real = checkin.record_quick_checkin
+    real = checkins.record_quick_checkin
 
     def record_then_fail(session: Session, **kwargs: object) -> None:
         real(session, **kwargs)  # type: ignore[arg-type]
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(checkin, "record_quick_checkin", record_then_fail)
+    monkeypatch.setattr(checkins, "record_quick_checkin", record_then_fail)
     response = slack.command("/checkin", "this will not stick", user_id="U0MENTEE")
     assert response.status == 200
     text = response.json()["text"]

@@ -1,4 +1,5 @@
-"""Opening modals and showing a finished form, shared by commands and buttons."""
+"""Opening modals and showing a finished form, shared by commands and buttons; which pair a
+button or a form is about."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput
 from mentorbot.bot.rendering import render_json
+from mentorbot.bot.services.checkins import pair_of_member
 from mentorbot.bot.usertext import is_whole_number
 from mentorbot.handlers.deferred import defer
+from mentorbot.handlers.forms import field
 
 # What to do instead when a button carries a value that makes no sense (an old message).
 HELP_HINT = "type `/checkin help` to see what you can do."
@@ -48,6 +51,29 @@ def modal_opener(build: ModalBuilder) -> ModalListener:
         open_modal(context, client, str(body.get("trigger_id") or ""), view)
 
     return listener
+
+
+def pair_modal(build: Callable[..., Any]) -> ModalListener:
+    """A listener that opens the modal `build(session, pair=…, user_id=…)` for the button's pair."""
+
+    def view(session: Session, context: BoltContext, action: dict[str, Any]) -> Any:
+        user_id = context.user_id or ""
+        pair = pair_of_member(
+            session, team_id=context.team_id or "", pair_id=button_number(action), user_id=user_id
+        )
+        return build(session, pair=pair, user_id=user_id)
+
+    return modal_opener(view)
+
+
+def pair_of_form(view: dict[str, Any], context: BoltContext, session: Session) -> Any:
+    """The pair the form is about: the one picked (a mentor of several), else the opener's."""
+    metadata = field(view, "pair") or str(view.get("private_metadata") or "")
+    if not is_whole_number(metadata):
+        raise BadInput("this form is out of date; type `/checkin` to open it again.")
+    return pair_of_member(
+        session, team_id=context.team_id or "", pair_id=int(metadata), user_id=context.user_id or ""
+    )
 
 
 def open_modal(context: BoltContext, client: WebClient, trigger_id: str, view: Any) -> None:

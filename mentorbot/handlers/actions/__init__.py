@@ -1,32 +1,56 @@
-"""Button listeners: the kickoff's agreement button, cancelling an announcement."""
+"""Button listeners, one module per feature (named like its service and template folder).
+
+- `agreements`: the kickoff's agreement button.
+- `announcements`: cancelling a scheduled announcement.
+- `celebrations`: sharing a win.
+- `checkins`: opening the check-in form; undoing a check-in.
+- `closing`: extending a cohort, the closing reflection, alumni check-ins.
+- `cohorts`: turning the pages of `/mentoring cohort show`.
+- `concerns`: raising a concern; a coordinator's reply, re-match or end.
+- `feedback`: a survey invitation's button.
+- `goals`: adding, taking back, finishing and dropping goals.
+- `health`: cohort health's nudge and pair buttons (coordinators only).
+- `matching`: profiles and match proposals.
+- `meetings`: moving the coming meeting.
+- `own_data`: deleting one's own data, or not.
+- `pauses`: pausing and resuming.
+"""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
 from mentorbot.handlers.actions import (
-    agreement,
+    agreements,
     announcements,
     celebrations,
+    checkins,
     closing,
-    cohort_show,
+    cohorts,
+    concerns,
     feedback,
+    goals,
     health,
     matching,
+    meetings,
     own_data,
-    rhythm,
+    pauses,
 )
 
 
 def register(app: App) -> None:
     """Attach the button listeners."""
-    agreement.register(app)
+    agreements.register(app)
     announcements.register(app)
-    rhythm.register(app)
+    checkins.register(app)
+    goals.register(app)
+    pauses.register(app)
+    meetings.register(app)
     celebrations.register(app)
     feedback.register(app)
+    concerns.register(app)
     closing.register(app)
-    cohort_show.register(app)
+    cohorts.register(app)
     own_data.register(app)
     matching.register(app)
     health.register(app)

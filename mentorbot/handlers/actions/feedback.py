@@ -1,34 +1,21 @@
-"""Buttons of feedback and concerns: open the survey, raise a concern, and the three ways a
-coordinator handles a concern (reply, propose a re-match, end the pair)."""
+"""Feedback buttons: a survey invitation's button opens the survey for that pair."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
-from slack_sdk import WebClient
+from slack_bolt import App, BoltContext
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput
-from mentorbot.bot.services import concerns
 from mentorbot.bot.services.feedback import pair_to_rate, survey_view
-from mentorbot.bot.settings import Settings
 from mentorbot.bot.usertext import is_whole_number
-from mentorbot.handlers.deferred import defer
-from mentorbot.handlers.modals import button_number, modal_opener, open_modal
-
-HANDLING = {"concern_rematch": "rematch", "concern_end": "ended"}
+from mentorbot.handlers.modals import modal_opener
 
 
 def register(app: App) -> None:
-    """Attach the listeners."""
+    """Attach the feedback buttons."""
     app.action("feedback_open")(open_survey)
-    app.action("concern_open")(open_concern)
-    app.action("concern_reply")(open_reply)
-    app.action("concern_rematch")(handle)
-    app.action("concern_end")(handle)
 
 
 def _survey(session: Session, context: BoltContext, action: dict[str, Any]) -> Any:
@@ -44,91 +31,3 @@ def _survey(session: Session, context: BoltContext, action: dict[str, Any]) -> A
 
 
 open_survey = modal_opener(_survey)
-# The App Home's "Raise a concern": the concern form, about that pair.
-open_concern = modal_opener(
-    lambda session, context, action: concerns.concern_view(
-        session,
-        team_id=context.team_id or "",
-        user_id=context.user_id or "",
-        pair_id=button_number(action, "type `/checkin concern` instead."),
-    )
-)
-
-
-def open_reply(
-    ack: Ack,
-    action: dict[str, Any],
-    body: dict[str, Any],
-    context: BoltContext,
-    client: WebClient,
-    respond: Respond,
-    session: Session,
-    settings: Settings,
-) -> None:
-    """ "Reply to …": the reply modal, unless someone handled the concern already."""
-    ack()
-    concern = concerns.concern_to_handle(
-        session,
-        team_id=context.team_id or "",
-        concern_id=button_number(action, "the concern is no longer open."),
-        user_id=context.user_id or "",
-        configured=settings.coordinators,
-    )
-    if concern.status != "open":
-        message = concerns.concern_message(session, concern)
-        defer(
-            context, "show who handled a concern", lambda: respond(replace_original=True, **message)
-        )
-        return
-    view = concerns.reply_view(session, concern)
-    open_modal(context, client, str(body.get("trigger_id") or ""), view)
-
-
-def handle(
-    ack: Ack,
-    action: dict[str, Any],
-    context: BoltContext,
-    client: WebClient,
-    respond: Respond,
-    session: Session,
-    settings: Settings,
-    now: datetime,
-) -> None:
-    """Propose a re-match or end the pair; the message then says who handled the concern."""
-    ack()
-    handled = concerns.handle_concern(
-        session,
-        team_id=context.team_id or "",
-        concern_id=button_number(action, "the concern is no longer open."),
-        by=context.user_id or "",
-        how=HANDLING[str(action.get("action_id"))],
-        configured=settings.coordinators,
-        now=now,
-    )
-    show_handled(context, client, respond, handled, context.user_id or "")
-
-
-def show_handled(
-    context: BoltContext,
-    client: WebClient,
-    respond: Respond | None,
-    handled: concerns.Handled,
-    presser: str,
-) -> None:
-    """Show the concern as handled: in the message pressed (`respond`), and in every
-    coordinator's DM about it (the presser's too, when there is no message to answer)."""
-    message = handled.message
-    if respond is not None:
-        defer(context, "show a handled concern", lambda: respond(replace_original=True, **message))
-    for user_id, channel, ts in handled.copies:
-        if respond is not None and user_id == presser:
-            continue
-        defer(
-            context,
-            "update a coordinator's copy of a concern",
-            _update(client, channel, ts, message),
-        )
-
-
-def _update(client: WebClient, channel: str, ts: str, message: Any) -> Callable[[], Any]:
-    return lambda: client.chat_update(channel=channel, ts=ts, **message)

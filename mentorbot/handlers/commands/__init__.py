@@ -1,13 +1,34 @@
-"""Slash command listeners: `/checkin` for mentees and mentors, `/mentoring` for coordinators."""
+"""Slash commands. `checkin_command` routes `/checkin`, `mentoring_command` routes `/mentoring`;
+each subcommand lives in the module named like its feature.
+
+- `agreements`: `/checkin agreement`.
+- `announcements`: `/mentoring announce`, `/mentoring announcements`.
+- `celebrations`: `/checkin win`.
+- `checkins`: `/checkin`, `/checkin <text>`, `/checkin history`.
+- `cohorts`: `/mentoring cohort …`, `/mentoring cohorts`.
+- `concerns`: `/checkin concern`.
+- `coordinators`: `/mentoring coordinator …`, `/mentoring coordinators`.
+- `feedback`: `/checkin feedback`, `/mentoring feedback`.
+- `goals`: `/checkin goal`, `/checkin goals`.
+- `health`: `/mentoring status`, `/mentoring report`.
+- `imports`: `/mentoring import`.
+- `matching`: `/checkin profile`, `/mentoring match`.
+- `meetings`: `/checkin reschedule`.
+- `own_data`: `/checkin my-data`, `/checkin delete-my-data`.
+- `pairs`: `/mentoring pair`, `unpair`, `capacity`.
+- `pauses`: `/checkin pause`, `/checkin resume`.
+- `working_hours`: `/checkin hours`.
+- `grammar`, `request`: reading a command's words; the request a subcommand handles.
+"""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
-from mentorbot.handlers.commands import checkin, mentoring
+from mentorbot.handlers.commands import checkin_command, mentoring_command
 
 
 def register(app: App) -> None:
     """Attach the slash command listeners."""
-    checkin.register(app)
-    mentoring.register(app)
+    checkin_command.register(app)
+    mentoring_command.register(app)

@@ -1,15 +1,21 @@
-"""Events API listeners: App Home, direct messages, profiles, and uninstalls."""
+"""Events API listeners.
+
+- `home`: `app_home_opened` publishes the App Home (and the refresh buttons use).
+- `installs`: `app_uninstalled` and `tokens_revoked`.
+- `members`: `user_change` keeps a person's name and time zone current.
+- `messages`: a direct message is a private check-in, or a CSV file to import.
+"""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
-from mentorbot.handlers.events import app_home, installs, messages, users
+from mentorbot.handlers.events import home, installs, members, messages
 
 
 def register(app: App) -> None:
     """Attach the event listeners."""
-    app_home.register(app)
+    home.register(app)
     installs.register(app)
     messages.register(app)
-    users.register(app)
+    members.register(app)

@@ -1,17 +1,44 @@
-"""Modal submissions: the agreement and the announcement forms."""
+"""Modal submissions, one module per feature (named like its service and template folder).
+
+- `agreements`: the pair's agreement.
+- `announcements`: a coordinator's announcement.
+- `checkins`: the check-in form.
+- `closing`: the closing reflection and alumni check-ins.
+- `concerns`: a concern, and a coordinator's reply to one.
+- `feedback`: the feedback survey.
+- `goals`: a new goal.
+- `meetings`: moving the coming meeting.
+- `pauses`: a pause.
+- `profiles`: a mentor's or mentee's matching profile.
+"""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
-from mentorbot.handlers.views import agreement, announcement, closing, feedback, profile, rhythm
+from mentorbot.handlers.views import (
+    agreements,
+    announcements,
+    checkins,
+    closing,
+    concerns,
+    feedback,
+    goals,
+    meetings,
+    pauses,
+    profiles,
+)
 
 
 def register(app: App) -> None:
     """Attach the modal submission listeners."""
-    agreement.register(app)
-    announcement.register(app)
-    rhythm.register(app)
+    agreements.register(app)
+    announcements.register(app)
+    checkins.register(app)
+    goals.register(app)
+    pauses.register(app)
+    meetings.register(app)
     feedback.register(app)
+    concerns.register(app)
     closing.register(app)
-    profile.register(app)
+    profiles.register(app)

@@ -1,4 +1,4 @@
-"""Modal submissions of feedback and concerns: the survey, a concern, a coordinator's reply."""
+"""Survey submissions: record the answer and say who sees what."""
 
 from __future__ import annotations
 
@@ -6,12 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
-from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput
 from mentorbot.bot.rendering import render_text
-from mentorbot.bot.services import concerns
 from mentorbot.bot.services.feedback import (
     MIN_GROUP,
     SCORES,
@@ -20,18 +18,14 @@ from mentorbot.bot.services.feedback import (
     read_survey,
     record_feedback,
 )
-from mentorbot.bot.settings import Settings
 from mentorbot.bot.usertext import is_whole_number
-from mentorbot.handlers.actions.feedback import show_handled
 from mentorbot.handlers.forms import field
 from mentorbot.handlers.modals import finish_modal, text_blocks
 
 
 def register(app: App) -> None:
-    """Attach the listeners."""
+    """Attach the survey listener."""
     app.view("feedback")(submit_survey)
-    app.view("concern")(submit_concern)
-    app.view("concern_reply")(submit_reply)
 
 
 def submit_survey(
@@ -59,53 +53,3 @@ def submit_survey(
         replaced=replaced,
     )
     finish_modal(ack, "Thank you", text_blocks(text))
-
-
-def submit_concern(
-    ack: Ack, view: dict[str, Any], context: BoltContext, session: Session, now: datetime
-) -> None:
-    """Store the concern, send it to coordinators, and acknowledge it in the modal."""
-    raised = concerns.raise_concern(
-        session,
-        team_id=context.team_id or "",
-        user_id=context.user_id or "",
-        pair_choice=field(view, "pair"),
-        pair_asked=view.get("private_metadata") == "pick",
-        text=field(view, "text") or "",
-        now=now,
-    )
-    text = render_text(
-        "concerns/raised.md.j2",
-        concern=raised.concern,
-        pair=raised.pair,
-        coordinators=raised.coordinators,
-    )
-    finish_modal(ack, "Concern sent", text_blocks(text))
-
-
-def submit_reply(
-    ack: Ack,
-    view: dict[str, Any],
-    context: BoltContext,
-    client: WebClient,
-    session: Session,
-    settings: Settings,
-    now: datetime,
-) -> None:
-    """Send the coordinator's reply to the person who raised the concern."""
-    concern_id = str(view.get("private_metadata") or "")
-    if not is_whole_number(concern_id):
-        raise BadInput("this form is out of date; press the concern's button again.")
-    handled = concerns.handle_concern(
-        session,
-        team_id=context.team_id or "",
-        concern_id=int(concern_id),
-        by=context.user_id or "",
-        how="replied",
-        reply=field(view, "reply"),
-        configured=settings.coordinators,
-        now=now,
-    )
-    show_handled(context, client, None, handled, context.user_id or "")
-    text = render_text("concerns/replied.md.j2", concern=handled.concern, now=handled.now)
-    finish_modal(ack, "Reply", text_blocks(text))

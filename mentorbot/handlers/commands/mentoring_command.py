@@ -15,32 +15,32 @@ from mentorbot.bot.rendering import quoted, render_text
 from mentorbot.bot.services.members import require_coordinator
 from mentorbot.bot.settings import Settings
 from mentorbot.handlers.commands import (
-    announcing,
-    cohort_commands,
-    coordinator_roles,
-    feedback_report,
-    importing,
-    insight,
+    announcements,
+    cohorts,
+    coordinators,
+    feedback,
+    health,
+    imports,
     matching,
-    pairing,
+    pairs,
 )
 from mentorbot.handlers.commands.request import MentoringRequest
 
 ROUTES: dict[str, Callable[[MentoringRequest], None]] = {
-    "coordinator": coordinator_roles.coordinator,
-    "coordinators": coordinator_roles.list_all,
-    "cohort": cohort_commands.cohort,
-    "cohorts": cohort_commands.list_all,
-    "pair": pairing.pair,
-    "unpair": pairing.unpair,
-    "capacity": pairing.capacity,
-    "import": importing.import_pairs,
-    "announce": announcing.announce,
-    "announcements": announcing.pending,
-    "feedback": feedback_report.feedback,
+    "coordinator": coordinators.coordinator,
+    "coordinators": coordinators.list_all,
+    "cohort": cohorts.cohort,
+    "cohorts": cohorts.list_all,
+    "pair": pairs.pair,
+    "unpair": pairs.unpair,
+    "capacity": pairs.capacity,
+    "import": imports.import_pairs,
+    "announce": announcements.announce,
+    "announcements": announcements.pending,
+    "feedback": feedback.report,
     "match": matching.match,
-    "status": insight.status,
-    "report": insight.report,
+    "status": health.status,
+    "report": health.report,
 }
 # Subcommands `/mentoring help` lists; the help template must mention each one.
 SUBCOMMANDS = ("help", *ROUTES)

@@ -1,4 +1,5 @@
-"""`app_home_opened`: show the person their mentoring at a glance."""
+"""App Home: show the person their mentoring at a glance when they open it, and again after a
+button on it changed something."""
 
 from __future__ import annotations
 
@@ -38,3 +39,15 @@ def publish_home(
     )
     view = home_view(session, team_id=team_id, user_id=user_id, coordinator=coordinator, now=now)
     defer(context, "publish App Home", lambda: client.views_publish(user_id=user_id, view=view))
+
+
+def refresh_home(
+    context: BoltContext, client: WebClient, session: Session, settings: Settings
+) -> None:
+    """Publish the App Home again after a button on it changed something."""
+    team_id, user_id = context.team_id or "", context.user_id or ""
+    coordinator = is_coordinator(
+        session, team_id=team_id, user_id=user_id, configured=settings.coordinators
+    )
+    view = home_view(session, team_id=team_id, user_id=user_id, coordinator=coordinator)
+    defer(context, "refresh App Home", lambda: client.views_publish(user_id=user_id, view=view))

@@ -1,0 +1,99 @@
+"""Goal buttons: open the goals form, take back a goal just added, mark one done or drop it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session
+
+from mentorbot.bot.errors import BadInput
+from mentorbot.bot.rendering import render_text
+from mentorbot.bot.services import goals
+from mentorbot.bot.services.checkins import pair_of_member
+from mentorbot.bot.settings import Settings
+from mentorbot.bot.usertext import is_whole_number
+from mentorbot.handlers.deferred import defer
+from mentorbot.handlers.events.home import refresh_home
+from mentorbot.handlers.modals import button_number, pair_modal
+
+
+def register(app: App) -> None:
+    """Attach the goal buttons."""
+    app.action("goal_add_open")(open_goals)
+    app.action("goal_undo")(undo_goal)
+    app.action("goal_change")(change_goal)
+    app.action("goal_done")(change_goal)
+    app.action("goal_drop")(change_goal)
+
+
+open_goals = pair_modal(lambda session, pair, user_id: goals.goals_view(session, pair))
+
+
+def undo_goal(
+    ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respond, session: Session
+) -> None:
+    """Take back a goal just added (say, a check-in that began with the word "goal")."""
+    ack()
+    goals.remove_goal(
+        session,
+        team_id=context.team_id or "",
+        goal_id=button_number(action),
+        user_id=context.user_id or "",
+    )
+    text = render_text("goals/removed.md.j2")
+    defer(context, "confirm a removed goal", lambda: respond(text=text, replace_original=True))
+
+
+def change_goal(
+    ack: Ack,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    respond: Respond,
+    session: Session,
+    settings: Settings,
+    now: datetime,
+) -> None:
+    """Done or drop: from the goals list (an overflow menu) or a due-date reminder."""
+    ack()
+    if action.get("action_id") == "goal_change":
+        how, _, number = str((action.get("selected_option") or {}).get("value") or "").partition(
+            ":"
+        )
+    else:
+        how, number = action["action_id"].removeprefix("goal_"), str(action.get("value") or "")
+    if how not in goals.STATUSES or not is_whole_number(number):
+        raise BadInput("that button is out of date; type `/checkin goals` to see your goals.")
+    goal = goals.finish_goal(
+        session,
+        team_id=context.team_id or "",
+        goal_id=int(number),
+        user_id=context.user_id or "",
+        how=how,
+        now=now,
+    )
+    session.flush()
+    view = body.get("view") or {}
+    if view.get("type") == "home":
+        refresh_home(context, client, session, settings)
+    elif view.get("type") == "modal":
+        pair = pair_of_member(
+            session,
+            team_id=context.team_id or "",
+            pair_id=goal.pair_id,
+            user_id=context.user_id or "",
+        )
+        fresh = goals.goals_view(session, pair)
+        view_id, digest = view.get("id"), view.get("hash")
+        defer(
+            context,
+            "refresh the goals modal",
+            lambda: client.views_update(view_id=view_id, hash=digest, view=fresh),
+        )
+    else:
+        text = render_text("goals/finished.md.j2", goal=goal)
+        defer(context, "confirm a goal", lambda: respond(text=text, replace_original=True))

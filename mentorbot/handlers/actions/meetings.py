@@ -1,0 +1,16 @@
+"""Meeting buttons: open the form that moves the coming meeting."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from mentorbot.bot.services.meetings import move_view
+from mentorbot.handlers.modals import pair_modal
+
+
+def register(app: App) -> None:
+    """Attach the meeting buttons."""
+    app.action("meeting_move_open")(open_move)
+
+
+open_move = pair_modal(move_view)

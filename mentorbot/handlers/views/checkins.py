@@ -1,0 +1,38 @@
+"""Check-in form submissions: record the check-in and say who can see it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from sqlalchemy.orm import Session
+
+from mentorbot.bot.rendering import render_json
+from mentorbot.bot.services.checkins import read_form, record_checkin
+from mentorbot.handlers.forms import checked, field
+from mentorbot.handlers.modals import finish_modal, pair_of_form
+
+
+def register(app: App) -> None:
+    """Attach the checkins form listener."""
+    app.view("checkin")(submit_checkin)
+
+
+def submit_checkin(
+    ack: Ack, view: dict[str, Any], context: BoltContext, session: Session, now: datetime
+) -> None:
+    """Record the check-in and say who can see it."""
+    pair = pair_of_form(view, context, session)
+    user_id = context.user_id or ""
+    values = {
+        name: field(view, name)
+        for name in ("rating", "went_well", "blockers", "next_steps", "goal")
+    }
+    values["share"] = "share" if "share" in checked(view, "share") else None
+    form = read_form(values, sharing=user_id == pair.mentee_id)
+    checkin = record_checkin(
+        session, pair=pair, author_id=user_id, form=form, source="modal", now=now
+    )
+    shown = render_json("checkin/recorded.json.j2", checkin=checkin, pair=pair, undo=False)
+    finish_modal(ack, "Checked in", shown["blocks"])
