@@ -234,7 +234,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _import_pairs(args: argparse.Namespace) -> int:
-    from mentorbot.importing import import_file
+    from mentorbot.imports import import_file
 
     try:
         with open(args.file, "rb") as handle:

@@ -9,7 +9,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from mentorbot.bot.services.pair_import import Person, named
+from mentorbot.bot.services.imports import Person, named
 
 NOT_FOUND = ("user_not_found", "users_not_found")
 

@@ -212,7 +212,7 @@ def template_names() -> list[str]:
 
 def test_every_template_is_checked() -> None:
     names = template_names()
-    assert len(names) > 100 and "install/welcome.md.j2" in names
+    assert len(names) > 100 and "installs/welcome.md.j2" in names
 
 
 @pytest.mark.parametrize("name", template_names())

@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from mentorbot.demo import insight
+from mentorbot.demo import health
 from mentorbot.demo.transcript import (
     COORDINATOR,
     MENTEE,
@@ -59,7 +59,7 @@ def growth_and_ending(
     t.say("that says check-ins stopped, and nothing of what anyone wrote:")
     moment = tick_until(t, runtime, moment, lambda: sent(t, "may need a hand"), days(40), hours(3))
     t.say()
-    insight.coordinator_view(t, runtime, slack, moment)
+    health.coordinator_view(t, runtime, slack, moment)
     t.say()
 
     t.say("Two weeks before the end, the closing flow reaches both of them:")

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput
 from mentorbot.bot.outbox import PROFILE_MAX_AGE
+from mentorbot.bot.services.imports import Person
 from mentorbot.bot.services.members import get_or_create_member, remember_profiles, zone_of
-from mentorbot.bot.services.pair_import import Person
 from mentorbot.directory import look_up
 
 

@@ -196,7 +196,7 @@ def record_agreement(
     other = times.other_than(by)
     if not other.in_hours and not agreement.outside_hours_ok:
         # Their own hours are theirs to bend; the other person's are checked.
-        raise InvalidForm("time", render_text("agreement/outside_hours.md.j2", other=other))
+        raise InvalidForm("time", render_text("agreements/outside_hours.md.j2", other=other))
     pair.agreement = agreement.stored(by=by, now=now, version=version)
     pair.cadence = agreement.cadence
     schedule_nudges(session, pair)  # the quiet clock counts in the agreed cadence
@@ -212,7 +212,7 @@ def record_agreement(
             Goal(team_id=pair.team_id, pair_id=pair.id, title=agreement.first_goal, created_at=now)
         )
     payload = render_json(
-        "agreement/agreed.json.j2",
+        "agreements/agreed.json.j2",
         pair=pair,
         agreement=agreement,
         by=by,
@@ -254,7 +254,7 @@ def agreement_view(session: Session, pair: Pair, now: datetime) -> dict[str, Any
         agreed = next_meeting(current["weekday"], time.fromisoformat(current["at"]), zone, now)
     return dict(
         render_json(
-            "agreement/modal.json.j2",
+            "agreements/modal.json.j2",
             pair=pair,
             current=current,
             zone=zone,

@@ -187,7 +187,7 @@ def checkin_view(session: Session, *, pair: Pair, user_id: str) -> Any:
     as_mentee = user_id == pair.mentee_id
     mentored = [] if as_mentee else mentees_of(session, pair=pair, mentor_id=user_id)
     return render_json(
-        "checkin/modal.json.j2",
+        "checkins/modal.json.j2",
         pair=pair,
         as_mentee=as_mentee,
         goals=[] if len(mentored) > 1 else open_goals(session, pair),

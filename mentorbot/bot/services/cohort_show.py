@@ -57,7 +57,7 @@ def cohort_show(
         )
     }
     return render_json(
-        "mentoring/cohort_show.json.j2",
+        "cohorts/show.json.j2",
         summary=summary,
         shown=[ShownPair(pair, risks.get(pair.id, ())) for pair in shown],
         total=len(pairs),

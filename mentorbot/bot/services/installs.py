@@ -56,7 +56,7 @@ def record_install(
         target_id=installer_id,
         payload={
             "text": render_text(
-                "install/welcome.md.j2", coordinator=granted, first_install=known is None
+                "installs/welcome.md.j2", coordinator=granted, first_install=known is None
             )
         },
         not_before=now,

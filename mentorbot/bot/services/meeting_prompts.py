@@ -52,7 +52,9 @@ def _follow_up(session: Session, now: datetime) -> int:
                     dedupe_key=_key("followup", pair, meeting),
                     target_kind="user",
                     target_id=pair.mentee_id,
-                    payload=render_json("rhythm/follow_up.json.j2", pair=pair, meeting=meeting),
+                    payload=render_json(
+                        "meeting_prompts/follow_up.json.j2", pair=pair, meeting=meeting
+                    ),
                     not_before=meeting + FOLLOW_UP_AFTER,
                     # "How did it go?" is about this meeting: not once the next one is near.
                     expires_at=min(meeting + FOLLOW_UP_LATEST, following),
@@ -80,7 +82,7 @@ def _prompt(session: Session, now: datetime) -> int:
         people = clocks.of(pair)
         when = clocks.prompt_times(pair, meeting)
         mentor_prompt = render_json(
-            "rhythm/mentor_before_meeting.json.j2",
+            "meeting_prompts/mentor_before_meeting.json.j2",
             pair=pair,
             meeting=meeting,
             zone=people["mentor"].zone,
@@ -88,7 +90,10 @@ def _prompt(session: Session, now: datetime) -> int:
             shared=shared.get(pair.id),
         )
         mentee_prompt = render_json(
-            "rhythm/mentee_prep.json.j2", pair=pair, meeting=meeting, zone=people["mentee"].zone
+            "meeting_prompts/mentee_prep.json.j2",
+            pair=pair,
+            meeting=meeting,
+            zone=people["mentee"].zone,
         )
         for kind, user_id, payload, role in (
             ("prompt", pair.mentor_id, mentor_prompt, "mentor"),

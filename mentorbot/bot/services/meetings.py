@@ -199,7 +199,7 @@ def move_view(session: Session, *, pair: Pair, user_id: str) -> Any:
         raise BadInput("your pair has no meeting planned yet; set one with `/checkin agreement`.")
     zone = availability_for(session, team_id=pair.team_id, user_id=user_id).zone
     local = pair.next_meeting_at.astimezone(zone)
-    return render_json("rhythm/move_modal.json.j2", pair=pair, zone=zone, local=local)
+    return render_json("meetings/move_modal.json.j2", pair=pair, zone=zone, local=local)
 
 
 def _moved_note(
@@ -210,7 +210,7 @@ def _moved_note(
     return to_pair(
         pair,
         f"moved:pair{pair.id}:{pair.next_meeting_at:%Y-%m-%dT%H:%M}",
-        render_json("rhythm/moved.json.j2", pair=pair, regular=regular, by=by, zone=zone),
+        render_json("meetings/moved.json.j2", pair=pair, regular=regular, by=by, zone=zone),
         now,
         expires_at=pair.next_meeting_at,
     )

@@ -113,7 +113,7 @@ def welcome_coordinator(
         dedupe_key=f"coordinator:{user_id}:{now:%Y%m%dT%H%M%S.%f}",
         target_kind="user",
         target_id=user_id,
-        payload={"text": render_text("mentoring/you_coordinate.md.j2", granted_by=granted_by)},
+        payload={"text": render_text("coordinators/you_coordinate.md.j2", granted_by=granted_by)},
         not_before=now,
         now=now,
     )

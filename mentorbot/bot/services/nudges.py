@@ -65,7 +65,7 @@ def nudge_message(pair: Pair, dedupe_key: str, now: datetime) -> Outgoing:
         dedupe_key=dedupe_key,
         target_kind="user",
         target_id=pair.mentee_id,
-        payload=render_json("rhythm/nudge.json.j2", pair=pair),
+        payload=render_json("nudges/nudge.json.j2", pair=pair),
         not_before=now,
     )
 

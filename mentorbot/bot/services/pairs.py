@@ -202,7 +202,7 @@ def create_pairs(
                 to_pair(
                     pair,
                     f"kickoff:pair{pair.id}",
-                    render_json("kickoff/welcome.json.j2", pair=pair, cohort=cohort),
+                    render_json("pairs/welcome.json.j2", pair=pair, cohort=cohort),
                     now,
                 )
                 for pair in pairs
@@ -251,7 +251,7 @@ def end_pairs(
             to_pair(
                 pair,
                 f"farewell:pair{pair.id}",
-                render_json("kickoff/farewell.json.j2", pair=pair, cohort=cohort, reason=reason),
+                render_json("pairs/farewell.json.j2", pair=pair, cohort=cohort, reason=reason),
                 now,
             )
             for pair in pairs

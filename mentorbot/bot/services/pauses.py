@@ -146,7 +146,7 @@ def _tell(
             pair,
             f"{what}:pair{pair.id}:{key}",
             render_json(
-                "rhythm/pause.json.j2",
+                "pauses/pause.json.j2",
                 pair=pair,
                 what=what,
                 by=by,

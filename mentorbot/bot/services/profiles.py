@@ -109,7 +109,7 @@ def profile_view(
     member = get_or_create_member(session, team_id=team_id, user_id=user_id, now=now)
     cohorts = list_cohorts(session, team_id=team_id, include_ended=False)
     return render_json(
-        "profile/modal.json.j2",
+        "profiles/modal.json.j2",
         profile=profile,
         cohorts=cohorts,
         capacity=member.mentor_capacity or DEFAULT_CAPACITY,

@@ -33,5 +33,5 @@ def undo(
         checkin_id=button_number(action),
         user_id=context.user_id or "",
     )
-    text = render_text("checkin/undone.md.j2")
+    text = render_text("checkins/undone.md.j2")
     defer(context, "confirm an undo", lambda: respond(text=text, replace_original=True))

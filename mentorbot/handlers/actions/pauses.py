@@ -23,9 +23,7 @@ def register(app: App) -> None:
 
 
 open_pause = pair_modal(
-    lambda session, pair, user_id: render_json(
-        "rhythm/pause_modal.json.j2", pair=pair, user_id=user_id
-    )
+    lambda session, pair, user_id: render_json("pauses/modal.json.j2", pair=pair, user_id=user_id)
 )
 
 

@@ -31,10 +31,10 @@ def quick_checkin(request: Request) -> None:
         source="command",
         now=request.now,
     )
-    shown = render_json("checkin/recorded.json.j2", checkin=checkin, pair=pair, undo=True)
+    shown = render_json("checkins/recorded.json.j2", checkin=checkin, pair=pair, undo=True)
     request.ack(response_type="ephemeral", **shown)
 
 
 def show_history(request: Request) -> None:
     found = history(request.session, team_id=request.team_id, user_id=request.user_id)
-    request.reply(render_text("checkin/history.md.j2", checkins=found))
+    request.reply(render_text("checkins/history.md.j2", checkins=found))

@@ -74,8 +74,8 @@ def create(request: MentoringRequest) -> None:
         now=request.now,
     )
     [summary] = summarize(request.session, [created], request.today())
-    request.reply(render_text("mentoring/cohort_created.md.j2", summary=summary))
-    welcome = render_json("mentoring/cohort_welcome.json.j2", cohort=created)
+    request.reply(render_text("cohorts/created.md.j2", summary=summary))
+    welcome = render_json("cohorts/welcome.json.j2", cohort=created)
     client, respond = request.client, request.respond
 
     def greet_channel() -> None:
@@ -89,7 +89,7 @@ def create(request: MentoringRequest) -> None:
                 response_type="ephemeral",
                 replace_original=False,
                 text=render_text(
-                    "mentoring/invite_me.md.j2", channel_id=channel_id, error=code, cohort=created
+                    "cohorts/invite_me.md.j2", channel_id=channel_id, error=code, cohort=created
                 ),
             )
 
@@ -100,7 +100,7 @@ def list_all(request: MentoringRequest) -> None:
     """List cohorts, newest first, with their counts."""
     cohorts = list_cohorts(request.session, team_id=request.team_id)
     summaries = summarize(request.session, cohorts, request.today())
-    request.reply(render_text("mentoring/cohort_list.md.j2", summaries=summaries))
+    request.reply(render_text("cohorts/list.md.j2", summaries=summaries))
 
 
 def show(request: MentoringRequest) -> None:
@@ -146,4 +146,4 @@ def end(request: MentoringRequest) -> None:
         raise BadInput("say which cohort to end.", example="/mentoring cohort end Spring 2027")
     found = find_cohort(request.session, team_id=request.team_id, name=name)
     ended = end_cohort(request.session, cohort=found, now=request.now)
-    request.reply(render_text("mentoring/cohort_ended.md.j2", cohort=found, pairs=ended))
+    request.reply(render_text("cohorts/ended.md.j2", cohort=found, pairs=ended))

@@ -56,7 +56,7 @@ def coordinator(request: MentoringRequest) -> None:
     people = list_coordinators(session, team_id=request.team_id, configured=settings.coordinators)
     request.reply(
         render_text(
-            "mentoring/coordinator_changed.md.j2",
+            "coordinators/changed.md.j2",
             action=action.word,
             changed=changed,
             user_id=user_id,
@@ -70,4 +70,4 @@ def list_all(request: MentoringRequest) -> None:
     people = list_coordinators(
         request.session, team_id=request.team_id, configured=request.settings.coordinators
     )
-    request.reply(render_text("mentoring/coordinators.md.j2", people=people))
+    request.reply(render_text("coordinators/list.md.j2", people=people))

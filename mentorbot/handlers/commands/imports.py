@@ -13,12 +13,12 @@ from slack_sdk.errors import SlackApiError
 
 from mentorbot.bot.errors import BadInput
 from mentorbot.bot.rendering import render_text
-from mentorbot.bot.services.pair_import import MAX_BYTES
+from mentorbot.bot.services.imports import MAX_BYTES
 from mentorbot.bot.settings import Settings
 from mentorbot.handlers.commands.grammar import options
 from mentorbot.handlers.commands.request import MentoringRequest
 from mentorbot.handlers.deferred import after_response
-from mentorbot.importing import import_file, is_csv
+from mentorbot.imports import import_file, is_csv
 from mentorbot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ def import_pairs(request: MentoringRequest) -> None:
     found = options(tokens, {"cohort": str}, example=EXAMPLE)
     runtime: Runtime = request.context["runtime"]
     asked = Asked(request.team_id, request.user_id, found.get("cohort"), dry_run)
-    request.reply(render_text("importing/started.md.j2", dry_run=dry_run))
+    request.reply(render_text("imports/started.md.j2", dry_run=dry_run))
     after_response(request.context, "import a CSV", lambda: _import_in_background(runtime, asked))
 
 
@@ -84,27 +84,27 @@ def _import_newest_file(runtime: Runtime, client: WebClient, channel: str, asked
     """
     newest = _newest_file(client, channel, asked.user_id)
     if newest is None:
-        return render_text("importing/no_file.md.j2")
+        return render_text("imports/no_file.md.j2")
     try:
         shared = dict(client.files_info(file=str(newest["id"]))["file"])
     except SlackApiError as error:
         if error.response.get("error") not in GONE:
             raise
-        return render_text("importing/file_gone.md.j2")
+        return render_text("imports/file_gone.md.j2")
     filename = str(shared.get("name") or "")
     if not is_csv(shared):
         kind = str(shared.get("pretty_type") or shared.get("filetype") or "")
-        return render_text("importing/not_csv.md.j2", filename=filename, kind=kind)
+        return render_text("imports/not_csv.md.j2", filename=filename, kind=kind)
     size = int(shared.get("size") or 0)
     if size > MAX_DOWNLOAD:
         return render_text(
-            "importing/too_large.md.j2", filename=filename, size=size, limit=MAX_DOWNLOAD
+            "imports/too_large.md.j2", filename=filename, size=size, limit=MAX_DOWNLOAD
         )
     data = _download(runtime.settings, client.token or "", shared)
     outcome = import_file(
         runtime, data, cohort_name=asked.cohort, dry_run=asked.dry_run, team_id=asked.team_id
     )
-    return render_text("importing/in_slack.md.j2", filename=filename, outcome=outcome.mrkdwn)
+    return render_text("imports/in_slack.md.j2", filename=filename, outcome=outcome.mrkdwn)
 
 
 def _newest_file(client: WebClient, channel: str, user_id: str) -> dict[str, Any] | None:

@@ -46,7 +46,9 @@ def reschedule(request: Request) -> None:
         raise NotFound("you have no active mentoring pair with a meeting to move.")
     if len(pairs) > 1:
         request.reply(
-            render_text("rhythm/choose_pair.md.j2", pairs=pairs, example=MOVE_EXAMPLE + " @mentee")
+            render_text(
+                "meetings/choose_pair.md.j2", pairs=pairs, example=MOVE_EXAMPLE + " @mentee"
+            )
         )
         return
     zone = availability_for(request.session, team_id=request.team_id, user_id=request.user_id).zone
@@ -58,4 +60,4 @@ def reschedule(request: Request) -> None:
         by=request.user_id,
         now=request.now,
     )
-    request.reply(render_text("rhythm/moved.md.j2", pair=pair, zone=zone))
+    request.reply(render_text("meetings/moved.md.j2", pair=pair, zone=zone))

@@ -50,7 +50,7 @@ def pair(request: MentoringRequest) -> None:
         cadence=found.get("cadence"),
         now=request.now,
     )
-    request.reply(render_text("mentoring/paired.md.j2", pair=made, cohort=cohort))
+    request.reply(render_text("pairs/paired.md.j2", pair=made, cohort=cohort))
 
 
 def unpair(request: MentoringRequest) -> None:
@@ -69,7 +69,7 @@ def unpair(request: MentoringRequest) -> None:
         request.session, team_id=request.team_id, mentee_id=mentee_id, cohort=cohort
     )
     end_pairs(request.session, pairs=[ending], cohort=cohort, reason="unpaired", now=request.now)
-    request.reply(render_text("mentoring/unpaired.md.j2", pair=ending, cohort=cohort))
+    request.reply(render_text("pairs/unpaired.md.j2", pair=ending, cohort=cohort))
 
 
 def capacity(request: MentoringRequest) -> None:
@@ -91,5 +91,5 @@ def capacity(request: MentoringRequest) -> None:
     )
     current = set_capacity(request.session, member=member, capacity=limit)
     request.reply(
-        render_text("mentoring/capacity.md.j2", user_id=mentor_id, limit=limit, current=current)
+        render_text("pairs/capacity.md.j2", user_id=mentor_id, limit=limit, current=current)
     )

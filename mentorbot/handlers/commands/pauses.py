@@ -19,11 +19,11 @@ def pause(request: Request) -> None:
         until=until,
         now=request.now,
     )
-    request.reply(render_text("rhythm/paused.md.j2", pairs=paused, until=until, zone=zone))
+    request.reply(render_text("pauses/paused.md.j2", pairs=paused, until=until, zone=zone))
 
 
 def resume(request: Request) -> None:
     resumed = pauses.resume(
         request.session, team_id=request.team_id, user_id=request.user_id, now=request.now
     )
-    request.reply(render_text("rhythm/resumed.md.j2", pairs=resumed))
+    request.reply(render_text("pauses/resumed.md.j2", pairs=resumed))

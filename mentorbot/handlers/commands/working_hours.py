@@ -23,6 +23,10 @@ def hours(request: Request) -> None:
     )
     request.reply(
         render_text(
-            "rhythm/hours.md.j2", changed=changed, hours=str(mine.hours), days=days, zone=mine.zone
+            "working_hours/hours.md.j2",
+            changed=changed,
+            hours=str(mine.hours),
+            days=days,
+            zone=mine.zone,
         )
     )

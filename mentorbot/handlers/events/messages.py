@@ -14,7 +14,7 @@ from mentorbot.bot.services.members import is_coordinator
 from mentorbot.bot.settings import Settings
 from mentorbot.bot.usertext import from_slack_text
 from mentorbot.handlers.deferred import defer
-from mentorbot.importing import is_csv
+from mentorbot.imports import is_csv
 
 
 def register(app: App) -> None:
@@ -46,7 +46,7 @@ def direct_message(
         source="dm",
         now=now,
     )
-    shown = render_json("checkin/recorded.json.j2", checkin=checkin, pair=pair, undo=True)
+    shown = render_json("checkins/recorded.json.j2", checkin=checkin, pair=pair, undo=True)
     defer(context, "confirm a DM check-in", lambda: say(**shown, thread_ts=event["ts"]))
 
 
@@ -60,5 +60,5 @@ def _file_shared(
         session, team_id=context.team_id or "", user_id=user_id, configured=settings.coordinators
     ):
         return
-    text = render_text("importing/file_received.md.j2", filename=csvs[0])
+    text = render_text("imports/file_received.md.j2", filename=csvs[0])
     defer(context, "explain how to import a CSV", lambda: say(text=text, thread_ts=event["ts"]))

@@ -34,5 +34,5 @@ def submit_checkin(
     checkin = record_checkin(
         session, pair=pair, author_id=user_id, form=form, source="modal", now=now
     )
-    shown = render_json("checkin/recorded.json.j2", checkin=checkin, pair=pair, undo=False)
+    shown = render_json("checkins/recorded.json.j2", checkin=checkin, pair=pair, undo=False)
     finish_modal(ack, "Checked in", shown["blocks"])

@@ -42,5 +42,5 @@ def submit_move(
         move_meeting(session, pair=pair, to=moment, by=user_id, now=now)
     except BadInput as problem:
         raise InvalidForm("date", str(problem.context["message"]).capitalize()) from None
-    text = render_text("rhythm/moved.md.j2", pair=pair, zone=zone)
+    text = render_text("meetings/moved.md.j2", pair=pair, zone=zone)
     finish_modal(ack, "Meeting moved", text_blocks(text))

@@ -36,5 +36,5 @@ def submit_pause(
     paused = pauses.pause(
         session, team_id=team_id, user_id=user_id, until=until, now=now, pair_id=pair.id
     )
-    text = render_text("rhythm/paused.md.j2", pairs=paused, until=until, zone=zone)
+    text = render_text("pauses/paused.md.j2", pairs=paused, until=until, zone=zone)
     finish_modal(ack, "Paused", text_blocks(text))

@@ -30,5 +30,5 @@ def submit_profile(
         session, team_id=context.team_id or "", user_id=context.user_id or "", form=form, now=now
     )
     finish_modal(
-        ack, "Mentoring profile", text_blocks(render_text("profile/saved.md.j2", saved=saved))
+        ack, "Mentoring profile", text_blocks(render_text("profiles/saved.md.j2", saved=saved))
     )

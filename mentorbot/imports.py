@@ -15,8 +15,8 @@ from mentorbot.bot.db import unit_of_work
 from mentorbot.bot.errors import MentorbotError
 from mentorbot.bot.rendering import render_text
 from mentorbot.bot.services.cohorts import default_cohort
+from mentorbot.bot.services.imports import identities, import_pairs, read_rows
 from mentorbot.bot.services.members import remember_profiles
-from mentorbot.bot.services.pair_import import identities, import_pairs, read_rows
 from mentorbot.bot.timeutil import utcnow
 from mentorbot.directory import look_up
 from mentorbot.runtime import Runtime
@@ -73,7 +73,7 @@ def import_file(
         ) as bar:
             client = runtime.for_team(team)
             if client is None:
-                return Outcome(False, render_text("importing/not_installed.md.j2", team_id=team))
+                return Outcome(False, render_text("imports/not_installed.md.j2", team_id=team))
             found = look_up(client, values, team_id=team, progress=lambda: bar.update(1))
         with unit_of_work(runtime.sessions) as session:
             now = utcnow()
@@ -89,7 +89,7 @@ def import_file(
                 dry_run=dry_run,
                 now=now,
             )
-            words = render_text("importing/report.md.j2", report=report, cohort=cohort)
+            words = render_text("imports/report.md.j2", report=report, cohort=cohort)
     except MentorbotError as error:
         return Outcome(False, render_text(error.template, **error.context))
     return Outcome(report.ok, words)
