@@ -21,13 +21,12 @@ from mentorbot.bot.services.cohorts import create_cohort
 from mentorbot.bot.services.feedback import (
     MIN_GROUP,
     FeedbackForm,
-    SurveyClosed,
     cohort_feedback,
     mentor_feedback,
-    open_round,
     record_feedback,
     survey_messages,
 )
+from mentorbot.bot.services.feedback_rounds import SurveyClosed, open_round
 from mentorbot.bot.services.pairs import Planned, create_pairs, end_pairs
 from mentorbot.bot.timeutil import utcnow
 from mentorbot.runtime import Runtime

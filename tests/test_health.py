@@ -25,7 +25,8 @@ from mentorbot.bot.reports import pairs_csv
 from mentorbot.bot.services.checkins import CheckInForm, record_checkin
 from mentorbot.bot.services.cohorts import create_cohort
 from mentorbot.bot.services.digest import digest_message, weekly_changes
-from mentorbot.bot.services.feedback import FeedbackForm, open_round, record_feedback
+from mentorbot.bot.services.feedback import FeedbackForm, record_feedback
+from mentorbot.bot.services.feedback_rounds import open_round
 from mentorbot.bot.services.health import (
     cohort_health,
     engagement,

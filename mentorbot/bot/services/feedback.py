@@ -3,9 +3,8 @@ and results that keep people anonymous.
 
 A mentee rates the mentoring they receive and a mentor the mentoring relationship, each on
 trust, communication and usefulness (1 to 5), with an optional comment. Every answer
-belongs to a survey round of its cohort: the midpoint and closing rounds open when the
-cohort enters that phase and close `MENTORBOT_SURVEY_DAYS` later; feedback any time joins
-the round open then, or else the next one. Nobody reads one person's answer and nothing is
+belongs to a survey round of its cohort (`feedback_rounds` says when rounds open and close
+and which an answer joins). Nobody reads one person's answer and nothing is
 shown live: a round's results appear once it has closed, per group (a cohort's mentees, its
 mentors, a mentor's own mentees), and only for a group of at least `MIN_GROUP` people who
 still have scores. A closed round takes no new answer, so its results never change, except
@@ -18,10 +17,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
 from mentorbot.bot.errors import InvalidForm, NotAllowed, NotFound
@@ -30,15 +29,12 @@ from mentorbot.bot.outbox import Outgoing
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.checkins import mentees_of
 from mentorbot.bot.services.cohorts import LIVE_PAIR
+from mentorbot.bot.services.feedback_rounds import SURVEYS, is_open, round_to_join, rounds_of
 from mentorbot.bot.services.lookups import of_workspace
 from mentorbot.bot.services.pairs import active_pair_of
-from mentorbot.bot.services.workspaces import workspace_setting
 from mentorbot.bot.usertext import clean_user_text, is_whole_number
 
 PHASES = ("midpoint", "closing", "anytime")
-# Phases with a survey round, and one answer per person and pair in it: answering again
-# while the round is open replaces the answer.
-SURVEYS = ("midpoint", "closing")
 SCORES = ("trust", "communication", "usefulness")
 ROLES = ("mentee", "mentor")
 # No numbers (and no comments) are shown for fewer distinct people than this.
@@ -46,14 +42,6 @@ MIN_GROUP = 3
 MAX_COMMENT = 2000
 # Comments listed per group in a report (the rest are counted).
 COMMENTS_SHOWN = 30
-# How long a round stays open when the workspace does not say (MENTORBOT_SURVEY_DAYS).
-DEFAULT_SURVEY_LENGTH = timedelta(days=7)
-
-
-class SurveyClosed(NotFound):
-    """A midpoint or closing survey answered while its round is not open."""
-
-    template = "feedback/closed.md.j2"
 
 
 @dataclass(frozen=True)
@@ -107,92 +95,6 @@ class CohortFeedback:
 
 
 # -- survey rounds ----------------------------------------------------------------------------
-
-
-def survey_length(session: Session, team_id: str) -> timedelta:
-    """How long a round stays open in this workspace (MENTORBOT_SURVEY_DAYS)."""
-    days = workspace_setting(session, team_id, "survey_days")
-    return timedelta(days=int(days)) if days else DEFAULT_SURVEY_LENGTH
-
-
-def open_round(session: Session, *, cohort: Cohort, phase: str, now: datetime) -> SurveyRound:
-    """Open the cohort's survey round for `phase` (midpoint or closing) from `now`.
-
-    It closes MENTORBOT_SURVEY_DAYS later. A round of the cohort still open closes now (an
-    answer counts in one round only), and feedback given since the last round joins this
-    one. Opening it again returns the same round.
-    """
-    if phase not in SURVEYS:
-        raise ValueError(f"a survey round is a midpoint or a closing one, not {phase!r}")
-    rounds = _rounds_of(session, [cohort])
-    for found in rounds:
-        if found.phase == phase:
-            return found
-    for earlier in rounds:
-        earlier.closes_at = min(earlier.closes_at, now)
-    opened = SurveyRound(
-        team_id=cohort.team_id,
-        cohort_id=cohort.id,
-        phase=phase,
-        opens_at=now,
-        closes_at=now + survey_length(session, cohort.team_id),
-    )
-    session.add(opened)
-    session.flush()
-    session.execute(
-        update(Feedback)
-        .where(
-            Feedback.team_id == cohort.team_id,
-            Feedback.round_id.is_(None),
-            Feedback.pair_id.in_(
-                select(Pair.id).where(Pair.team_id == cohort.team_id, Pair.cohort_id == cohort.id)
-            ),
-        )
-        .values(round_id=opened.id)
-        .execution_options(synchronize_session="fetch")
-    )
-    return opened
-
-
-def round_to_join(session: Session, *, pair: Pair, phase: str, now: datetime) -> SurveyRound | None:
-    """The round an answer given now counts in; None when it waits for the next round.
-
-    A survey (midpoint, closing) counts in its own round while that is open; SurveyClosed
-    says so when it is not. Feedback any time joins the round open now, if there is one.
-    """
-    cohort = session.get(Cohort, pair.cohort_id)
-    rounds = _rounds_of(session, [cohort]) if cohort is not None else []
-    if phase in SURVEYS:
-        found = next((r for r in rounds if r.phase == phase), None)
-        if found is None or not _is_open(found, now):
-            raise SurveyClosed(survey=found, phase=phase, now=now)
-        return found
-    return next((r for r in rounds if _is_open(r, now)), None)
-
-
-def answer_round(session: Session, answer: Feedback) -> SurveyRound | None:
-    """The round an answer counts in (None while it waits for the next one)."""
-    return session.get(SurveyRound, answer.round_id) if answer.round_id is not None else None
-
-
-def _rounds_of(session: Session, cohorts: Sequence[Cohort]) -> list[SurveyRound]:
-    """The rounds of these cohorts (of one workspace), oldest first."""
-    if not cohorts:
-        return []
-    return list(
-        session.scalars(
-            select(SurveyRound)
-            .where(
-                SurveyRound.team_id == cohorts[0].team_id,
-                SurveyRound.cohort_id.in_([cohort.id for cohort in cohorts]),
-            )
-            .order_by(SurveyRound.opens_at, SurveyRound.id)
-        )
-    )
-
-
-def _is_open(found: SurveyRound, now: datetime) -> bool:
-    return found.opens_at <= now < found.closes_at
 
 
 # -- survey invitations -----------------------------------------------------------------------
@@ -423,13 +325,13 @@ def cohort_feedback(
 ) -> list[CohortFeedback]:
     """For each cohort (of one workspace): its closed rounds' results as coordinators see
     them, and the round still open."""
-    rounds = _rounds_of(session, cohorts)
+    rounds = rounds_of(session, cohorts)
     results = visible_results(session, rounds=rounds, now=now, comments=comments)
     return [
         CohortFeedback(
             cohort=cohort,
             rounds=[found for found in results if found.round.cohort_id == cohort.id],
-            open=next((r for r in rounds if r.cohort_id == cohort.id and _is_open(r, now)), None),
+            open=next((r for r in rounds if r.cohort_id == cohort.id and is_open(r, now)), None),
         )
         for cohort in cohorts
     ]

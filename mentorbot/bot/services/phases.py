@@ -27,7 +27,8 @@ from mentorbot.bot.services.cohorts import (
     phase_dates,
     upcoming_phases,
 )
-from mentorbot.bot.services.feedback import open_round, survey_length, survey_messages
+from mentorbot.bot.services.feedback import survey_messages
+from mentorbot.bot.services.feedback_rounds import open_round, survey_length
 from mentorbot.bot.services.members import list_coordinators
 from mentorbot.bot.services.pairs import end_cohort
 from mentorbot.bot.services.workspaces import (

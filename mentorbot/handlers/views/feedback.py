@@ -13,11 +13,11 @@ from mentorbot.bot.rendering import render_text
 from mentorbot.bot.services.feedback import (
     MIN_GROUP,
     SCORES,
-    answer_round,
     pair_to_rate,
     read_survey,
     record_feedback,
 )
+from mentorbot.bot.services.feedback_rounds import answer_round
 from mentorbot.bot.usertext import is_whole_number
 from mentorbot.handlers.forms import field
 from mentorbot.handlers.modals import finish_modal, text_blocks
