@@ -202,6 +202,52 @@ def test_unknown_path_is_404(bot_url: str) -> None:
         raise AssertionError("expected 404")
 
 
+NOT_FOUND = b'{"ok": false, "error": "not_found"}'
+
+
+def answer(url: str, method: str = "GET") -> tuple[int, str, bytes]:
+    """Status, Content-Type and body of one request (HEAD has no body)."""
+    from urllib.error import HTTPError
+    from urllib.request import Request, urlopen
+
+    data = b"{}" if method in ("POST", "PUT") else None
+    try:
+        with urlopen(Request(url, data=data, method=method), timeout=10) as response:
+            return response.status, response.headers["Content-Type"], response.read()
+    except HTTPError as error:
+        with error:
+            return error.code, error.headers["Content-Type"], error.read()
+
+
+def test_every_other_path_and_method_is_the_same_json_404(bot_url: str) -> None:
+    """Known paths asked with another method too: no 405, no automatic OPTIONS, no redirect
+    to a tidier path; and without OAuth there are no install pages."""
+    asked = [
+        ("GET", "/slack/events"),
+        ("PUT", "/slack/events"),
+        ("OPTIONS", "/slack/events"),
+        ("POST", "/healthz"),
+        ("DELETE", "/healthz"),
+        ("OPTIONS", "/healthz"),
+        ("GET", "/healthz/"),
+        ("POST", "/slack//events"),
+        ("GET", "/slack/install"),
+        ("GET", "/slack/oauth_redirect"),
+        ("GET", "/static/app.js"),
+        ("GET", "/"),
+    ]
+    for method, path in asked:
+        got = answer(bot_url + path, method)
+        assert got == (404, "application/json", NOT_FOUND), (method, path)
+    assert answer(f"{bot_url}/slack/events", "HEAD") == (404, "application/json", b"")
+
+
+def test_healthz_answers_get_and_head_with_its_json(bot_url: str) -> None:
+    ok = b'{"ok": true, "database": "up"}'
+    assert answer(f"{bot_url}/healthz") == (200, "application/json", ok)
+    assert answer(f"{bot_url}/healthz", "HEAD")[:2] == (200, "application/json")
+
+
 def test_unexpected_error_gets_a_polite_answer_and_rolls_back(
     slack: SignedSlackClient,
     sessions: sessionmaker[Session],

@@ -28,6 +28,7 @@ from mentorbot.runtime import Runtime, build_runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
 from mentorbot.web import WebApp
 from tests.conftest import SIGNING_SECRET
+from tests.test_requests import answer
 
 ALPHA, BETA = "T0ALPHA", "T0BETA"
 TOKEN_KEY = "fT2q2C6n0mV3l8Yy1kz0b4Wm8o2N6xQ4rJ7sU9vA1cE="
@@ -186,6 +187,12 @@ def test_an_install_with_a_forged_state_changes_nothing(bot: Bot) -> None:
     assert bot.stored_token(ALPHA) is None
     with bot.runtime.sessions() as session:
         assert session.scalar(select(Workspace).where(Workspace.team_id == ALPHA)) is None
+
+
+def test_the_install_pages_answer_get_alone(bot: Bot) -> None:
+    for path in ("/slack/install", "/slack/oauth_redirect"):
+        for method in ("HEAD", "POST", "OPTIONS"):
+            assert answer(bot.url + path, method)[:2] == (404, "application/json"), (method, path)
 
 
 def test_two_workspaces_never_see_each_others_data(bot: Bot) -> None:
