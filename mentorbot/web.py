@@ -1,81 +1,102 @@
-"""The WSGI application: `POST /slack/events` for Slack, `GET /healthz` for operators.
+"""The web application, on Flask: Slack's endpoints and the health check.
 
-With OAuth installs (SLACK_CLIENT_ID), also `GET /slack/install` and `GET /slack/oauth_redirect`.
+- `POST /slack/events`: every request Slack sends, to Bolt through Bolt's Flask adapter.
+- `GET /slack/install` and `GET /slack/oauth_redirect`: OAuth installs, with SLACK_CLIENT_ID.
+- `GET /healthz`: 200 when the database answers, 503 when it does not.
+
+Anything else, a known path asked with another method included, is a JSON 404.
+
+Adding a page or a feed: give it a module of its own with a function that builds a
+`flask.Blueprint` from the runtime (`def pages(runtime: Runtime) -> Blueprint`, its views
+closures over the runtime) and register it in `WebApp.__init__`
+(`self.register_blueprint(pages(runtime))`). Routes get no automatic OPTIONS answer; a GET
+route also answers HEAD, as Flask's do.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Sequence
 from typing import Any
 
+from flask import Flask, Request, Response, request
 from slack_bolt import App, BoltRequest, BoltResponse
-from slack_bolt.adapter.wsgi import SlackRequestHandler
-from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.adapter.flask import SlackRequestHandler
+from slack_bolt.adapter.flask.handler import to_flask_response
 
 from mentorbot.app import signed_by_slack
 from mentorbot.bot.db import database_answers
 from mentorbot.oauth import INSTALL_PATH, REDIRECT_PATH
 from mentorbot.runtime import Runtime
 
-StartResponse = Callable[..., Any]
 SLACK_PATH = "/slack/events"
 log = logging.getLogger(__name__)
 
 
 class _SlackHandler(SlackRequestHandler):
-    """Bolt's WSGI adapter, but a body Bolt cannot even take apart (an event whose `user` is
+    """Bolt's Flask adapter, but a body Bolt cannot even take apart (an event whose `user` is
     a number, bytes that are not UTF-8) is answered like any request, never with a 500."""
 
     def __init__(self, app: App, runtime: Runtime) -> None:
-        super().__init__(app, path=SLACK_PATH)
+        super().__init__(app)
         self.runtime = runtime
 
-    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
-        length = int(request.environ.get("CONTENT_LENGTH") or 0)
-        raw = request.environ["wsgi.input"].read(length) if "wsgi.input" in request.environ else b""
-        headers = request.get_headers()
+    def handle(self, req: Request) -> Response:
+        if req.method != "POST":
+            return super().handle(req)  # the OAuth pages
+        raw = req.get_data()
+        headers: dict[str, str | Sequence[str]] = dict(req.headers)
         try:
             bolt_request = BoltRequest(
-                body=raw.decode("utf-8"), query=request.query_string, headers=headers
+                body=raw.decode("utf-8"),
+                query=req.environ.get("QUERY_STRING", ""),
+                headers=headers,
             )
         except Exception:
             text = raw.decode("utf-8", "replace")  # Slack sends UTF-8: other bytes never verify
             if text.encode() != raw or not signed_by_slack(self.runtime.settings, text, headers):
-                return BoltResponse(status=401, body="")
+                return to_flask_response(BoltResponse(status=401, body=""))
             log.warning("Slack sent a request Bolt cannot take apart; acknowledged", exc_info=True)
-            return BoltResponse(status=200, body="")
-        return self.app.dispatch(bolt_request)
+            return to_flask_response(BoltResponse(status=200, body=""))
+        return to_flask_response(self.app.dispatch(bolt_request))
 
 
-class WebApp:
-    """Routes requests to Bolt or the health check; anything else is a 404."""
+class WebApp(Flask):
+    """mentorbot's Flask app: Slack's endpoints and the health check (see the module's
+    docstring for adding a page)."""
 
     def __init__(self, app: App, runtime: Runtime) -> None:
+        super().__init__(__name__, static_folder=None)
         self.runtime = runtime
-        self.slack = _SlackHandler(app, runtime)
+        self.config["PROVIDE_AUTOMATIC_OPTIONS"] = False  # OPTIONS is a 404, as before Flask
+        self.url_map.merge_slashes = False  # `/slack//events` is unknown, not a redirect
+        slack = _SlackHandler(app, runtime)
 
-    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO", "")
-        method = environ.get("REQUEST_METHOD", "GET")
-        if path == SLACK_PATH and method == "POST":
-            return self.slack(environ, start_response)
-        if path in (INSTALL_PATH, REDIRECT_PATH) and method == "GET" and self.runtime.installs:
-            return self.slack(environ, start_response)
-        if path == "/healthz" and method in ("GET", "HEAD"):
-            ok = database_answers(self.runtime.engine)
-            status = "200 OK" if ok else "503 Service Unavailable"
-            return _json(start_response, status, {"ok": ok, "database": "up" if ok else "down"})
-        return _json(start_response, "404 Not Found", {"ok": False, "error": "not_found"})
+        def to_bolt() -> Response:
+            # Flask answers HEAD with a GET route; Bolt's OAuth pages are for GET alone.
+            return _not_found() if request.method == "HEAD" else slack.handle(request)
+
+        self.add_url_rule(SLACK_PATH, "slack_events", to_bolt, methods=["POST"])
+        if runtime.installs:
+            self.add_url_rule(INSTALL_PATH, "slack_install", to_bolt, methods=["GET"])
+            self.add_url_rule(REDIRECT_PATH, "slack_oauth_redirect", to_bolt, methods=["GET"])
+        self.add_url_rule("/healthz", "healthz", self._healthz, methods=["GET"])
+        self.register_error_handler(404, _not_found)
+        self.register_error_handler(405, _not_found)
+
+    def _healthz(self) -> Response:
+        ok = database_answers(self.runtime.engine)
+        return _json(200 if ok else 503, {"ok": ok, "database": "up" if ok else "down"})
 
 
-def _json(start_response: StartResponse, status: str, body: dict[str, Any]) -> list[bytes]:
-    data = json.dumps(body).encode()
-    start_response(
-        status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))]
-    )
-    return [data]
+def _not_found(_error: Exception | None = None) -> Response:
+    return _json(404, {"ok": False, "error": "not_found"})
+
+
+def _json(status: int, body: dict[str, Any]) -> Response:
+    # json.dumps, not jsonify: the bodies stay byte for byte what they were before Flask.
+    return Response(json.dumps(body), status=status, content_type="application/json")
 
 
 def create_wsgi_app() -> WebApp:
