@@ -1,8 +1,8 @@
 """The bare Bolt app that `ack_load.py` compares mentorbot with: a no-op `/checkin`.
 
 Same request path (`POST /slack/events`), the same signing secret and Web API client settings
-from the environment, and Bolt's WSGI adapter as mentorbot's web process uses; its listener
-only acknowledges. `GET /healthz` answers 200 so the benchmark knows when it is up. Like
+from the environment, and Flask with Bolt's Flask adapter as mentorbot's web process uses; its
+listener only acknowledges. `GET /healthz` answers 200 so the benchmark knows when it is up. Like
 mentorbot's, its start-up objects are frozen out of the garbage collector's passes
 (`gc.freeze()`), so the comparison is of the work per request. Served by
 the Procfile's gunicorn settings:
@@ -14,18 +14,14 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterable
-from typing import Any
 
+from flask import Flask, Response, request
 from slack_bolt import Ack, App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.flask import SlackRequestHandler
 from slack_sdk import WebClient
 
-StartResponse = Callable[..., Any]
-WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
-
-def create_wsgi_app() -> WsgiApp:
+def create_wsgi_app() -> Flask:
     """gunicorn's entry point: a Bolt app whose `/checkin` listener does nothing but ack."""
     client = WebClient(
         token=os.environ["SLACK_BOT_TOKEN"],
@@ -41,14 +37,17 @@ def create_wsgi_app() -> WsgiApp:
     def checkin(ack: Ack) -> None:
         ack()
 
-    slack = SlackRequestHandler(app, path="/slack/events")
+    slack = SlackRequestHandler(app)
+    web = Flask(__name__, static_folder=None)
 
-    def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == "/healthz":
-            start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
-            return [b"ok"]
-        return slack(environ, start_response)
+    @web.post("/slack/events")
+    def events() -> Response:
+        return slack.handle(request)
+
+    @web.get("/healthz")
+    def healthz() -> Response:
+        return Response("ok", content_type="text/plain")
 
     gc.collect()
     gc.freeze()
-    return wsgi
+    return web
