@@ -16,7 +16,8 @@ from mentorbot.bot.errors import BadInput, InvalidForm
 from mentorbot.bot.models import Announcement, Cohort
 from mentorbot.bot.outbox import Outgoing, enqueue_many
 from mentorbot.bot.rendering import escape_mrkdwn, render_json, render_text
-from mentorbot.bot.sandbox import BoundedSandbox, TooCostly
+from mentorbot.bot.sandbox.costs import TooCostly
+from mentorbot.bot.sandbox.environment import BoundedSandbox
 from mentorbot.bot.services.cohorts import calendar_of
 from mentorbot.bot.services.lookups import of_workspace
 from mentorbot.bot.services.workspaces import default_zones
@@ -24,7 +25,7 @@ from mentorbot.bot.usertext import clean_user_text
 from mentorbot.bot.working_hours import zone_or_none
 
 MAX_TEXT = 3000
-# What filling one announcement in may spend (see bot/sandbox.py); a real one spends a few
+# What filling one announcement in may spend (see bot/sandbox/); a real one spends a few
 # hundred, and 50,000 takes well under a second.
 WORK_BUDGET = 50_000
 # A moment this close to now counts as "now" (the coordinator took a while to submit).
