@@ -1,0 +1,32 @@
+"""users.info, users.list and users.lookupByEmail."""
+
+from __future__ import annotations
+
+from mentorbot.standin.methods.workspace import WorkspaceState
+from mentorbot.standin.objects import Json, SlackError, user_object
+
+
+class UsersMethods(WorkspaceState):
+    """The workspace's members."""
+
+    def users_info(self, args: Json) -> Json:
+        """users.info: one user, or user_not_found."""
+        return {"ok": True, "user": user_object(self.bot, self.user(args.get("user")))}
+
+    def users_list(self, args: Json) -> Json:
+        """users.list: every member of the token's workspace, in one page."""
+        team_id = self.identity(self.current_token).team_id
+        members = [
+            user_object(self.bot, user)
+            for user in self.users.values()
+            if (user.team_id or self.bot.team_id) == team_id
+        ]
+        return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
+
+    def users_lookup_by_email(self, args: Json) -> Json:
+        """users.lookupByEmail: the user with that email, or users_not_found."""
+        email = str(args.get("email", "")).lower()
+        for user in self.users.values():
+            if user.email and user.email.lower() == email:
+                return {"ok": True, "user": user_object(self.bot, user)}
+        raise SlackError("users_not_found")
