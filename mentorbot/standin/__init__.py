@@ -1,11 +1,15 @@
 """A local stand-in for Slack: the Web API (checked against Slack's spec) and a signing client.
 
-- `contract`: checks of a Web API call against Slack's request contract and Block Kit rules.
+- `server`: `SlackStandin`, the Web API on loopback; its start, stop and answer to each request.
+- `state`: what one stand-in holds, and its URLs and ids; the next three build on it.
+- `workspace_setup`: adding members, channels, shared files, installs; issuing response URLs.
+- `faults`: injected failures, held calls and rate limits.
+- `records`: what happened: the calls, their violations, what people see.
 - `methods`: the workspace state and the Web API methods, one module per family of methods.
+- `contract`: checks of a Web API call against Slack's request contract and Block Kit rules.
 - `objects`: records the stand-in keeps and the Slack-shaped objects it answers with.
-- `server`: `SlackStandin`, the Web API on loopback that records and checks every call.
-- `signed_client`: signed, Slack-shaped requests (commands, events, interactions) to the bot.
 - `transport`: the HTTP plumbing: body parsing, the threaded server, the handler.
+- `signed_client`: signed, Slack-shaped requests (commands, events, interactions) to the bot.
 """
 
 from mentorbot.standin.contract import check_call, load_contract
@@ -16,7 +20,8 @@ from mentorbot.standin.objects import (
     StandinUser,
     UploadedFile,
 )
-from mentorbot.standin.server import ContractViolation, SlackStandin
+from mentorbot.standin.records import ContractViolation
+from mentorbot.standin.server import SlackStandin
 from mentorbot.standin.signed_client import BotResponse, SignedSlackClient
 
 __all__ = [
