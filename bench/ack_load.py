@@ -18,40 +18,31 @@ an answer after 3 s, or a 2xx that is not the expected acknowledgement. Targets:
 from __future__ import annotations
 
 import argparse
-import math
 import multiprocessing
 import os
-import signal
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import IO
 
 from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import TEAM, databases, seed_programme
+from figures import HEADER, Figures, error_breakdown, row
+from load_generator import ACK_DEADLINE, Outcome, generate, plan
+from servers import cpu_seconds, listen_overflows, procfile_web, server_env, serving, web_command
 
 from mentorbot.bot.db import make_engine
 from mentorbot.bot.models import CheckIn
-from mentorbot.standin import SignedSlackClient, SlackStandin
+from mentorbot.standin import SlackStandin
 from mentorbot.standin.transport import StandinHTTPServer
 
-BENCH = Path(__file__).resolve().parent
-REPO = BENCH.parent
-SECRET = "bench-signing-secret"
-ACK_DEADLINE = 3.0  # Slack shows the person an error when the answer takes longer
-MENTORBOT_APP = "'mentorbot.web:create_wsgi_app()'"
-BARE_APP = "'bare_app:create_wsgi_app()'"
 WARM_UP = 40  # requests (at 20/s) sent to each server before it is measured, not counted
 
 
@@ -90,279 +81,7 @@ def count_checkins(url: str) -> int:
         engine.dispose()
 
 
-# -- the servers ---------------------------------------------------------------------------
-
-
-def procfile_web() -> str:
-    """The Procfile's `web:` command line, as a platform runs it."""
-    for line in (REPO / "Procfile").read_text().splitlines():
-        kind, _, command = line.partition(":")
-        if kind.strip() == "web":
-            return command.strip()
-    raise SystemExit("the Procfile has no web: line")
-
-
-def web_command(bare: bool = False) -> list[str]:
-    """mentorbot's web process exactly as the Procfile says; or, with `bare`, the bare app
-    under the same gunicorn settings (only the application and its import path differ)."""
-    line = procfile_web()
-    if bare:
-        if MENTORBOT_APP not in line or not line.startswith("gunicorn "):
-            raise SystemExit(f"cannot derive the bare app's command from: {line}")
-        line = line.replace(MENTORBOT_APP, BARE_APP).replace(
-            "gunicorn ", f"gunicorn --pythonpath {BENCH} ", 1
-        )
-    return ["sh", "-c", f"exec {line}"]
-
-
-def server_env(standin: SlackStandin, url: str, port: int | None = None) -> dict[str, str]:
-    """The environment of a server talking to the stand-in: no other SLACK_/MENTORBOT_ setting."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MENTORBOT_"))}
-    scripts = str(Path(sys.executable).parent)
-    return {
-        **clean,
-        "PATH": f"{scripts}{os.pathsep}{clean.get('PATH', '')}",
-        "PORT": str(port or free_port()),
-        "SLACK_BOT_TOKEN": "xoxb-bench",
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": standin.api_url,
-        "MENTORBOT_DATABASE_URL": url,
-        "MENTORBOT_WORKING_HOURS": "00:00-24:00",
-        "MENTORBOT_WORKDAYS": "mon-sun",
-    }
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def healthy(base: str) -> bool:
-    """True when GET /healthz answers 200."""
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    try:
-        with opener.open(f"{base}/healthz", timeout=2) as response:
-            return bool(response.status == 200)
-    except OSError:  # refused or reset while the server starts
-        return False
-
-
-def wait_until_healthy(
-    base: str, process: subprocess.Popen[bytes], log: IO[bytes], seconds: float = 60
-) -> None:
-    """Poll /healthz until it answers 200; stop with the server's output if it died."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            log.seek(0)
-            raise SystemExit(f"the server exited early:\n{log.read().decode(errors='replace')}")
-        if healthy(base):
-            return
-        time.sleep(0.01)  # polling another process, not timing a result
-    raise SystemExit(f"{base}/healthz did not answer 200 within {seconds:.0f} s")
-
-
-@contextmanager
-def serving(command: list[str], env: dict[str, str]) -> Iterator[tuple[str, int]]:
-    """Run a server until the block ends (SIGTERM); yields (base URL, pid) once healthy."""
-    base = f"http://127.0.0.1:{env['PORT']}"
-    with tempfile.TemporaryFile() as log:
-        # Output to a file, never an unread pipe: a full pipe would stall the server.
-        process = subprocess.Popen(command, env=env, cwd=REPO, stdout=log, stderr=log)
-        try:
-            wait_until_healthy(base, process, log)
-            yield base, process.pid
-        finally:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
-
-
-def listen_overflows() -> int:
-    """The machine's count of connections dropped because a listen queue was full (Linux)."""
-    try:
-        lines = [line.split() for line in Path("/proc/net/netstat").read_text().splitlines()]
-    except OSError:
-        return 0
-    for names, values in zip(lines[::2], lines[1::2], strict=False):
-        if names[0] == "TcpExt:" and "ListenOverflows" in names:
-            return int(values[names.index("ListenOverflows")])
-    return 0
-
-
-def process_tree(pid: int) -> list[int]:
-    """`pid` and all its descendants (Linux /proc)."""
-    found = [pid]
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            children = (task / "children").read_text().split()
-        except OSError:  # the task ended meanwhile
-            continue
-        for child in children:
-            found.extend(process_tree(int(child)))
-    return found
-
-
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) used so far by a process and its descendants (gunicorn's
-    master and workers)."""
-    ticks = 0
-    for each in process_tree(pid):
-        try:
-            fields = Path(f"/proc/{each}/stat").read_text().rpartition(")")[2].split()
-        except OSError:  # ended meanwhile
-            continue
-        ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
-# -- the load generator (runs in a second process) ------------------------------------------
-
-
-@dataclass(frozen=True)
-class Planned:
-    """One request of the schedule: when (seconds after the start), who, what."""
-
-    at: float
-    user_id: str
-    text: str
-    trigger_id: str
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What happened to one request."""
-
-    modal: bool
-    seconds: float  # from sending to the end of the answer
-    lag: float  # how late it was sent after its scheduled time
-    status: int  # 0: no answer (refused, reset, timed out)
-    expected: bool  # the answer is the acknowledgement this request should get
-
-    @property
-    def error(self) -> bool:
-        return not (200 <= self.status < 300) or self.seconds > ACK_DEADLINE or not self.expected
-
-
-def plan(rate: float, seconds: float, senders: list[str], triggers: Iterator[str]) -> list[Planned]:
-    """`rate` requests a second for `seconds`, alternately `/checkin` and `/checkin <text>`."""
-    return [
-        Planned(
-            at=i / rate,
-            user_id=senders[i % len(senders)],
-            text="" if i % 2 == 0 else f"Good session number {i}, we planned the next steps",
-            trigger_id=next(triggers),
-        )
-        for i in range(round(rate * seconds))
-    ]
-
-
-def expected_answer(bare: bool, planned: Planned, status: int, body: str) -> bool:
-    """mentorbot acks `/checkin` with an empty body (the modal follows) and `/checkin <text>`
-    with the check-in's confirmation and its Undo button; the bare app always with nothing."""
-    if status != 200:
-        return False
-    if bare or not planned.text:
-        return body == ""
-    return '"checkin_undo"' in body and '"ephemeral"' in body
-
-
-def generate(base: str, schedule: list[Planned], bare: bool, threads: int) -> list[Outcome]:
-    """Send the schedule to `base` open-loop and return one outcome per request, in order."""
-    client = SignedSlackClient(
-        f"{base}/slack/events", SECRET, team_id=TEAM, timeout=ACK_DEADLINE * 3
-    )
-    outcomes: list[Outcome | None] = [None] * len(schedule)
-
-    def send(index: int, due: float) -> None:
-        planned = schedule[index]
-        started = time.perf_counter()
-        status, body = 0, ""
-        try:
-            answer = client.command(
-                "/checkin", planned.text, planned.user_id, trigger_id=planned.trigger_id
-            )
-            status, body = answer.status, answer.body
-        except OSError:  # refused, reset or timed out: no acknowledgement
-            pass
-        outcomes[index] = Outcome(
-            modal=not planned.text,
-            seconds=time.perf_counter() - started,
-            lag=started - due,
-            status=status,
-            expected=expected_answer(bare, planned, status, body),
-        )
-
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        start = time.perf_counter() + 0.2
-        for index, planned in enumerate(schedule):
-            due = start + planned.at
-            wait = due - time.perf_counter()
-            if wait > 0:
-                time.sleep(wait)  # keeping to the schedule, not timing a result
-            pool.submit(send, index, due)
-    return [outcome for outcome in outcomes if outcome is not None]
-
-
-# -- figures -------------------------------------------------------------------------------
-
-
-def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile (share in 0..1) of a non-empty list."""
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), math.ceil(share * len(ordered))))
-    return ordered[rank - 1]
-
-
-@dataclass(frozen=True)
-class Figures:
-    requests: int
-    p50: float
-    p99: float
-    max: float
-    errors: int
-    lag: float
-
-    @classmethod
-    def of(cls, outcomes: list[Outcome]) -> Figures:
-        answered = [o.seconds for o in outcomes if o.status] or [float("nan")]
-        return cls(
-            requests=len(outcomes),
-            p50=percentile(answered, 0.50),
-            p99=percentile(answered, 0.99),
-            max=max(answered),
-            errors=sum(o.error for o in outcomes),
-            lag=max((o.lag for o in outcomes), default=0.0),
-        )
-
-
-def row(database: str, target: str, rate: float, figures: Figures) -> str:
-    ms = [f"{value * 1000:>7.0f}ms" for value in (figures.p50, figures.p99, figures.max)]
-    return (
-        f"{database:<11} {target:<28} {rate:>5.0f}/s {figures.requests:>8,} {' '.join(ms)} "
-        f"{figures.errors:>6} {figures.lag * 1000:>8.0f}ms"
-    )
-
-
-HEADER = (
-    f"{'database':<11} {'target':<28} {'rate':>7} {'requests':>8} {'p50':>9} {'p99':>9} "
-    f"{'max':>9} {'errors':>6} {'send lag':>10}"
-)
-
-
-def error_breakdown(outcomes: list[Outcome]) -> str:
-    refused = sum(o.status == 0 for o in outcomes)
-    non_2xx = sum(o.status != 0 and not 200 <= o.status < 300 for o in outcomes)
-    late = sum(o.status != 0 and o.seconds > ACK_DEADLINE for o in outcomes)
-    wrong = sum(200 <= o.status < 300 and not o.expected for o in outcomes)
-    return f"no answer {refused}, non-2xx {non_2xx}, later than 3 s {late}, wrong answer {wrong}"
+# -- measuring ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

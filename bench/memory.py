@@ -24,16 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ack_load import (
-    SECRET,
-    TEAM,
-    count_checkins,
-    free_port,
-    process_tree,
-    seed,
-    server_env,
-    serving,
-)
+from ack_load import TEAM, count_checkins, seed
+from servers import SECRET, free_port, process_tree, server_env, serving
 
 from mentorbot.standin import SignedSlackClient, SlackStandin
 
