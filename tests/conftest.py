@@ -8,6 +8,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -22,6 +23,9 @@ from mentorbot.localserver import LocalServer
 from mentorbot.runtime import Runtime, build_runtime, identify, record_workspace
 from mentorbot.standin import SignedSlackClient, SlackStandin
 from mentorbot.web import WebApp
+
+if TYPE_CHECKING:
+    from tests.workspaces import Bot
 
 PG_ENV = "MENTORBOT_TEST_DATABASE_URL"
 SIGNING_SECRET = "test-signing-secret"
@@ -249,3 +253,12 @@ def bot_without_database(standin: SlackStandin) -> Iterator[str]:
             yield server.url
     finally:
         runtime.close()
+
+
+@pytest.fixture
+def bot(standin: SlackStandin, database_url: str) -> Iterator[Bot]:
+    """mentorbot with OAuth installs, for two workspaces (see tests/workspaces.py)."""
+    from tests.workspaces import serving  # it reads this module's SIGNING_SECRET
+
+    with serving(standin, database_url) as served:
+        yield served

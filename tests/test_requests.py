@@ -20,6 +20,7 @@ from mentorbot.runtime import Runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
 from tests.conftest import SIGNING_SECRET
 from tests.factories import seed_pair
+from tests.http import answer
 
 
 def test_url_verification_is_answered(slack: SignedSlackClient) -> None:
@@ -190,33 +191,10 @@ def test_app_home_is_published(slack: SignedSlackClient, standin: SlackStandin) 
 
 
 def test_unknown_path_is_404(bot_url: str) -> None:
-    from urllib.error import HTTPError
-    from urllib.request import urlopen
-
-    try:
-        urlopen(f"{bot_url}/nope")
-    except HTTPError as error:
-        assert error.code == 404
-        error.close()
-    else:  # pragma: no cover
-        raise AssertionError("expected 404")
+    assert answer(f"{bot_url}/nope")[0] == 404
 
 
 NOT_FOUND = b'{"ok": false, "error": "not_found"}'
-
-
-def answer(url: str, method: str = "GET") -> tuple[int, str, bytes]:
-    """Status, Content-Type and body of one request (HEAD has no body)."""
-    from urllib.error import HTTPError
-    from urllib.request import Request, urlopen
-
-    data = b"{}" if method in ("POST", "PUT") else None
-    try:
-        with urlopen(Request(url, data=data, method=method), timeout=10) as response:
-            return response.status, response.headers["Content-Type"], response.read()
-    except HTTPError as error:
-        with error:
-            return error.code, error.headers["Content-Type"], error.read()
 
 
 def test_every_other_path_and_method_is_the_same_json_404(bot_url: str) -> None:
