@@ -1,4 +1,4 @@
-"""The `mentorbot` command line: run, worker, tick, db upgrade, demo."""
+"""The `mentorbot` command line: run, worker, tick, db upgrade, import-pairs, report, demo."""
 
 from __future__ import annotations
 

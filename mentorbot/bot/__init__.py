@@ -1,21 +1,23 @@
 """The core: settings, database models, domain services, outbound messaging, rendering.
 
-- `db`: the engine and session factory (SQLite with WAL and foreign keys, PostgreSQL).
-- `dbtypes`: column types the models and the migrations share.
-- `delivery`: the sender, delivering due outbox rows to Slack once, within working hours.
-- `errors`: domain errors, each with the template that explains it politely.
+Nothing here imports `handlers` or `schedules`, and no service calls Slack.
+
+- `services/`: the domain services, one module per feature.
+- `db`: the engine and sessions for SQLite and PostgreSQL, and `unit_of_work`.
+- `dbtypes`: column types shared by the models and the migrations.
+- `delivery`: the sender: delivers due outbox rows to Slack exactly once, within working hours.
+- `errors`: domain errors, each with the template that explains it to the person.
 - `install_tables`: the tables of slack_sdk's installation and OAuth state stores.
-- `migrate`: Alembic driven from code.
-- `models`: the SQLAlchemy 2.0 typed models.
-- `outbox`: what services enqueue for the bot to say.
-- `rendering`: the one Jinja environment over `templates/`.
-- `reports`: a cohort's report as files (a CSV and a PNG chart).
-- `sandbox`: a Jinja sandbox bounding what text people write may compute.
-- `services`: the domain services.
-- `settings`: the typed settings, read once at start-up.
-- `tick`: one pass of all due work, producers then the sender.
+- `migrate`: Alembic driven from code (`mentorbot db upgrade`, and on start).
+- `models`: the SQLAlchemy models of the whole data model; every row carries `team_id`.
+- `outbox`: queueing messages under a dedupe key; claiming them and recording outcomes.
+- `rendering`: the one Jinja environment, its filters and Block Kit limits.
+- `reports`: a cohort's report as files: a CSV of engagement and a PNG of weekly check-ins.
+- `sandbox/`: a bounded Jinja sandbox for the announcements coordinators write.
+- `settings`: the one typed settings object, read once from the environment.
+- `tick`: one pass of all due work: every producer, then the sender.
 - `timeutil`: aware-UTC time helpers.
-- `token_store`: workspace tokens kept encrypted with Fernet.
+- `token_store`: workspace tokens encrypted at rest (Fernet).
 - `usertext`: cleaning text people type before it is stored.
-- `working_hours`: when a person may receive a DM.
+- `working_hours`: when a person may receive a DM, in their own time zone.
 """

@@ -1,5 +1,12 @@
 """`mentorbot demo`: a whole programme against the local Slack stand-in, printed as a
-transcript of what each person sees, in their own time zone."""
+transcript of what each person sees, in their own time zone.
+
+- `story`: the first half: a cohort, a pair, kickoff and agreement, weeks of its rhythm.
+- `ending`: the second half: a win, surveys, a concern, a quiet spell, closing, alumni.
+- `health`: the programme from above: cohort health, a report, a person's own data.
+- `forms`: what the demo's people type into Slack's modals.
+- `transcript`: the cast, the simulated clock, and the transcript of what each person sees.
+"""
 
 from __future__ import annotations
 

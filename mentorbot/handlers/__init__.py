@@ -1,4 +1,21 @@
-"""Bolt listeners grouped by Slack surface; each package has a `register(app, ...)`."""
+"""Bolt listeners grouped by Slack surface; each package has a `register(app, ...)`.
+
+Listeners are thin: parse the request, call a service, answer. Their Slack calls wait until
+the request's transaction is over (`deferred`).
+
+- `actions/`: buttons and menus, one module per feature.
+- `commands/`: `/checkin` and `/mentoring`, each subcommand in its feature's module.
+- `events/`: Events API listeners: App Home, direct messages, members, uninstalls.
+- `views/`: modal submissions, one module per feature.
+- `deferred`: Slack calls a listener wants made once the request's transaction is over.
+- `errors`: the one error handler: domain errors become polite replies, the rest is logged.
+- `fallbacks`: catch-alls, registered last: every request Slack sends gets a 2xx.
+- `forms`: reading what people entered in a modal (`view.state.values`).
+- `middleware`: request middleware: a retried event that was handled is not handled again.
+- `modals`: opening modals, finishing forms, and which pair a button or form is about.
+- `people`: checking with Slack that the people a coordinator named can take part.
+- `uploads`: files the bot hands people in Slack, with files upload v2.
+"""
 
 from __future__ import annotations
 

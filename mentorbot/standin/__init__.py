@@ -5,11 +5,12 @@
 - `workspace_setup`: adding members, channels, shared files, installs; issuing response URLs.
 - `faults`: injected failures, held calls and rate limits.
 - `records`: what happened: the calls, their violations, what people see.
-- `methods`: the workspace state and the Web API methods, one module per family of methods.
+- `methods/`: the workspace state and the Web API methods, one module per family of methods.
 - `contract`: checks of a Web API call against Slack's request contract and Block Kit rules.
 - `objects`: records the stand-in keeps and the Slack-shaped objects it answers with.
 - `transport`: the HTTP plumbing: body parsing, the threaded server, the handler.
 - `signed_client`: signed, Slack-shaped requests (commands, events, interactions) to the bot.
+- `web_api_contract.json`: Slack's Web API spec, distilled by `scripts/distill_slack_spec.py`.
 """
 
 from mentorbot.standin.contract import check_call, load_contract

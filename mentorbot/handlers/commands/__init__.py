@@ -1,6 +1,7 @@
-"""Slash commands. `checkin_command` routes `/checkin`, `mentoring_command` routes `/mentoring`;
-each subcommand lives in the module named like its feature.
+"""Slash commands: `/checkin` and `/mentoring`; each subcommand lives in its feature's module.
 
+- `checkin_command`: routes `/checkin`: the form, a subcommand, or a quick check-in.
+- `mentoring_command`: routes `/mentoring`: `help` for anyone, the rest for coordinators.
 - `agreements`: `/checkin agreement`.
 - `announcements`: `/mentoring announce`, `/mentoring announcements`.
 - `celebrations`: `/checkin win`.
@@ -18,7 +19,8 @@ each subcommand lives in the module named like its feature.
 - `pairs`: `/mentoring pair`, `unpair`, `capacity`.
 - `pauses`: `/checkin pause`, `/checkin resume`.
 - `working_hours`: `/checkin hours`.
-- `grammar`, `request`: reading a command's words; the request a subcommand handles.
+- `grammar`: reading a command's words: people, channels, dates and options.
+- `request`: the request a subcommand handles: who asked, the words, the session, the clock.
 """
 
 from __future__ import annotations
