@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import threading
 import urllib.error
@@ -10,8 +9,6 @@ import urllib.request
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
@@ -32,9 +29,9 @@ from mentorbot.standin import (
     check_call,
     load_contract,
 )
+from tests.scripts import load_script
 from tests.specs import shared_file
 
-REPO = Path(__file__).resolve().parents[1]
 SECRET = "standin-test-secret"
 AUTH = {"Authorization": "Bearer xoxb-test"}
 MODAL = {
@@ -202,18 +199,9 @@ def test_supplement_is_kept_apart_from_the_spec() -> None:
     ]
 
 
-def _load_distiller() -> ModuleType:
-    """Import scripts/distill_slack_spec.py (scripts is not a package)."""
-    spec = importlib.util.spec_from_file_location("distill", REPO / "scripts/distill_slack_spec.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_packaged_contract_matches_slacks_spec() -> None:
     spec = json.loads(shared_file("slack/web-api.openapi2.json").read_text(encoding="utf-8"))
-    assert load_contract()["methods"] == _load_distiller().distill(spec)
+    assert load_contract()["methods"] == load_script("distill_slack_spec").distill(spec)
 
 
 # -- Slack-shaped answers ---------------------------------------------------------------------
