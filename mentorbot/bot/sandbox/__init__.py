@@ -9,7 +9,7 @@ the value is made, from its would-be size:
   characters; an operator, filter or method that would make a longer one is refused
   from its arguments (`'9' * n` from the string's length and n), and anything else is
   checked as it is made;
-- `range` counts up to `limit` numbers;
+- a `range` counts up to `limit` numbers;
 - a render spends at most `budget` units: one for each node of a loop's body at every turn
   (likewise a macro's or a block's body at every call), and one for each character a
   filter, method or operator is given or makes. Time and memory follow from that bound.
