@@ -13,7 +13,9 @@ from sqlalchemy import inspect, select, text
 from mentorbot.bot.db import make_engine, make_sessionmaker
 from mentorbot.bot.install_tables import install_metadata
 from mentorbot.bot.migrate import alembic_config, upgrade
-from mentorbot.bot.models import Base, Feedback, Pair, SurveyRound
+from mentorbot.bot.models import Base, Feedback, OutboundMessage, Pair, SurveyRound
+from tests.factories import TEAM
+from tests.test_message_kinds import CASES, World
 
 # These tests migrate (and inspect) databases themselves, from nothing.
 pytestmark = pytest.mark.empty_database
@@ -205,3 +207,79 @@ def test_the_survey_rounds_migration_puts_earlier_answers_in_one_round_per_cohor
         (r.opens_at, r.closes_at) == (opened, opened + timedelta(days=7)) for r in rounds.values()
     )
     assert joined == {1: rounds[1].id, 2: rounds[2].id, 3: None}
+
+
+def test_the_outbox_columns_migration_fills_rows_queued_before_it(database_url: str) -> None:
+    """Rows queued under 0010 get, from their keys, the columns each kind's constructor sets
+    now; a key of no known format gets none, one of the retired kind its kind and pair."""
+    engine = make_engine(database_url)
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    world = World.make()
+    at = "2027-03-01 12:00:00"
+    rows = {
+        **{case.key: case.expected(world) for case in CASES.values()},
+        "escalate:pair7:20270301T1200:U0COORD": ("escalate", 7, 3, None, None, False),
+        "moved:pair999:x": ("moved", 999, None, None, None, False),  # its pair is gone
+        "crash:1": (None, None, None, None, None, False),
+    }
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0010")
+            for statement in (
+                "INSERT INTO cohort (id, team_id, name, starts_on, ends_on, cadence, phase,"
+                " created_at) VALUES (3, :team, 'Spring', '2027-03-01', '2027-05-24', 'weekly',"
+                " 'active', :at)",
+                "INSERT INTO pair (id, team_id, cohort_id, mentor_id, mentee_id, cadence, status,"
+                " created_at, meetings_checked_in) VALUES (7, :team, 3, 'U0MENTOR', 'U0MENTEE',"
+                " 'weekly', 'active', :at, 0)",
+                "INSERT INTO concern (id, team_id, pair_id, raised_by, text, status, created_at)"
+                " VALUES (11, :team, 7, 'U0MENTEE', 'x', 'open', :at)",
+                "INSERT INTO announcement (id, team_id, cohort_id, channel_id, text, send_at,"
+                " created_by, created_at) VALUES (13, :team, 3, 'C0COHORT', 'x', :at, 'U0COORD',"
+                " :at)",
+            ):
+                connection.execute(text(statement), {"team": TEAM, "at": at})
+            for key in rows:
+                connection.execute(
+                    text(
+                        "INSERT INTO outbound_message (team_id, dedupe_key, target_kind,"
+                        " target_id, payload, not_before, status, attempts, outcome_unknown,"
+                        " created_at) VALUES (:team, :key, 'user', 'U0COORD', '{}', :at,"
+                        " 'sent', 1, false, :at)"
+                    ),
+                    {"team": TEAM, "key": key, "at": at},
+                )
+        upgrade(engine)
+        with make_sessionmaker(engine)() as session:
+            found = {
+                row.dedupe_key: (
+                    row.kind,
+                    row.pair_id,
+                    row.cohort_id,
+                    row.concern_id,
+                    row.about_user_id,
+                    row.quotes_words,
+                )
+                for row in session.scalars(select(OutboundMessage))
+            }
+    finally:
+        engine.dispose()
+    assert found == {key: expected[-6:] for key, expected in rows.items()}
+
+
+def test_the_outbox_columns_migration_goes_down_and_up_again(database_url: str) -> None:
+    engine = make_engine(database_url)
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    try:
+        upgrade(engine)
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0010")
+        columns = {c["name"] for c in inspect(engine).get_columns("outbound_message")}
+        assert not columns & {"kind", "pair_id", "cohort_id", "about_user_id", "quotes_words"}
+        upgrade(engine)
+        columns = {c["name"] for c in inspect(engine).get_columns("outbound_message")}
+        assert {"kind", "pair_id", "cohort_id", "concern_id", "about_user_id"} <= columns
+    finally:
+        engine.dispose()

@@ -358,6 +358,10 @@ class OutboundMessage(Base):
     __table_args__ = (
         UniqueConstraint("team_id", "dedupe_key"),
         Index(None, "status", "not_before"),
+        Index(None, "pair_id", "kind"),
+        Index(None, "cohort_id", "status"),
+        Index(None, "team_id", "about_user_id"),
+        Index(None, "concern_id"),
     )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
@@ -382,6 +386,14 @@ class OutboundMessage(Base):
     slack_ts: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    # What the message is and whom it is about, set with its key by `message_kinds` (see
+    # there); None for keys made elsewhere. Plain ids, no foreign keys: the outbox is a record.
+    kind: Mapped[str | None] = mapped_column(String(32))  # a `message_kinds.Kind` value
+    pair_id: Mapped[int | None] = mapped_column(Id)
+    cohort_id: Mapped[int | None] = mapped_column(Id)
+    concern_id: Mapped[int | None] = mapped_column(Id)
+    about_user_id: Mapped[str | None] = mapped_column(String(32))
+    quotes_words: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ProcessedEvent(Base):

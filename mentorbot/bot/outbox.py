@@ -12,11 +12,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from mentorbot.bot.message_kinds import Kind, MessageKey
 from mentorbot.bot.models import Member, OutboundMessage, Pair, Workspace
 from mentorbot.bot.services.workspaces import availabilities_for
 from mentorbot.bot.working_hours import next_allowed_for_all
 
-# Rows per INSERT statement (SQLite allows 32,766 bound values; a row has 11).
+# Rows per INSERT statement (SQLite allows 32,766 bound values; a row has 17).
 ENQUEUE_CHUNK = 500
 # A cached Slack profile (time zone, name) older than this is fetched again before a DM.
 PROFILE_MAX_AGE = timedelta(days=7)
@@ -37,7 +38,11 @@ TargetKind = Literal["user", "channel", "group"]
 class Outgoing:
     """A message a service wants sent: to a user (a DM) or a channel, not before a moment,
     and, when it is about a moment (a meeting, a due date, a survey's close), not from that
-    moment on (`expires_at`)."""
+    moment on (`expires_at`).
+
+    Its key comes from `message_kinds`, with the typed columns stored beside it; a bare
+    string key (tests, tools) stores none of them.
+    """
 
     team_id: str
     dedupe_key: str
@@ -77,7 +82,7 @@ def enqueue_many(session: Session, messages: list[Outgoing], *, now: datetime) -
     rows = [
         {
             "team_id": m.team_id,
-            "dedupe_key": m.dedupe_key,
+            **_key_columns(m.dedupe_key),
             "target_kind": m.target_kind,
             "target_id": m.target_id,
             "payload": m.payload,
@@ -101,6 +106,21 @@ def enqueue_many(session: Session, messages: list[Outgoing], *, now: datetime) -
     for first in range(0, len(rows), ENQUEUE_CHUNK):
         queued += len(connection.execute(statement, rows[first : first + ENQUEUE_CHUNK]).all())
     return queued
+
+
+def _key_columns(key: str) -> dict[str, Any]:
+    """The dedupe key and the typed columns that go with it (none for a plain string)."""
+    if not isinstance(key, MessageKey):
+        key = MessageKey(key)
+    return {
+        "dedupe_key": key.text,
+        "kind": key.kind,
+        "pair_id": key.pair_id,
+        "cohort_id": key.cohort_id,
+        "concern_id": key.concern_id,
+        "about_user_id": key.about_user_id,
+        "quotes_words": key.quotes_words,
+    }
 
 
 def _uninstalled(session: Session, team_ids: set[str]) -> set[str]:
@@ -127,7 +147,7 @@ def cancel_all_queued(session: Session, *, team_id: str, reason: str) -> int:
     )
 
 
-def cancel_queued(session: Session, *, team_id: str, pair_id: int, kinds: tuple[str, ...]) -> None:
+def cancel_queued(session: Session, *, team_id: str, pair_id: int, kinds: tuple[Kind, ...]) -> None:
     """Withdraw a pair's messages of these kinds (`kind:pair42:…` keys) not sent yet.
 
     A message never tried is deleted, so its key is free again: a meeting moved away and
@@ -151,7 +171,7 @@ def cancel_queued(session: Session, *, team_id: str, pair_id: int, kinds: tuple[
 
 def to_pair(
     pair: Pair,
-    dedupe_key: str,
+    dedupe_key: MessageKey,
     payload: dict[str, object],
     now: datetime,
     *,

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mentorbot.bot import message_kinds
 from mentorbot.bot.errors import InvalidForm, NotAllowed, NotFound
 from mentorbot.bot.models import Goal, Member, Pair
 from mentorbot.bot.outbox import cancel_queued, enqueue_many, to_pair
@@ -223,7 +224,7 @@ def record_agreement(
         places=PLACES,
     )
     enqueue_many(
-        session, [to_pair(pair, f"agreement:pair{pair.id}:v{version}", payload, now)], now=now
+        session, [to_pair(pair, message_kinds.agreement(pair, version), payload, now)], now=now
     )
     session.flush()
     return dict(payload)

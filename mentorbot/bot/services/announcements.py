@@ -12,6 +12,7 @@ from jinja2 import StrictUndefined, TemplateError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mentorbot.bot import message_kinds
 from mentorbot.bot.errors import BadInput, InvalidForm
 from mentorbot.bot.models import Announcement, Cohort
 from mentorbot.bot.outbox import Outgoing, enqueue_many
@@ -194,7 +195,7 @@ def produce_announcements(session: Session, now: datetime) -> int:
         outgoing.append(
             Outgoing(
                 team_id=announcement.team_id,
-                dedupe_key=f"announcement:{announcement.id}",
+                dedupe_key=message_kinds.announcement(announcement),
                 target_kind="channel",
                 target_id=announcement.channel_id,
                 payload=render_json("announcements/post.json.j2", text=text),
@@ -211,7 +212,7 @@ def _refused(
     """The DM telling an announcement's author that it was not posted, and why."""
     return Outgoing(
         team_id=announcement.team_id,
-        dedupe_key=f"announcement:{announcement.id}:refused",
+        dedupe_key=message_kinds.announcement_refused(announcement),
         target_kind="user",
         target_id=announcement.created_by,
         payload=render_json(

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from mentorbot.bot import message_kinds
 from mentorbot.bot.errors import BadInput, NotAllowed, NotFound
 from mentorbot.bot.models import CheckIn, Cohort, Goal, Milestone, Pair
 from mentorbot.bot.outbox import Outgoing, enqueue_many, to_pair
@@ -154,7 +155,7 @@ def share_win(
         [
             Outgoing(
                 team_id=pair.team_id,
-                dedupe_key=f"winshare:pair{pair.id}:m{milestone.id}",
+                dedupe_key=message_kinds.win_share(pair, milestone),
                 target_kind="channel",
                 target_id=channel_id,
                 payload=post,
@@ -220,7 +221,7 @@ def produce_celebrations(session: Session, now: datetime) -> int:
         payload = render_json(
             "celebrations/celebration.json.j2", pair=pair, milestone=milestone, variant=variant
         )
-        outgoing.append(to_pair(pair, f"celebrate:pair{pair.id}:m{milestone.id}", payload, now))
+        outgoing.append(to_pair(pair, message_kinds.celebration(pair, milestone), payload, now))
     return enqueue_many(session, outgoing, now=now)
 
 

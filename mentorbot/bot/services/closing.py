@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mentorbot.bot import message_kinds
 from mentorbot.bot.errors import InvalidForm, NotAllowed
 from mentorbot.bot.models import CheckIn, Cohort, Goal, Pair, Reflection, SurveyRound
 from mentorbot.bot.outbox import Outgoing, enqueue, enqueue_many
@@ -83,7 +84,7 @@ def closing_messages(
             messages.append(
                 Outgoing(
                     team_id=pair.team_id,
-                    dedupe_key=f"closing:pair{pair.id}:{user_id}",
+                    dedupe_key=message_kinds.closing(pair, user_id),
                     target_kind="user",
                     target_id=user_id,
                     payload=payload,
@@ -195,7 +196,7 @@ def _send_gratitude(session: Session, *, pair: Pair, sender: str, note: str, now
     return enqueue(
         session,
         team_id=pair.team_id,
-        dedupe_key=f"gratitude:pair{pair.id}:{sender}",
+        dedupe_key=message_kinds.gratitude(pair, sender),
         target_kind="user",
         target_id=reader,
         payload=payload,
@@ -246,7 +247,7 @@ def produce_alumni(session: Session, now: datetime) -> int:
         outgoing.append(
             Outgoing(
                 team_id=pair.team_id,
-                dedupe_key=f"alumni:pair{pair.id}:{reflection.user_id}:{months}",
+                dedupe_key=message_kinds.alumni(pair, reflection.user_id, months),
                 target_kind="user",
                 target_id=reflection.user_id,
                 payload=render_json(

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from mentorbot.bot import message_kinds
 from mentorbot.bot.errors import BadInput, InvalidForm, NotAllowed
 from mentorbot.bot.models import Cohort, Concern, Member, OutboundMessage, Pair
 from mentorbot.bot.outbox import Outgoing, enqueue_many
@@ -182,7 +183,7 @@ def raise_concern(
             [
                 Outgoing(
                     team_id=team_id,
-                    dedupe_key=f"concern:{concern.id}:{coordinator}",
+                    dedupe_key=message_kinds.concern(concern, coordinator),
                     target_kind="user",
                     target_id=coordinator,
                     payload=payload,
@@ -298,7 +299,7 @@ def handle_concern(
         [
             Outgoing(
                 team_id=team_id,
-                dedupe_key=f"concernhandled:{concern.id}",
+                dedupe_key=message_kinds.concern_handled(concern),
                 target_kind="user",
                 target_id=concern.raised_by,
                 payload=render_json("concerns/handled.json.j2", concern=concern, pair=pair),

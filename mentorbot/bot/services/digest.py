@@ -24,6 +24,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from mentorbot.bot import message_kinds
+from mentorbot.bot.message_kinds import MessageKey
 from mentorbot.bot.models import (
     CheckIn,
     Cohort,
@@ -80,7 +82,7 @@ class Due:
     team_id: str
     user_id: str
     zone: ZoneInfo
-    key: str
+    key: MessageKey
     due_at: datetime
     latest: datetime  # a digest not delivered by then is last week's news
 
@@ -96,11 +98,6 @@ def digest_week(zone: ZoneInfo, now: datetime) -> tuple[str, datetime, datetime]
         wall_clock(monday + timedelta(days=DIGEST_WEEKDAY), DIGEST_AT, zone),
         wall_clock(monday + LATE_UNTIL, time(0), zone),
     )
-
-
-def digest_key(user_id: str, week: str) -> str:
-    """The dedupe key of a coordinator's digest for an ISO week."""
-    return f"digest:{user_id}:{week}"
 
 
 def produce_digests(session: Session, now: datetime) -> int:
@@ -147,7 +144,7 @@ def digests_due(session: Session, now: datetime) -> list[Due]:
         zone = coordinator.availability.zone
         week, due_at, latest = digest_week(zone, now)
         if due_at <= now < latest:
-            key = digest_key(coordinator.user_id, week)
+            key = message_kinds.digest(coordinator.user_id, week)
             candidates.append(
                 Due(coordinator.team_id, coordinator.user_id, zone, key, due_at, latest)
             )
@@ -155,7 +152,7 @@ def digests_due(session: Session, now: datetime) -> list[Due]:
         return []
     keys: dict[str, list[str]] = defaultdict(list)
     for item in candidates:
-        keys[item.team_id].append(item.key)
+        keys[item.team_id].append(item.key.text)
     queued = set(
         session.execute(
             select(OutboundMessage.team_id, OutboundMessage.dedupe_key).where(
@@ -168,7 +165,7 @@ def digests_due(session: Session, now: datetime) -> list[Due]:
             )
         ).all()
     )
-    return [item for item in candidates if (item.team_id, item.key) not in queued]
+    return [item for item in candidates if (item.team_id, item.key.text) not in queued]
 
 
 def digest_cohorts(session: Session, *, team_id: str, now: datetime) -> list[Cohort]:

@@ -19,6 +19,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from mentorbot.bot import message_kinds
 from mentorbot.bot.models import Cohort, Member, Pair
 from mentorbot.bot.outbox import Outgoing, enqueue_many
 from mentorbot.bot.rendering import render_json
@@ -59,7 +60,7 @@ def produce_escalations(session: Session, now: datetime) -> int:
         outgoing.append(
             Outgoing(
                 team_id=coordinator.team_id,
-                dedupe_key=f"escalations:{coordinator.user_id}:{today.isoformat()}",
+                dedupe_key=message_kinds.escalations(coordinator.user_id, today),
                 target_kind="user",
                 target_id=coordinator.user_id,
                 payload=escalation_note(session, quiet, now=now),

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
+from mentorbot.bot import message_kinds
 from mentorbot.bot.errors import InvalidForm, NotAllowed, NotFound
 from mentorbot.bot.models import Cohort, Feedback, Pair, SurveyRound
 from mentorbot.bot.outbox import Outgoing
@@ -132,7 +133,7 @@ def survey_messages(
             messages.append(
                 Outgoing(
                     team_id=pair.team_id,
-                    dedupe_key=f"survey:pair{pair.id}:{survey.phase}:{user_id}",
+                    dedupe_key=message_kinds.survey(pair, survey.phase, user_id),
                     target_kind="user",
                     target_id=user_id,
                     payload=payload,

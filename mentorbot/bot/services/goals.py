@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from mentorbot.bot import message_kinds
 from mentorbot.bot.errors import BadInput, NotAllowed, NotFound
 from mentorbot.bot.models import CheckIn, Goal, Pair
 from mentorbot.bot.outbox import Outgoing, enqueue_many
@@ -180,7 +181,7 @@ def produce_goal_reminders(session: Session, now: datetime) -> int:
         outgoing.append(
             Outgoing(
                 team_id=pair.team_id,
-                dedupe_key=f"goaldue:pair{pair.id}:goal{goal.id}",
+                dedupe_key=message_kinds.goal_due(pair, goal),
                 target_kind="user",
                 target_id=pair.mentee_id,
                 payload=render_json("goals/due_soon.json.j2", goal=goal),

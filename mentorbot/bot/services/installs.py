@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mentorbot.bot import message_kinds
 from mentorbot.bot.models import Workspace
 from mentorbot.bot.outbox import UNINSTALLED, cancel_all_queued, enqueue
 from mentorbot.bot.rendering import render_text
@@ -51,7 +52,7 @@ def record_install(
     enqueue(
         session,
         team_id=team_id,
-        dedupe_key=f"installed:{installer_id}:{now:%Y%m%dT%H%M%S.%f}",
+        dedupe_key=message_kinds.installed(installer_id, now),
         target_kind="user",
         target_id=installer_id,
         payload={

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mentorbot.bot import message_kinds
 from mentorbot.bot.models import Pair
 from mentorbot.bot.outbox import Outgoing, enqueue_many
 from mentorbot.bot.rendering import render_json
@@ -31,10 +32,6 @@ def produce_meeting_prompts(session: Session, now: datetime) -> int:
     return _follow_up(session, now) + _prompt(session, now)
 
 
-def _key(kind: str, pair: Pair, meeting: datetime) -> str:
-    return f"{kind}:pair{pair.id}:{meeting:%Y-%m-%dT%H:%M}"
-
-
 def _follow_up(session: Session, now: datetime) -> int:
     pairs = session.scalars(
         select(Pair).where(Pair.status == "active", Pair.next_meeting_at <= now - FOLLOW_UP_AFTER)
@@ -49,7 +46,7 @@ def _follow_up(session: Session, now: datetime) -> int:
             outgoing.append(
                 Outgoing(
                     team_id=pair.team_id,
-                    dedupe_key=_key("followup", pair, meeting),
+                    dedupe_key=message_kinds.followup(pair, meeting),
                     target_kind="user",
                     target_id=pair.mentee_id,
                     payload=render_json(
@@ -95,14 +92,14 @@ def _prompt(session: Session, now: datetime) -> int:
             meeting=meeting,
             zone=people["mentee"].zone,
         )
-        for kind, user_id, payload, role in (
-            ("prompt", pair.mentor_id, mentor_prompt, "mentor"),
-            ("prep", pair.mentee_id, mentee_prompt, "mentee"),
+        for key, user_id, payload, role in (
+            (message_kinds.prompt(pair, meeting), pair.mentor_id, mentor_prompt, "mentor"),
+            (message_kinds.prep(pair, meeting), pair.mentee_id, mentee_prompt, "mentee"),
         ):
             outgoing.append(
                 Outgoing(
                     team_id=pair.team_id,
-                    dedupe_key=_key(kind, pair, meeting),
+                    dedupe_key=key,
                     target_kind="user",
                     target_id=user_id,
                     payload=payload,

@@ -16,7 +16,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mentorbot.bot import message_kinds
 from mentorbot.bot.errors import BadInput
+from mentorbot.bot.message_kinds import Kind
 from mentorbot.bot.models import Cohort, Pair, Workspace
 from mentorbot.bot.outbox import Outgoing, cancel_queued, enqueue_many, to_pair
 from mentorbot.bot.rendering import render_json
@@ -34,7 +36,7 @@ LOOK_BACK_DAYS = 4
 # Dates people type for meetings and pauses must be within this many days of today.
 FURTHEST_DAYS = 366
 # Kinds of queued messages that belong to one meeting (moved or paused meetings drop them).
-MEETING_MESSAGES = ("prompt", "prep", "followup")
+MEETING_MESSAGES = (Kind.PROMPT, Kind.PREP, Kind.FOLLOWUP)
 
 
 def lead_time(session: Session, team_id: str) -> timedelta:
@@ -209,7 +211,7 @@ def _moved_note(
     assert pair.next_meeting_at is not None
     return to_pair(
         pair,
-        f"moved:pair{pair.id}:{pair.next_meeting_at:%Y-%m-%dT%H:%M}",
+        message_kinds.moved(pair, pair.next_meeting_at),
         render_json("meetings/moved.json.j2", pair=pair, regular=regular, by=by, zone=zone),
         now,
         expires_at=pair.next_meeting_at,

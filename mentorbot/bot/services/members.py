@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mentorbot.bot import message_kinds
 from mentorbot.bot.errors import BadInput, NotAllowed
 from mentorbot.bot.models import Member
 from mentorbot.bot.outbox import enqueue
@@ -110,7 +111,7 @@ def welcome_coordinator(
     enqueue(
         session,
         team_id=team_id,
-        dedupe_key=f"coordinator:{user_id}:{now:%Y%m%dT%H%M%S.%f}",
+        dedupe_key=message_kinds.coordinator_added(user_id, now),
         target_kind="user",
         target_id=user_id,
         payload={"text": render_text("coordinators/you_coordinate.md.j2", granted_by=granted_by)},

@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mentorbot.bot import message_kinds
+from mentorbot.bot.message_kinds import MessageKey
 from mentorbot.bot.models import Pair, Workspace
 from mentorbot.bot.outbox import Outgoing, enqueue_many
 from mentorbot.bot.rendering import render_json
@@ -53,13 +55,13 @@ def produce_nudges(session: Session, now: datetime) -> int:
         select(Pair).where(Pair.status == "active", Pair.nudge_at <= now)
     ).all():
         pair.nudge_at = None
-        outgoing.append(nudge_message(pair, f"nudge:pair{pair.id}:{_spell(pair)}", now))
+        outgoing.append(nudge_message(pair, message_kinds.nudge(pair), now))
     return enqueue_many(session, outgoing, now=now)
 
 
-def nudge_message(pair: Pair, dedupe_key: str, now: datetime) -> Outgoing:
-    """The friendly nudge to a quiet pair's mentee (`nudge:pair{id}:…` keys: a pause or the
-    pair's end withdraws it)."""
+def nudge_message(pair: Pair, dedupe_key: MessageKey, now: datetime) -> Outgoing:
+    """The friendly nudge to a quiet pair's mentee (a `Kind.NUDGE`: a pause or the pair's end
+    withdraws it)."""
     return Outgoing(
         team_id=pair.team_id,
         dedupe_key=dedupe_key,
@@ -68,8 +70,3 @@ def nudge_message(pair: Pair, dedupe_key: str, now: datetime) -> Outgoing:
         payload=render_json("nudges/nudge.json.j2", pair=pair),
         not_before=now,
     )
-
-
-def _spell(pair: Pair) -> str:
-    """The quiet spell a nudge or note is about (part of its dedupe key)."""
-    return f"{pair.quiet_since:%Y%m%dT%H%M}" if pair.quiet_since else "unknown"

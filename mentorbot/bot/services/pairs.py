@@ -10,7 +10,9 @@ from datetime import datetime
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from mentorbot.bot import message_kinds
 from mentorbot.bot.errors import BadInput, NotFound
+from mentorbot.bot.message_kinds import Kind
 from mentorbot.bot.models import Announcement, Cohort, Member, Pair
 from mentorbot.bot.outbox import cancel_queued, enqueue_many, to_pair
 from mentorbot.bot.rendering import render_json
@@ -27,8 +29,8 @@ DEFAULT_CAPACITY = 3
 # Messages an ended pair no longer gets, if they were still waiting to be sent.
 ENDED_MESSAGES = (
     *MEETING_MESSAGES,
-    *("nudge", "goaldue", "moved", "paused", "resumed"),
-    *("celebrate", "survey", "closing"),
+    *(Kind.NUDGE, Kind.GOAL_DUE, Kind.MOVED, Kind.PAUSED, Kind.RESUMED),
+    *(Kind.CELEBRATE, Kind.SURVEY, Kind.CLOSING),
 )
 MAX_CAPACITY = 20
 
@@ -201,7 +203,7 @@ def create_pairs(
             [
                 to_pair(
                     pair,
-                    f"kickoff:pair{pair.id}",
+                    message_kinds.kickoff(pair),
                     render_json("pairs/welcome.json.j2", pair=pair, cohort=cohort),
                     now,
                 )
@@ -250,7 +252,7 @@ def end_pairs(
         [
             to_pair(
                 pair,
-                f"farewell:pair{pair.id}",
+                message_kinds.farewell(pair),
                 render_json("pairs/farewell.json.j2", pair=pair, cohort=cohort, reason=reason),
                 now,
             )

@@ -8,13 +8,16 @@ reach a person.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mentorbot.bot import message_kinds
 from mentorbot.bot.errors import BadInput, NotFound
+from mentorbot.bot.message_kinds import Kind, MessageKey
 from mentorbot.bot.models import Member, Pair
 from mentorbot.bot.outbox import cancel_queued, enqueue_many, to_pair
 from mentorbot.bot.rendering import quoted, render_json
@@ -34,7 +37,7 @@ SHORTEST_PAUSE = timedelta(days=1)
 PAUSE_EXAMPLE = "/checkin pause 2 weeks"
 _LENGTH = re.compile(r"(\d{1,3})\s*(d|days?|w|wks?|weeks?)", re.IGNORECASE)
 # Queued messages a pause makes pointless.
-PAUSED_MESSAGES = (*MEETING_MESSAGES, "nudge", "goaldue")
+PAUSED_MESSAGES = (*MEETING_MESSAGES, Kind.NUDGE, Kind.GOAL_DUE)
 
 
 def pause_end(text: str, *, now: datetime, zone: ZoneInfo) -> datetime:
@@ -94,7 +97,9 @@ def pause(
         pair.paused_until = until
         pair.prompt_at = None
         cancel_queued(session, team_id=team_id, pair_id=pair.id, kinds=PAUSED_MESSAGES)
-    _tell(session, pairs, "paused", by=user_id, now=now, key=f"{until:%Y%m%dT%H%M}")
+    _tell(
+        session, pairs, "paused", by=user_id, now=now, key=lambda p: message_kinds.paused(p, until)
+    )
     return pairs
 
 
@@ -135,16 +140,24 @@ def _restart(session: Session, pairs: list[Pair], *, by: str | None, now: dateti
             set_next_meeting(
                 session, pair, pair.next_meeting_at, now=now, moved_from=pair.moved_from
             )
-    return _tell(session, pairs, "resumed", by=by, now=now, key=f"{now:%Y%m%dT%H%M}")
+    return _tell(
+        session, pairs, "resumed", by=by, now=now, key=lambda p: message_kinds.resumed(p, now)
+    )
 
 
 def _tell(
-    session: Session, pairs: list[Pair], what: str, *, by: str | None, now: datetime, key: str
+    session: Session,
+    pairs: list[Pair],
+    what: str,
+    *,
+    by: str | None,
+    now: datetime,
+    key: Callable[[Pair], MessageKey],
 ) -> int:
     messages = [
         to_pair(
             pair,
-            f"{what}:pair{pair.id}:{key}",
+            key(pair),
             render_json(
                 "pauses/pause.json.j2",
                 pair=pair,

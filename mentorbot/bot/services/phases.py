@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from mentorbot.bot import message_kinds
 from mentorbot.bot.models import Cohort, Pair
 from mentorbot.bot.outbox import Outgoing, enqueue_many
 from mentorbot.bot.rendering import render_json
@@ -140,7 +141,7 @@ def _heads_up(
     return [
         Outgoing(
             team_id=cohort.team_id,
-            dedupe_key=f"phasesoon:cohort{cohort.id}:{phase}:{coordinator}",
+            dedupe_key=message_kinds.phase_soon(cohort, phase, coordinator),
             target_kind="user",
             target_id=coordinator,
             payload=render_json(

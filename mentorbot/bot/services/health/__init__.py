@@ -60,7 +60,6 @@ from mentorbot.bot.services.health.figures import (
     weekly_checkins,
 )
 from mentorbot.bot.services.health.pair_actions import (
-    nudge_key,
     nudge_pair,
     nudged_today,
     pair_engagement,
@@ -83,7 +82,6 @@ __all__ = [
     "engagement",
     "failed_deliveries",
     "member_names",
-    "nudge_key",
     "nudge_pair",
     "nudged_today",
     "pair_engagement",

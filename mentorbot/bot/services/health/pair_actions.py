@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mentorbot.bot import message_kinds
 from mentorbot.bot.errors import BadInput, NotAllowed, NotFound
 from mentorbot.bot.models import Cohort, OutboundMessage, Pair
 from mentorbot.bot.outbox import enqueue_many
@@ -35,11 +36,6 @@ def pair_engagement(
     return row
 
 
-def nudge_key(pair_id: int, day: date) -> str:
-    """The dedupe key of a coordinator's nudge: one a pair a day, whoever presses."""
-    return f"nudge:pair{pair_id}:asked{day:%Y%m%d}"
-
-
 def nudge_pair(session: Session, *, team_id: str, pair_id: int, now: datetime) -> tuple[Pair, bool]:
     """Queue the friendly nudge to a quiet pair's mentee; False when one was queued today.
 
@@ -52,7 +48,8 @@ def nudge_pair(session: Session, *, team_id: str, pair_id: int, now: datetime) -
             f"<@{pair.mentor_id}> and <@{pair.mentee_id}> are {pair.status}, so they get no nudges."
         )
     day = _today(session, team_id, now)
-    queued = enqueue_many(session, [nudge_message(pair, nudge_key(pair.id, day), now)], now=now)
+    nudge = nudge_message(pair, message_kinds.coordinator_nudge(pair, day), now)
+    queued = enqueue_many(session, [nudge], now=now)
     return pair, queued == 1
 
 
@@ -63,7 +60,7 @@ def nudged_today(
     if not pair_ids:
         return frozenset()
     day = _today(session, team_id, now)
-    keys = {nudge_key(pair_id, day): pair_id for pair_id in pair_ids}
+    keys = {message_kinds.coordinator_nudge_text(pair_id, day): pair_id for pair_id in pair_ids}
     found = session.scalars(
         select(OutboundMessage.dedupe_key).where(
             OutboundMessage.team_id == team_id, OutboundMessage.dedupe_key.in_(list(keys))

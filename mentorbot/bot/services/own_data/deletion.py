@@ -11,6 +11,7 @@ from sqlalchemy import String, cast, literal, update
 from sqlalchemy import delete as delete_rows
 from sqlalchemy.orm import Session
 
+from mentorbot.bot import message_kinds
 from mentorbot.bot.models import (
     CheckIn,
     Cohort,
@@ -180,5 +181,6 @@ def _tell_the_others(session: Session, ended: list[Pair], *, user_id: str, now: 
                 for p in going_on[other]
             ],
         )
-        outgoing.append(Outgoing(team_id, f"farewell:pair{pair.id}", "user", other, payload, now))
+        farewell = message_kinds.farewell(pair)
+        outgoing.append(Outgoing(team_id, farewell, "user", other, payload, now))
     enqueue_many(session, outgoing, now=now)
