@@ -16,10 +16,22 @@ from freezegun import freeze_time
 from sqlalchemy import delete, event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from mentorbot.bot import message_kinds
 from mentorbot.bot.db import unit_of_work
 from mentorbot.bot.errors import NotAllowed
-from mentorbot.bot.models import Cohort, Concern, Feedback, Goal, Member, OutboundMessage, Pair
-from mentorbot.bot.outbox import Outgoing, enqueue_many
+from mentorbot.bot.message_kinds import MessageKey
+from mentorbot.bot.models import (
+    Announcement,
+    Cohort,
+    Concern,
+    Feedback,
+    Goal,
+    Member,
+    Milestone,
+    OutboundMessage,
+    Pair,
+)
+from mentorbot.bot.outbox import Outgoing, TargetKind, enqueue_many
 from mentorbot.bot.rendering import render_json, render_text
 from mentorbot.bot.reports import pairs_csv
 from mentorbot.bot.services.checkins import CheckInForm, record_checkin
@@ -30,6 +42,7 @@ from mentorbot.bot.services.feedback_rounds import open_round
 from mentorbot.bot.services.health import (
     cohort_health,
     engagement,
+    failed_deliveries,
     pair_engagement,
     weekly_checkins,
 )
@@ -212,13 +225,26 @@ def seed(session: Session) -> Seeded:
     for user_id, name in ((ANA, "Ana"), (BEN, "=Ben"), (CAT, "Cat"), (DAN, "Dan")):
         session.add(Member(team_id=TEAM, user_id=user_id, name=name, created_at=START))
     # Failed deliveries: a person gone, an archived channel, one given up; and others'.
-    outbox = [
-        ("user", E3, f"nudge:pair{quiet.id}:x", "account_inactive"),
-        ("channel", "C0SPRING", f"winshare:pair{steady.id}:m1", "is_archived"),
-        ("user", BEN, f"prompt:pair{steady.id}:2027-03-09T10:00", "gave up after 8 attempts: x"),
-        ("user", E9, f"nudge:pair{autumn_pair.id}:x", "user_not_found"),
-        ("user", ANA, f"prep:pair{steady.id}:2027-03-16T10:00", None),  # sent, not failed
+    outbox: list[Delivery] = [
+        ("user", E3, message_kinds.nudge(quiet), "account_inactive"),
+        ("channel", "C0SPRING", message_kinds.win_share(steady, Milestone(id=1)), "is_archived"),
+        ("user", BEN, message_kinds.prompt(steady, _day(9, 10)), "gave up after 8 attempts: x"),
+        ("user", E9, message_kinds.nudge(autumn_pair), "user_not_found"),
+        ("user", ANA, message_kinds.prep(steady, _day(16, 10)), None),  # sent, not failed
     ]
+    delivered(session, outbox)
+    session.flush()
+    return Seeded(
+        spring.id, autumn.id, steady.id, low.id, quiet.id, paused.id, ended.id, autumn_pair.id
+    )
+
+
+# A message that was queued (target kind, target, key) and failed with an error, or was sent.
+Delivery = tuple[TargetKind, str, MessageKey | str, str | None]
+
+
+def delivered(session: Session, outbox: list[Delivery]) -> None:
+    """Queue these messages, then mark each failed with its error, or sent without one."""
     enqueue_many(
         session,
         [
@@ -230,13 +256,9 @@ def seed(session: Session) -> Seeded:
     for _kind, _target, key, error in outbox:
         session.execute(
             update(OutboundMessage)
-            .where(OutboundMessage.dedupe_key == key)
+            .where(OutboundMessage.dedupe_key == str(key))
             .values(status="failed" if error else "sent", last_error=error)
         )
-    session.flush()
-    return Seeded(
-        spring.id, autumn.id, steady.id, low.id, quiet.id, paused.id, ended.id, autumn_pair.id
-    )
 
 
 def seeded(sessions: sessionmaker[Session]) -> Seeded:
@@ -319,6 +341,33 @@ def test_the_figures_of_a_seeded_cohort(session: Session) -> None:
         pair_ids=[ids.steady],
     )
     assert [(r.kind, r.weeks) for r in steady.risks] == [("quiet", 2)]
+
+
+def test_failed_deliveries_count_for_the_cohort_each_message_is_about(session: Session) -> None:
+    """A cohort's phase notes and announcement posts count for it, like its pairs' messages;
+    a message about no pair or cohort counts where it was for the cohort's channel; an
+    announcement's refusal to its author, a concern's copy and a coordinator's own note count
+    for no cohort."""
+    ids = seed(session)
+    spring, autumn = cohorts(session, ids.spring, ids.autumn)
+    post = Announcement(id=901, team_id=TEAM, cohort_id=autumn.id)
+    concern = Concern(id=902, team_id=TEAM, raised_by=BEN)
+    outbox: list[Delivery] = [
+        ("user", COORD, message_kinds.phase_soon(autumn, "midpoint", COORD), "user_not_found"),
+        ("channel", "C0AUTUMN", message_kinds.announcement(post), "channel_not_found"),
+        ("user", COORD, message_kinds.announcement_refused(post), "user_not_found"),
+        ("user", COORD, message_kinds.concern(concern, COORD), "user_not_found"),
+        ("user", COORD, message_kinds.escalations(COORD, date(2027, 3, 2)), "user_not_found"),
+        ("channel", "C0SPRING", "note:1", "is_archived"),  # a key from elsewhere: no columns
+    ]
+    delivered(session, outbox)
+
+    found = failed_deliveries(session, team_id=TEAM, cohorts=[spring, autumn])
+
+    autumn_failed, spring_failed = found[autumn.id], found[spring.id]
+    assert (autumn_failed.person_left, autumn_failed.channel_gone, autumn_failed.total) == (2, 1, 3)
+    assert autumn_failed.people == (E9, COORD)
+    assert (spring_failed.channel_gone, spring_failed.total) == (2, 4)
 
 
 def test_feedback_figures_keep_the_anonymity_threshold(session: Session) -> None:

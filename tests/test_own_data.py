@@ -9,11 +9,25 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from alembic.script import ScriptDirectory
 from freezegun import freeze_time
-from sqlalchemy import JSON, String, func, select
+from sqlalchemy import JSON, String, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from mentorbot.bot.models import Base, CheckIn, Feedback, Member, OutboundMessage, Pair
+from mentorbot.bot import message_kinds
+from mentorbot.bot.message_kinds import MessageKey
+from mentorbot.bot.migrate import alembic_config
+from mentorbot.bot.models import (
+    Base,
+    CheckIn,
+    Concern,
+    Feedback,
+    Member,
+    Milestone,
+    OutboundMessage,
+    Pair,
+)
+from mentorbot.bot.outbox import Outgoing, TargetKind, enqueue_many
 from mentorbot.bot.services.cohorts import create_cohort
 from mentorbot.bot.services.own_data import delete
 from mentorbot.bot.services.pairs import Planned, create_pairs
@@ -217,6 +231,29 @@ def test_my_data_sends_everything_of_theirs_and_nothing_of_anyone_elses(
     assert ANA_CHECKIN in ana and ANA_CONCERN in ana
     assert BEN_QUICK not in ana and BEN_CONCERN not in ana and BEN_FEEDBACK not in ana
     assert snapshot(runtime.sessions) == before  # exporting changes nothing
+
+
+def test_every_message_of_a_programme_has_the_columns_its_key_gets_from_the_migration(
+    slack: SignedSlackClient, runtime: Runtime, standin: SlackStandin, clock: Clock
+) -> None:
+    """The producers set each row's columns as migration 0011 reads them from its key: a row
+    queued before the upgrade and one queued after say the same."""
+    a_programme(slack, standin, runtime, clock)
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    migration = script.get_revision("0011").module
+    with runtime.sessions() as session:
+        known = migration.Known.read(session.connection())
+        rows = session.scalars(select(OutboundMessage)).all()
+        stored = {
+            (row.team_id, row.dedupe_key): {name: getattr(row, name) for name in migration.COLUMNS}
+            for row in rows
+        }
+    assert stored == {
+        (team_id, key): migration.columns_from_key(team_id, key, known) for team_id, key in stored
+    }
+    kinds = {columns["kind"] for columns in stored.values()}
+    assert {"kickoff", "prompt", "prep", "followup", "celebrate", "concern"} <= kinds
+    assert "concernhandled" in kinds
 
 
 def test_a_failed_upload_is_explained_to_the_person(
@@ -451,3 +488,68 @@ def test_the_other_person_is_told_which_of_their_pairs_ended_without_naming_anyo
         "1 March 2027) has come to an end. Thank you"
     )
     assert ANA not in note_to(CAT) + note_to(DAN)
+
+
+def test_deleting_withdraws_the_messages_that_quote_their_words_and_no_others(
+    session: Session,
+) -> None:
+    """Ana mentors Ben and Cat mentors Dan. When Ben deletes his data, what carries his words
+    to others goes (the prompt quoting him to Ana, his win in the channel, his thank-you note,
+    his concern to the coordinator), sent ones kept as a record without words; what quotes
+    others stays (Dan's prompt to Cat, Ana's concern about the pair)."""
+    spring = create_cohort(
+        session,
+        team_id=TEAM,
+        name="Spring",
+        channel_id="C0COHORT",
+        starts_on=START.date(),
+        cadence="biweekly",
+        created_by=COORD,
+        now=START,
+    )
+    bens, dans = create_pairs(
+        session, cohort=spring, planned=[Planned(ANA, BEN), Planned(CAT, DAN)], now=START
+    )
+    his, hers = (
+        Concern(id=901, team_id=TEAM, raised_by=BEN),
+        Concern(id=902, team_id=TEAM, raised_by=ANA),
+    )
+    meeting = START + timedelta(days=3)
+    outbox: dict[str, tuple[MessageKey, TargetKind, str]] = {
+        "his prompt": (message_kinds.prompt(bens, meeting), "user", ANA),
+        "his win": (message_kinds.win_share(bens, Milestone(id=903)), "channel", "C0COHORT"),
+        "his thanks": (message_kinds.gratitude(bens, BEN), "user", ANA),
+        "his concern": (message_kinds.concern(his, COORD), "user", COORD),
+        "dan's prompt": (message_kinds.prompt(dans, meeting), "user", CAT),
+        "her concern": (message_kinds.concern(hers, COORD), "user", COORD),
+    }
+    enqueue_many(
+        session,
+        [
+            Outgoing(TEAM, key, kind, to, {"text": "words"}, START)
+            for key, kind, to in outbox.values()
+        ],
+        now=START,
+    )
+    sent = ("his prompt", "his win", "dan's prompt")  # the rest wait, never tried
+    session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.dedupe_key.in_([outbox[name][0].text for name in sent]))
+        .values(status="sent", attempts=1)
+    )
+
+    delete(session, team_id=TEAM, user_id=BEN, now=START)
+
+    left = {
+        row.dedupe_key: (row.status, row.payload)
+        for row in session.scalars(select(OutboundMessage))
+    }
+    state = {name: left.get(key.text) for name, (key, _kind, _to) in outbox.items()}
+    assert state == {
+        "his prompt": ("sent", {}),
+        "his win": ("sent", {}),
+        "his thanks": None,
+        "his concern": None,
+        "dan's prompt": ("sent", {"text": "words"}),
+        "her concern": ("pending", {"text": "words"}),
+    }

@@ -148,25 +148,25 @@ def cancel_all_queued(session: Session, *, team_id: str, reason: str) -> int:
 
 
 def cancel_queued(session: Session, *, team_id: str, pair_id: int, kinds: tuple[Kind, ...]) -> None:
-    """Withdraw a pair's messages of these kinds (`kind:pair42:…` keys) not sent yet.
+    """Withdraw a pair's messages of these kinds not sent yet.
 
     A message never tried is deleted, so its key is free again: a meeting moved away and
     back, or a pause ended early, gets its prompt after all. One that was tried and may have
     reached Slack is kept, marked cancelled.
     """
-    for kind in kinds:
-        pending = (
-            OutboundMessage.team_id == team_id,
-            OutboundMessage.status == "pending",
-            OutboundMessage.dedupe_key.like(f"{kind}:pair{pair_id}:%"),
-        )
-        untried = (OutboundMessage.attempts == 0, OutboundMessage.outcome_unknown.is_(False))
-        session.execute(delete(OutboundMessage).where(*pending, *untried))
-        session.execute(
-            update(OutboundMessage)
-            .where(*pending)
-            .values(status="cancelled", last_error="no longer needed")
-        )
+    pending = (
+        OutboundMessage.team_id == team_id,
+        OutboundMessage.status == "pending",
+        OutboundMessage.pair_id == pair_id,
+        OutboundMessage.kind.in_(kinds),
+    )
+    untried = (OutboundMessage.attempts == 0, OutboundMessage.outcome_unknown.is_(False))
+    session.execute(delete(OutboundMessage).where(*pending, *untried))
+    session.execute(
+        update(OutboundMessage)
+        .where(*pending)
+        .values(status="cancelled", last_error="no longer needed")
+    )
 
 
 def to_pair(

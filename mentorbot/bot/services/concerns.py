@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from mentorbot.bot import message_kinds
 from mentorbot.bot.errors import BadInput, InvalidForm, NotAllowed
+from mentorbot.bot.message_kinds import Kind
 from mentorbot.bot.models import Cohort, Concern, Member, OutboundMessage, Pair
 from mentorbot.bot.outbox import Outgoing, enqueue_many
 from mentorbot.bot.rendering import render_json
@@ -317,7 +318,8 @@ def _show_handled(session: Session, concern: Concern, message: Any) -> list[tupl
     """Copies not sent yet will say who handled it; returns where the sent ones are."""
     copies = (
         OutboundMessage.team_id == concern.team_id,
-        OutboundMessage.dedupe_key.like(f"concern:{concern.id}:%"),
+        OutboundMessage.kind == Kind.CONCERN,
+        OutboundMessage.concern_id == concern.id,
     )
     session.execute(
         update(OutboundMessage)

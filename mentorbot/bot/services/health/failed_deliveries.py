@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from mentorbot.bot.models import Announcement, Cohort, OutboundMessage, Pair
+from mentorbot.bot.message_kinds import Kind
+from mentorbot.bot.models import Cohort, OutboundMessage
 from mentorbot.bot.outbox import EXPIRED
 
 # Slack's refusals that mean the person is gone, or the channel is.
@@ -17,9 +17,6 @@ PERSON_GONE = frozenset({"account_inactive", "user_not_found", "user_disabled", 
 CHANNEL_GONE = frozenset({"is_archived", "channel_not_found", "not_in_channel"})
 # People named among failed deliveries (the rest are counted).
 GONE_NAMED = 5
-_PAIR_KEY = re.compile(r":pair(\d+)(?::|$)")
-_COHORT_KEY = re.compile(r":cohort(\d+)(?::|$)")
-_ANNOUNCEMENT_KEY = re.compile(r"^announcement:(\d+)$")
 
 
 @dataclass(frozen=True)
@@ -42,54 +39,37 @@ class FailedDeliveries:
 def failed_deliveries(
     session: Session, *, team_id: str, cohorts: Sequence[Cohort]
 ) -> dict[int, FailedDeliveries]:
-    """Failed and expired deliveries per cohort, told apart by the message's dedupe key (a
-    pair's, a cohort's, an announcement's) or by its channel being the cohort's."""
+    """Failed and expired deliveries per cohort: those about the cohort (its pairs' messages,
+    its phase notes, its announcements: `cohort_id`), and those about no pair, cohort or
+    announcement that were for the cohort's channel."""
+    ids = [cohort.id for cohort in cohorts]
+    channels = {cohort.channel_id: cohort.id for cohort in cohorts if cohort.channel_id}
+    in_channel = and_(
+        OutboundMessage.cohort_id.is_(None),
+        OutboundMessage.pair_id.is_(None),
+        OutboundMessage.kind.is_distinct_from(Kind.ANNOUNCEMENT),
+        OutboundMessage.target_kind == "channel",
+        OutboundMessage.target_id.in_(list(channels)),
+    )
     failed = session.execute(
         select(
-            OutboundMessage.dedupe_key,
+            OutboundMessage.cohort_id,
             OutboundMessage.target_kind,
             OutboundMessage.target_id,
             OutboundMessage.last_error,
-        ).where(
+        )
+        .where(
             OutboundMessage.team_id == team_id,
             OutboundMessage.status.in_(("failed", "expired")),
+            or_(OutboundMessage.cohort_id.in_(ids), in_channel),
         )
+        .order_by(OutboundMessage.id)
     ).all()
-    ids = {cohort.id for cohort in cohorts}
     found: dict[int, list[tuple[str, str, str]]] = {cohort.id: [] for cohort in cohorts}
-    if failed:
-        pair_cohort = dict(
-            session.execute(
-                select(Pair.id, Pair.cohort_id).where(
-                    Pair.team_id == team_id, Pair.cohort_id.in_(ids)
-                )
-            ).all()
+    for cohort_id, kind, target, error in failed:
+        found[cohort_id if cohort_id is not None else channels[target]].append(
+            (kind, target, error or "")
         )
-        announced = [int(m.group(1)) for key, *_ in failed if (m := _ANNOUNCEMENT_KEY.match(key))]
-        announcement_cohort = (
-            dict(
-                session.execute(
-                    select(Announcement.id, Announcement.cohort_id).where(
-                        Announcement.team_id == team_id, Announcement.id.in_(announced)
-                    )
-                ).all()
-            )
-            if announced
-            else {}
-        )
-        channels = {cohort.channel_id: cohort.id for cohort in cohorts if cohort.channel_id}
-        for key, kind, target, error in failed:
-            cohort_id = None
-            if m := _PAIR_KEY.search(key):
-                cohort_id = pair_cohort.get(int(m.group(1)))
-            elif m := _COHORT_KEY.search(key):
-                cohort_id = int(m.group(1))
-            elif m := _ANNOUNCEMENT_KEY.match(key):
-                cohort_id = announcement_cohort.get(int(m.group(1)))
-            elif kind == "channel":
-                cohort_id = channels.get(target)
-            if cohort_id in found:
-                found[cohort_id].append((kind, target, error or ""))
     return {cohort_id: _tally(rows) for cohort_id, rows in found.items()}
 
 

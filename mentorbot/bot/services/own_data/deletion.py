@@ -64,7 +64,7 @@ def delete(session: Session, *, team_id: str, user_id: str, now: datetime) -> De
     pairs = _pairs_of(session, team_id, user_id)
     ended = _end_live_pairs(session, pairs, now=now)
     _remove_words(session, team_id=team_id, user_id=user_id, pairs=pairs)
-    messages = _withdraw_messages(session, team_id=team_id, user_id=user_id, pairs=pairs)
+    messages = _withdraw_messages(session, team_id=team_id, user_id=user_id)
     _tell_the_others(session, ended, user_id=user_id, now=now)
     member = get_or_create_member(session, team_id=team_id, user_id=user_id, now=now)
     session.flush()

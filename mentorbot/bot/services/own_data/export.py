@@ -123,7 +123,7 @@ def export(session: Session, *, team_id: str, user_id: str, now: datetime) -> di
         "messages_to_you": [
             {
                 "id": row.id,
-                "kind": row.dedupe_key.split(":", 1)[0],
+                "kind": row.kind,
                 "to": "group" if row.target_kind == "group" else "you",
                 "status": row.status,
                 "not_before": _iso(row.not_before),

@@ -3,10 +3,10 @@ or carrying their words, withdrawn."""
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from mentorbot.bot.models import Concern, OutboundMessage, Pair
+from mentorbot.bot.models import OutboundMessage
 
 
 def _messages_to(session: Session, team_id: str, user_id: str) -> list[OutboundMessage]:
@@ -23,44 +23,20 @@ def _messages_to(session: Session, team_id: str, user_id: str) -> list[OutboundM
     return [row for row in rows if user_id in row.target_id.split(",")]
 
 
-def _withdraw_messages(session: Session, *, team_id: str, user_id: str, pairs: list[Pair]) -> int:
+def _withdraw_messages(session: Session, *, team_id: str, user_id: str) -> int:
     """Messages to the person, or carrying their words: withdrawn while never tried, else
     kept as a record without words. Returns how many."""
-    mine = [p.id for p in pairs if p.mentee_id == user_id]
-    concerns = list(
-        session.scalars(
-            select(Concern.id).where(Concern.team_id == team_id, Concern.raised_by == user_id)
-        )
-    )
-    # Keys of messages to others that carry the person's words: the mentor's meeting prompt
-    # (the mentee's shared check-in and goals), a shared win, their thank-you note, their
-    # concern as coordinators got it.
-    theirs = [
-        *(f"{kind}:pair{pair_id}:%" for pair_id in mine for kind in ("prompt", "winshare")),
-        *(f"gratitude:pair{pair.id}:{user_id}" for pair in pairs),
-        *(f"concern:{concern_id}:%" for concern_id in concerns),
-    ]
-    carrying = (
-        set(
-            session.scalars(
-                select(OutboundMessage.id).where(
-                    OutboundMessage.team_id == team_id,
-                    or_(*(OutboundMessage.dedupe_key.like(key) for key in theirs)),
-                )
-            )
-        )
-        if theirs
-        else set()
-    )
+    # Messages to others that carry the person's words (`message_kinds`' about_user_id): the
+    # mentor's meeting prompt (the mentee's shared check-in and goals), a shared win, their
+    # thank-you note, their concern as coordinators got it.
+    theirs = and_(OutboundMessage.about_user_id == user_id, OutboundMessage.quotes_words)
     rows = session.scalars(
         select(OutboundMessage).where(
             OutboundMessage.team_id == team_id,
-            or_(
-                OutboundMessage.target_id.contains(user_id, autoescape=True),
-                OutboundMessage.id.in_(carrying),
-            ),
+            or_(OutboundMessage.target_id.contains(user_id, autoescape=True), theirs),
         )
     ).all()
+    carrying = {row.id for row in rows if row.quotes_words and row.about_user_id == user_id}
     withdrawn = 0
     for row in rows:
         to_them = row.target_kind != "channel" and user_id in row.target_id.split(",")
