@@ -18,7 +18,7 @@ One module per feature, named like its handler modules and template folder. A pr
 - `feedback`: survey answers and the anonymous results of closed rounds.
 - `feedback_rounds`: survey rounds: when they open and close, which round an answer joins.
 - `goals`: SMART goals, and a reminder before each is due (producer).
-- `health`: cohort health: the figures coordinators watch, never what anyone wrote.
+- `health/`: cohort health: the figures coordinators watch, never what anyone wrote.
 - `home`: what a person's App Home shows.
 - `imports`: checking a CSV of pairs: every row first, then all pairs or none.
 - `installs`: workspaces installing and uninstalling mentorbot (OAuth).
@@ -29,7 +29,7 @@ One module per feature, named like its handler modules and template folder. A pr
 - `meetings`: a pair's meetings: the next one, the rhythm after it, moving one.
 - `members`: people in a workspace: cached Slack profiles and the coordinator role.
 - `nudges`: one friendly nudge to a quiet pair's mentee (producer).
-- `own_data`: a person's own data, exported or deleted.
+- `own_data/`: a person's own data, exported or deleted.
 - `pairs`: pairing people, a mentor's capacity, the kickoff, ending pairs.
 - `pauses`: pauses and personal working hours; a pause that ends resumes the pair (producer).
 - `phases`: a cohort's phases by its dates, and the heads-up before each (producer).
