@@ -23,17 +23,26 @@ from mentorbot.standin.objects import (
 )
 from mentorbot.standin.records import ContractViolation
 from mentorbot.standin.server import SlackStandin
-from mentorbot.standin.signed_client import BotResponse, SignedSlackClient
+from mentorbot.standin.signed_client import (
+    BotResponse,
+    InProcess,
+    OverHttp,
+    SignedSlackClient,
+    Transport,
+)
 
 __all__ = [
     "BotResponse",
     "ContractViolation",
     "FileDownload",
+    "InProcess",
+    "OverHttp",
     "RecordedCall",
     "SignedSlackClient",
     "SlackStandin",
     "StandinChannel",
     "StandinUser",
+    "Transport",
     "UploadedFile",
     "check_call",
     "load_contract",

@@ -1,4 +1,9 @@
-"""Send Slack-shaped, signed requests (commands, events, interactions) to the bot."""
+"""Send Slack-shaped, signed requests (commands, events, interactions) to the bot.
+
+The requests travel by a transport: over HTTP to the served bot (`OverHttp`), or straight
+into a Bolt app's `dispatch()` in this process (`InProcess`), the call every web adapter
+makes once it has read a request. Both hand Bolt the same body and headers.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,10 @@ import urllib.request
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlencode
 
+from slack_bolt import App, BoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from mentorbot.standin.objects import conversation_id
@@ -37,30 +43,84 @@ class BotResponse:
         return json.loads(self.body)
 
 
+class Transport(Protocol):
+    """Takes one request (body and headers, exactly as Slack would send them) to the bot and
+    returns its answer, whatever the status."""
+
+    def __call__(self, body: bytes, headers: dict[str, str]) -> BotResponse: ...
+
+
+class OverHttp:
+    """POSTs each request to the bot's URL, as Slack does."""
+
+    def __init__(self, url: str, timeout: float = 30.0) -> None:
+        self.url = url
+        self.timeout = timeout
+        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+    def __call__(self, body: bytes, headers: dict[str, str]) -> BotResponse:
+        request = urllib.request.Request(self.url, data=body, headers=headers, method="POST")
+        try:
+            with self._opener.open(request, timeout=self.timeout) as response:
+                text = response.read().decode("utf-8", "replace")
+                return BotResponse(response.status, dict(response.headers.items()), text)
+        except urllib.error.HTTPError as error:
+            with error:
+                text = error.read().decode("utf-8", "replace")
+                return BotResponse(error.code, dict(error.headers.items()), text)
+
+
+class InProcess:
+    """Hands each request to a Bolt app's `dispatch()` in this process.
+
+    That is where a web adapter hands a request over once it has read it, so Bolt's
+    signature check, middleware, listeners and error handler all run as they do when the bot
+    is served; only the HTTP server and the web layer in front of Bolt are left out. Bodies
+    the web layer itself must survive (those Bolt cannot even parse) need `OverHttp`.
+    """
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    def __call__(self, body: bytes, headers: dict[str, str]) -> BotResponse:
+        try:
+            request = BoltRequest(body=body.decode("utf-8"), headers=dict(headers))
+        except Exception as error:
+            raise ValueError(
+                "Bolt cannot take this body apart (bytes that are not UTF-8, or a payload "
+                "whose user or channel is not what Slack sends), so the web layer answers it "
+                "before Bolt: send it over HTTP"
+            ) from error
+        response = self.app.dispatch(request)
+        # As the HTTP server would send them: one header line per name.
+        names = {name: ", ".join(values) for name, values in response.headers.items()}
+        return BotResponse(response.status, names, response.body)
+
+
 class SignedSlackClient:
     """Plays Slack towards the bot: builds payloads like Slack's and signs them."""
 
     def __init__(
         self,
-        app_url: str,
+        bot: str | Transport,
         signing_secret: str,
         standin: SlackStandin | None = None,
         team_id: str = "T0MENTOR",
         timeout: float = 30.0,
         settle: Callable[[], None] | None = None,
     ) -> None:
-        """`settle`, when given, is called after every answer: a test or the demo passes the
-        bot's `Runtime.settle` to wait for the Slack calls that follow an answer."""
-        self.app_url = app_url
+        """`bot` is the bot's URL (requests go over HTTP, each given `timeout` seconds) or a
+        transport such as `InProcess(app)`. `settle`, when given, is called after every
+        answer: a test or the demo passes the bot's `Runtime.settle` to wait for the Slack
+        calls that follow an answer."""
+        self.transport: Transport = OverHttp(bot, timeout) if isinstance(bot, str) else bot
         self.settle = settle
         self.standin = standin
         self.team_id = team_id
-        self.timeout = timeout
         self.api_app_id = standin.app_id if standin else "A0MENTORBOT"
         self.bot_user_id = standin.bot_user_id if standin else "U0MENTORBOT"
         self.bot_id = standin.bot.bot_id if standin else "B0MENTORBOT"
         self._verifier = SignatureVerifier(signing_secret)
-        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
     # -- Slack's request kinds ---------------------------------------------------------------
 
@@ -292,23 +352,12 @@ class SignedSlackClient:
         return self._send(body, headers)
 
     def _send(self, body: bytes, headers: dict[str, str]) -> BotResponse:
-        """POST to the bot and return its answer, whatever the status."""
+        """Send to the bot and return its answer, whatever the status."""
         try:
-            return self._exchange(body, headers)
+            return self.transport(body, headers)
         finally:
             if self.settle is not None:
                 self.settle()
-
-    def _exchange(self, body: bytes, headers: dict[str, str]) -> BotResponse:
-        request = urllib.request.Request(self.app_url, data=body, headers=headers, method="POST")
-        try:
-            with self._opener.open(request, timeout=self.timeout) as response:
-                text = response.read().decode("utf-8", "replace")
-                return BotResponse(response.status, dict(response.headers.items()), text)
-        except urllib.error.HTTPError as error:
-            with error:
-                text = error.read().decode("utf-8", "replace")
-                return BotResponse(error.code, dict(error.headers.items()), text)
 
     def _user_name(self, user_id: str) -> str:
         """Return a member's name from the stand-in, else the id."""
