@@ -1,5 +1,7 @@
 """Shared fixtures: a real database (SQLite, and PostgreSQL when configured), the Slack
-stand-in, and the bot served over HTTP with a client that signs requests like Slack."""
+stand-in, the bot's Bolt app, and a client that signs requests like Slack: handed to the
+app's `dispatch()` in process (`slack`), or over HTTP to the served bot (`slack_http`, and
+`slack` in tests marked `over_http`)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from slack_bolt import App
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,7 +24,7 @@ from mentorbot.bot.settings import Settings
 from mentorbot.bot.timeutil import utcnow
 from mentorbot.localserver import LocalServer
 from mentorbot.runtime import Runtime, build_runtime, identify, record_workspace
-from mentorbot.standin import SignedSlackClient, SlackStandin
+from mentorbot.standin import InProcess, SignedSlackClient, SlackStandin, Transport
 from mentorbot.web import WebApp
 
 if TYPE_CHECKING:
@@ -217,23 +220,44 @@ def runtime(settings: Settings) -> Iterator[Runtime]:
 
 
 @pytest.fixture
-def bot_url(runtime: Runtime) -> Iterator[str]:
-    """The bot's web app served over HTTP on loopback."""
-    with LocalServer(WebApp(create_app(runtime), runtime)) as server:
-        yield server.url
+def bolt_app(runtime: Runtime) -> App:
+    """The bot's Bolt app, as `mentorbot run` builds it."""
+    return create_app(runtime)
 
 
 @pytest.fixture
-def slack(bot_url: str, standin: SlackStandin, runtime: Runtime) -> SignedSlackClient:
-    """Sends signed, Slack-shaped requests to the bot; each returns once the Slack calls that
-    follow the answer are made."""
+def bot_url(bolt_app: App, runtime: Runtime) -> Iterator[str]:
+    """The bot's web app served over HTTP on loopback."""
+    with LocalServer(WebApp(bolt_app, runtime)) as server:
+        yield server.url
+
+
+def _signed_client(
+    to: str | Transport, standin: SlackStandin, runtime: Runtime
+) -> SignedSlackClient:
     return SignedSlackClient(
-        f"{bot_url}/slack/events",
-        SIGNING_SECRET,
-        standin=standin,
-        team_id=TEAM,
-        settle=runtime.settle,
+        to, SIGNING_SECRET, standin=standin, team_id=TEAM, settle=runtime.settle
     )
+
+
+@pytest.fixture
+def slack_http(bot_url: str, standin: SlackStandin, runtime: Runtime) -> SignedSlackClient:
+    """Sends signed, Slack-shaped requests over HTTP to the served bot; each returns once the
+    Slack calls that follow the answer are made. For tests about the HTTP contract."""
+    return _signed_client(f"{bot_url}/slack/events", standin, runtime)
+
+
+@pytest.fixture
+def slack(
+    request: pytest.FixtureRequest, bolt_app: App, standin: SlackStandin, runtime: Runtime
+) -> SignedSlackClient:
+    """Sends signed, Slack-shaped requests to the bot's Bolt app in this process (its
+    `dispatch()`, as the web layer calls it); each returns once the Slack calls that follow
+    the answer are made. A test marked `over_http` gets `slack_http` instead."""
+    if request.node.get_closest_marker("over_http") is not None:
+        client: SignedSlackClient = request.getfixturevalue("slack_http")
+        return client
+    return _signed_client(InProcess(bolt_app), standin, runtime)
 
 
 @pytest.fixture

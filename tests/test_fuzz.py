@@ -669,6 +669,8 @@ def mangled(draw: st.DrawFn, event: dict[str, Any]) -> tuple[dict[str, Any], boo
     return mangled, shaped
 
 
+# Some events of the wrong shape stop Bolt before any listener: the web layer answers them.
+@pytest.mark.over_http
 @FUZZ
 @given(data=st.data())
 def test_events(
@@ -719,6 +721,7 @@ def test_uninstall_events_with_missing_and_odd_keys(
 # -- regressions the fuzzing found -----------------------------------------------------------------
 
 
+@pytest.mark.over_http  # bytes that are not UTF-8 meet the web layer before Bolt
 def test_an_event_bolt_cannot_take_apart_is_acknowledged_only_when_signed(
     programme: Programme, caplog: pytest.LogCaptureFixture
 ) -> None:

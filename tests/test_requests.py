@@ -23,12 +23,14 @@ from tests.factories import seed_pair
 from tests.http import answer
 
 
+@pytest.mark.over_http
 def test_url_verification_is_answered(slack: SignedSlackClient) -> None:
     response = slack.url_verification("3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P")
     assert response.status == 200
     assert "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" in response.body
 
 
+@pytest.mark.over_http
 def test_signed_command_reaches_its_handler(slack: SignedSlackClient) -> None:
     started = time.monotonic()
     response = slack.command("/checkin", "help", user_id="U0MENTEE")
@@ -40,6 +42,7 @@ def test_signed_command_reaches_its_handler(slack: SignedSlackClient) -> None:
     assert elapsed < 3.0, f"Slack gives up after 3 s; this took {elapsed:.2f} s"
 
 
+@pytest.mark.over_http
 def test_unsigned_request_is_refused(
     slack: SignedSlackClient, sessions: sessionmaker[Session]
 ) -> None:
@@ -61,6 +64,7 @@ def _signed_headers(body: str, content_type: str, secret: str = SIGNING_SECRET) 
     }
 
 
+@pytest.mark.over_http
 def test_tampered_body_is_refused(
     slack: SignedSlackClient, sessions: sessionmaker[Session]
 ) -> None:
@@ -74,6 +78,7 @@ def test_tampered_body_is_refused(
         assert session.scalar(select(func.count()).select_from(CheckIn)) == 0
 
 
+@pytest.mark.over_http
 def test_stale_request_is_refused(slack: SignedSlackClient) -> None:
     response = slack.command(
         "/checkin", "help", user_id="U0MENTEE", timestamp=int(time.time()) - 301
@@ -147,6 +152,7 @@ def _dm_event(text: str, ts: str = "1700000000.000100") -> dict:
     }
 
 
+@pytest.mark.over_http
 def test_slack_retry_of_a_processed_event_changes_nothing(
     slack: SignedSlackClient, standin: SlackStandin, sessions: sessionmaker[Session]
 ) -> None:
@@ -282,6 +288,7 @@ def _signed(slack: SignedSlackClient, body: str, content_type: str) -> int:
     return slack.raw(body.encode(), _signed_headers(body, content_type)).status
 
 
+@pytest.mark.over_http
 def test_requests_bolt_cannot_parse_are_still_answered_2xx(slack: SignedSlackClient) -> None:
     form = "application/x-www-form-urlencoded"
     empty_actions = json.dumps(
@@ -368,3 +375,37 @@ def test_slack_has_its_answer_before_the_calls_that_follow_it(
     assert confirmation.ok and confirmation.args["thread_ts"] == "1700000000.000100"
     with sessions() as session:
         assert session.scalar(select(CheckIn.went_well)) == "a good week"
+
+
+def test_in_process_the_bot_answers_as_it_does_over_http(
+    slack: SignedSlackClient,
+    slack_http: SignedSlackClient,
+    standin: SlackStandin,
+    sessions: sessionmaker[Session],
+) -> None:
+    """Most tests hand their requests to the Bolt app's dispatch() in process: the answers,
+    the refusals and the Slack calls that follow an answer are those of the served bot."""
+    seed_pair(sessions, now=utcnow())
+    seen = []
+    for client in (slack, slack_http):
+        calls = len(standin.calls)
+        answers = [
+            client.url_verification("handshake"),
+            client.command("/checkin", "help", user_id="U0MENTEE"),
+            client.command("/checkin", "help", user_id="U0MENTEE", sign=False),
+            client.command(
+                "/checkin", "help", user_id="U0MENTEE", timestamp=int(time.time()) - 301
+            ),
+            client.command("/mentoring", "status", user_id="U0MENTEE"),
+            client.block_action("U0MENTEE", "a_button_nobody_listens_to", value="x"),
+            # Each makes a Slack call after its answer: opens the modal, confirms the check-in.
+            client.command("/checkin", "", user_id="U0MENTEE"),
+            client.event(_dm_event("a good week")),
+        ]
+        # auth.test: Bolt asks once for the app both clients share.
+        made = [call.method for call in standin.calls[calls:] if call.method != "auth.test"]
+        seen.append(([(answer.status, answer.body) for answer in answers], made))
+    assert seen[0] == seen[1]
+    statuses = [status for status, _ in seen[0][0]]
+    assert statuses == [200, 200, 401, 401, 200, 200, 200, 200]
+    assert seen[0][1] == ["views.open", "chat.postMessage"]
