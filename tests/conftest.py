@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import freezegun
 import pytest
 from slack_bolt import App
 from sqlalchemy import create_engine, text
@@ -29,6 +30,11 @@ from mentorbot.web import WebApp
 
 if TYPE_CHECKING:
     from tests.workspaces import Bot
+
+# pytest times every test with `_pytest.timing`'s clock functions; left alone, freezegun
+# swaps those for its frozen ones too, and `--durations` reported years (the frozen epoch
+# less the real monotonic clock). Configured here, before any `freeze_time` is made.
+freezegun.configure(extend_ignore_list=["_pytest.timing"])
 
 PG_ENV = "MENTORBOT_TEST_DATABASE_URL"
 SIGNING_SECRET = "test-signing-secret"
