@@ -23,6 +23,14 @@ def defer(context: BoltContext, what: str, call: Callable[[], Any]) -> None:
     context.setdefault(KEY, []).append((what, call))
 
 
+def replace_message(context: BoltContext, what: str, **message: Any) -> None:
+    """Show `message` in place of the one whose button was pressed (through its response_url),
+    after the request's transaction; `what` names it in logs."""
+    respond = context.respond
+    if context.response_url and respond is not None:  # (an App Home button has no message)
+        defer(context, what, lambda: respond(replace_original=True, **message))
+
+
 def replace_deferred(context: BoltContext) -> None:
     """Forget the calls deferred so far (their work was rolled back)."""
     context[KEY] = []

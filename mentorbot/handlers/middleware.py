@@ -1,4 +1,4 @@
-"""Request middleware: Slack retry deduplication, in the request's own session."""
+"""Request middleware: Slack retry deduplication, in the request's own session; who is asking."""
 
 from __future__ import annotations
 
@@ -10,13 +10,16 @@ from slack_bolt import App, BoltContext, BoltResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 from mentorbot.bot.services.events import claim_event
+from mentorbot.bot.settings import Settings
+from mentorbot.handlers.actor import Actor
 
 log = logging.getLogger(__name__)
 
 
 def register(app: App) -> None:
-    """Install the retry-deduplication middleware on `app`."""
+    """Install the retry-deduplication middleware on `app`, then the one that names the actor."""
     app.middleware(skip_handled_events)
+    app.middleware(resolve_actor)
 
 
 def skip_handled_events(
@@ -41,3 +44,18 @@ def skip_handled_events(
         return BoltResponse(status=200, body="")
     next()
     return None
+
+
+def resolve_actor(context: BoltContext, next: Callable[[], None]) -> None:
+    """Put who is asking in the context as `actor`: listeners and their middleware take it by
+    name. Nothing is read here; what costs a query is read when first asked for."""
+    settings: Settings = context["settings"]
+    context["actor"] = Actor(
+        team_id=context.team_id or "",
+        user_id=context.user_id or "",
+        now=context["now"],
+        session=context["session"],
+        client=context.client,
+        configured=frozenset(settings.coordinators),
+    )
+    next()

@@ -14,16 +14,17 @@ from mentorbot.bot.errors import BadInput
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.checkins import pair_of_member
 from mentorbot.bot.usertext import is_whole_number
+from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.deferred import defer
 from mentorbot.handlers.forms import field
 
 # What to do instead when a button carries a value that makes no sense (an old message).
 HELP_HINT = "type `/checkin help` to see what you can do."
 
-# Builds a modal from the button that was pressed: (session, context, action) -> view.
-ModalBuilder = Callable[[Session, BoltContext, dict[str, Any]], Any]
+# Builds a modal from the button that was pressed: (session, actor, action) -> view.
+ModalBuilder = Callable[[Session, Actor, dict[str, Any]], Any]
 ModalListener = Callable[
-    [Ack, dict[str, Any], dict[str, Any], BoltContext, WebClient, Session], None
+    [Ack, dict[str, Any], dict[str, Any], BoltContext, WebClient, Session, Actor], None
 ]
 
 
@@ -45,9 +46,10 @@ def modal_opener(build: ModalBuilder) -> ModalListener:
         context: BoltContext,
         client: WebClient,
         session: Session,
+        actor: Actor,
     ) -> None:
         ack()
-        view = build(session, context, action)
+        view = build(session, actor, action)
         open_modal(context, client, str(body.get("trigger_id") or ""), view)
 
     return listener
@@ -56,23 +58,22 @@ def modal_opener(build: ModalBuilder) -> ModalListener:
 def pair_modal(build: Callable[..., Any]) -> ModalListener:
     """A listener that opens the modal `build(session, pair=…, user_id=…)` for the button's pair."""
 
-    def view(session: Session, context: BoltContext, action: dict[str, Any]) -> Any:
-        user_id = context.user_id or ""
+    def view(session: Session, actor: Actor, action: dict[str, Any]) -> Any:
         pair = pair_of_member(
-            session, team_id=context.team_id or "", pair_id=button_number(action), user_id=user_id
+            session, team_id=actor.team_id, pair_id=button_number(action), user_id=actor.user_id
         )
-        return build(session, pair=pair, user_id=user_id)
+        return build(session, pair=pair, user_id=actor.user_id)
 
     return modal_opener(view)
 
 
-def pair_of_form(view: dict[str, Any], context: BoltContext, session: Session) -> Any:
+def pair_of_form(view: dict[str, Any], actor: Actor, session: Session) -> Any:
     """The pair the form is about: the one picked (a mentor of several), else the opener's."""
     metadata = field(view, "pair") or str(view.get("private_metadata") or "")
     if not is_whole_number(metadata):
         raise BadInput("this form is out of date; type `/checkin` to open it again.")
     return pair_of_member(
-        session, team_id=context.team_id or "", pair_id=int(metadata), user_id=context.user_id or ""
+        session, team_id=actor.team_id, pair_id=int(metadata), user_id=actor.user_id
     )
 
 

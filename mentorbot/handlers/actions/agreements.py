@@ -15,14 +15,14 @@ def register(app: App) -> None:
 
 # The kickoff's "Set up our agreement": the agreement modal, if the presser is in the pair.
 open_agreement = modal_opener(
-    lambda session, context, action: agreement_view(
+    lambda session, actor, action: agreement_view(
         session,
         pair_for_agreement(
             session,
-            team_id=context.team_id or "",
+            team_id=actor.team_id,
             pair_id=button_number(action, "type `/checkin agreement` instead."),
-            user_id=context.user_id or "",
+            user_id=actor.user_id,
         ),
-        context["now"],
+        actor.now,
     )
 )

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, BoltContext
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.announcements import cancel_announcement, pending_announcements
 from mentorbot.bot.services.members import require_coordinator, zone_of
 from mentorbot.bot.settings import Settings
-from mentorbot.handlers.deferred import defer
+from mentorbot.handlers.deferred import replace_message
 from mentorbot.handlers.modals import button_number
 
 
@@ -25,7 +25,6 @@ def cancel(
     ack: Ack,
     action: dict[str, Any],
     context: BoltContext,
-    respond: Respond,
     session: Session,
     settings: Settings,
     now: datetime,
@@ -39,6 +38,4 @@ def cancel(
     zone = zone_of(session, team_id=team_id, user_id=user_id, default=settings.timezone)
     pending = pending_announcements(session, team_id=team_id)
     message = render_json("announcements/pending.json.j2", pending=pending, zone=zone)
-    defer(
-        context, "show the announcements again", lambda: respond(replace_original=True, **message)
-    )
+    replace_message(context, "show the announcements again", **message)

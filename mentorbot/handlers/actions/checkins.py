@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, BoltContext
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.rendering import render_text
 from mentorbot.bot.services.checkins import checkin_view, undo_checkin
-from mentorbot.handlers.deferred import defer
+from mentorbot.handlers.actor import Actor
+from mentorbot.handlers.deferred import replace_message
 from mentorbot.handlers.modals import button_number, pair_modal
 
 
@@ -23,15 +24,15 @@ open_checkin = pair_modal(checkin_view)
 
 
 def undo(
-    ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respond, session: Session
+    ack: Ack, action: dict[str, Any], context: BoltContext, session: Session, actor: Actor
 ) -> None:
     """Remove the check-in just recorded."""
     ack()
     undo_checkin(
         session,
-        team_id=context.team_id or "",
+        team_id=actor.team_id,
         checkin_id=button_number(action),
-        user_id=context.user_id or "",
+        user_id=actor.user_id,
     )
     text = render_text("checkins/undone.md.j2")
-    defer(context, "confirm an undo", lambda: respond(text=text, replace_original=True))
+    replace_message(context, "confirm an undo", text=text)

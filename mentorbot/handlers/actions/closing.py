@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, BoltContext
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.rendering import render_text
@@ -15,7 +15,8 @@ from mentorbot.bot.services.cohorts import extend_cohort, find_cohort_by_id, sum
 from mentorbot.bot.services.members import require_coordinator, zone_of
 from mentorbot.bot.services.phases import EXTEND_BY_BUTTON
 from mentorbot.bot.settings import Settings
-from mentorbot.handlers.deferred import defer
+from mentorbot.handlers.actor import Actor
+from mentorbot.handlers.deferred import replace_message
 from mentorbot.handlers.modals import button_number, modal_opener
 
 
@@ -31,7 +32,6 @@ def extend(
     ack: Ack,
     action: dict[str, Any],
     context: BoltContext,
-    respond: Respond,
     session: Session,
     settings: Settings,
     now: datetime,
@@ -45,36 +45,33 @@ def extend(
     zone = zone_of(session, team_id=team_id, user_id=user_id, default=settings.timezone)
     [summary] = summarize(session, [cohort], now.astimezone(zone).date())
     text = render_text("phases/extended.md.j2", summary=summary, weeks=EXTEND_BY_BUTTON)
-    defer(context, "confirm an extension", lambda: respond(text=text, replace_original=True))
+    replace_message(context, "confirm an extension", text=text)
 
 
-def _pair(action: dict[str, Any], context: BoltContext, session: Session) -> Any:
+def _pair(action: dict[str, Any], actor: Actor, session: Session) -> Any:
     return closing.pair_for_closing(
-        session,
-        team_id=context.team_id or "",
-        pair_id=button_number(action),
-        user_id=context.user_id or "",
+        session, team_id=actor.team_id, pair_id=button_number(action), user_id=actor.user_id
     )
 
 
 # "Reflect and close": the closing modal for the presser's side of the pair.
 open_closing = modal_opener(
-    lambda session, context, action: closing.closing_view(
-        session, pair=_pair(action, context, session), user_id=context.user_id or ""
+    lambda session, actor, action: closing.closing_view(
+        session, pair=_pair(action, actor, session), user_id=actor.user_id
     )
 )
 # "Tell us how it's going": the alumni check-in modal.
 open_alumni = modal_opener(
-    lambda session, context, action: closing.alumni_view(_pair(action, context, session))
+    lambda session, actor, action: closing.alumni_view(_pair(action, actor, session))
 )
 
 
 def stop_alumni(
-    ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respond, session: Session
+    ack: Ack, action: dict[str, Any], context: BoltContext, session: Session, actor: Actor
 ) -> None:
     """ "Stop these": no more alumni check-ins for the clicker."""
     ack()
-    pair = _pair(action, context, session)
-    cohort = closing.stop_alumni(session, pair=pair, user_id=context.user_id or "")
+    pair = _pair(action, actor, session)
+    cohort = closing.stop_alumni(session, pair=pair, user_id=actor.user_id)
     text = render_text("closing/alumni_stopped.md.j2", cohort=cohort)
-    defer(context, "confirm alumni stopped", lambda: respond(text=text, replace_original=True))
+    replace_message(context, "confirm alumni stopped", text=text)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, BoltContext
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput
@@ -15,7 +15,7 @@ from mentorbot.bot.services.cohorts import find_cohort_by_id
 from mentorbot.bot.services.members import require_coordinator, zone_of
 from mentorbot.bot.settings import Settings
 from mentorbot.bot.usertext import is_whole_number
-from mentorbot.handlers.deferred import defer
+from mentorbot.handlers.deferred import replace_message
 
 OUT_OF_DATE = "that button is out of date; type `/mentoring cohort show <name>` again."
 
@@ -29,7 +29,6 @@ def turn_page(
     ack: Ack,
     action: dict[str, Any],
     context: BoltContext,
-    respond: Respond,
     session: Session,
     settings: Settings,
     now: datetime,
@@ -52,4 +51,4 @@ def turn_page(
         now=now,
         zone=zone,
     )
-    defer(context, "turn a cohort's page", lambda: respond(replace_original=True, **message))
+    replace_message(context, "turn a cohort's page", **message)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from mentorbot.bot.services import concerns
 from mentorbot.bot.settings import Settings
+from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.deferred import defer
 from mentorbot.handlers.modals import button_number, modal_opener, open_modal
 
@@ -29,10 +30,10 @@ HANDLING = {"concern_rematch": "rematch", "concern_end": "ended"}
 
 # The App Home's "Raise a concern": the concern form, about that pair.
 open_concern = modal_opener(
-    lambda session, context, action: concerns.concern_view(
+    lambda session, actor, action: concerns.concern_view(
         session,
-        team_id=context.team_id or "",
-        user_id=context.user_id or "",
+        team_id=actor.team_id,
+        user_id=actor.user_id,
         pair_id=button_number(action, "type `/checkin concern` instead."),
     )
 )
@@ -47,14 +48,15 @@ def open_reply(
     respond: Respond,
     session: Session,
     settings: Settings,
+    actor: Actor,
 ) -> None:
     """ "Reply to …": the reply modal, unless someone handled the concern already."""
     ack()
     concern = concerns.concern_to_handle(
         session,
-        team_id=context.team_id or "",
+        team_id=actor.team_id,
         concern_id=button_number(action, "the concern is no longer open."),
-        user_id=context.user_id or "",
+        user_id=actor.user_id,
         configured=settings.coordinators,
     )
     if concern.status != "open":
@@ -75,20 +77,21 @@ def handle(
     respond: Respond,
     session: Session,
     settings: Settings,
+    actor: Actor,
     now: datetime,
 ) -> None:
     """Propose a re-match or end the pair; the message then says who handled the concern."""
     ack()
     handled = concerns.handle_concern(
         session,
-        team_id=context.team_id or "",
+        team_id=actor.team_id,
         concern_id=button_number(action, "the concern is no longer open."),
-        by=context.user_id or "",
+        by=actor.user_id,
         how=HANDLING[str(action.get("action_id"))],
         configured=settings.coordinators,
         now=now,
     )
-    show_handled(context, client, respond, handled, context.user_id or "")
+    show_handled(context, client, respond, handled, actor.user_id)
 
 
 def show_handled(

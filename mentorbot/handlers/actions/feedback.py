@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput
 from mentorbot.bot.services.feedback import pair_to_rate, survey_view
 from mentorbot.bot.usertext import is_whole_number
+from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.modals import modal_opener
 
 
@@ -18,16 +19,15 @@ def register(app: App) -> None:
     app.action("feedback_open")(open_survey)
 
 
-def _survey(session: Session, context: BoltContext, action: dict[str, Any]) -> Any:
+def _survey(session: Session, actor: Actor, action: dict[str, Any]) -> Any:
     """A survey invitation's button (midpoint or closing): the survey modal for that pair."""
     pair_id, _, phase = str(action.get("value") or "").partition(":")
     if not is_whole_number(pair_id):
         raise BadInput("that button is out of date; type `/checkin feedback` instead.")
-    user_id = context.user_id or ""
     pair = pair_to_rate(
-        session, team_id=context.team_id or "", pair_id=int(pair_id), user_id=user_id, phase=phase
+        session, team_id=actor.team_id, pair_id=int(pair_id), user_id=actor.user_id, phase=phase
     )
-    return survey_view(session, pair=pair, user_id=user_id, phase=phase, now=context["now"])
+    return survey_view(session, pair=pair, user_id=actor.user_id, phase=phase, now=actor.now)
 
 
 open_survey = modal_opener(_survey)

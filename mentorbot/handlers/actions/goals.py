@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
@@ -13,9 +13,9 @@ from mentorbot.bot.errors import BadInput
 from mentorbot.bot.rendering import render_text
 from mentorbot.bot.services import goals
 from mentorbot.bot.services.checkins import pair_of_member
-from mentorbot.bot.settings import Settings
 from mentorbot.bot.usertext import is_whole_number
-from mentorbot.handlers.deferred import defer
+from mentorbot.handlers.actor import Actor
+from mentorbot.handlers.deferred import defer, replace_message
 from mentorbot.handlers.events.home import refresh_home
 from mentorbot.handlers.modals import button_number, pair_modal
 
@@ -33,18 +33,15 @@ open_goals = pair_modal(lambda session, pair, user_id: goals.goals_view(session,
 
 
 def undo_goal(
-    ack: Ack, action: dict[str, Any], context: BoltContext, respond: Respond, session: Session
+    ack: Ack, action: dict[str, Any], context: BoltContext, session: Session, actor: Actor
 ) -> None:
     """Take back a goal just added (say, a check-in that began with the word "goal")."""
     ack()
     goals.remove_goal(
-        session,
-        team_id=context.team_id or "",
-        goal_id=button_number(action),
-        user_id=context.user_id or "",
+        session, team_id=actor.team_id, goal_id=button_number(action), user_id=actor.user_id
     )
     text = render_text("goals/removed.md.j2")
-    defer(context, "confirm a removed goal", lambda: respond(text=text, replace_original=True))
+    replace_message(context, "confirm a removed goal", text=text)
 
 
 def change_goal(
@@ -53,9 +50,8 @@ def change_goal(
     body: dict[str, Any],
     context: BoltContext,
     client: WebClient,
-    respond: Respond,
     session: Session,
-    settings: Settings,
+    actor: Actor,
     now: datetime,
 ) -> None:
     """Done or drop: from the goals list (an overflow menu) or a due-date reminder."""
@@ -69,23 +65,15 @@ def change_goal(
     if how not in goals.STATUSES or not is_whole_number(number):
         raise BadInput("that button is out of date; type `/checkin goals` to see your goals.")
     goal = goals.finish_goal(
-        session,
-        team_id=context.team_id or "",
-        goal_id=int(number),
-        user_id=context.user_id or "",
-        how=how,
-        now=now,
+        session, team_id=actor.team_id, goal_id=int(number), user_id=actor.user_id, how=how, now=now
     )
     session.flush()
     view = body.get("view") or {}
     if view.get("type") == "home":
-        refresh_home(context, client, session, settings)
+        refresh_home(context, client, session, actor)
     elif view.get("type") == "modal":
         pair = pair_of_member(
-            session,
-            team_id=context.team_id or "",
-            pair_id=goal.pair_id,
-            user_id=context.user_id or "",
+            session, team_id=actor.team_id, pair_id=goal.pair_id, user_id=actor.user_id
         )
         fresh = goals.goals_view(session, pair)
         view_id, digest = view.get("id"), view.get("hash")
@@ -96,4 +84,4 @@ def change_goal(
         )
     else:
         text = render_text("goals/finished.md.j2", goal=goal)
-        defer(context, "confirm a goal", lambda: respond(text=text, replace_original=True))
+        replace_message(context, "confirm a goal", text=text)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
@@ -18,7 +18,7 @@ from mentorbot.bot.services.members import require_coordinator
 from mentorbot.bot.settings import Settings
 from mentorbot.bot.usertext import is_whole_number
 from mentorbot.handlers.commands.matching import profile_modal
-from mentorbot.handlers.deferred import defer
+from mentorbot.handlers.deferred import replace_message
 from mentorbot.handlers.modals import open_modal
 
 OUT_OF_DATE = "run `/mentoring match <cohort>` again."
@@ -88,7 +88,6 @@ def control(
     ack: Ack,
     action: dict[str, Any],
     context: BoltContext,
-    respond: Respond,
     session: Session,
     settings: Settings,
     now: datetime,
@@ -108,4 +107,4 @@ def control(
         raise BadInput(f"that control is out of date; {OUT_OF_DATE}")
     proposal = match_proposals.open_proposal(session, team_id=team_id, proposal_id=int(proposal_id))
     message = CONTROLS[kind](session, proposal, first, second, now)
-    defer(context, "show the proposal again", lambda: respond(replace_original=True, **message))
+    replace_message(context, "show the proposal again", **message)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, BoltContext
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput, NotAllowed
 from mentorbot.bot.rendering import render_text
 from mentorbot.bot.services import own_data
-from mentorbot.handlers.deferred import defer
+from mentorbot.handlers.actor import Actor
+from mentorbot.handlers.deferred import replace_message
 
 STALE = "that button is out of date; type `/checkin delete-my-data` again."
 
@@ -26,13 +27,13 @@ def delete(
     ack: Ack,
     action: dict[str, Any],
     context: BoltContext,
-    respond: Respond,
     session: Session,
+    actor: Actor,
     now: datetime,
 ) -> None:
     """ "Delete my data": only by the person who asked, and only once per offer."""
     ack()
-    team_id, user_id = context.team_id or "", context.user_id or ""
+    team_id, user_id = actor.team_id, actor.user_id
     owner, _, stamp = str(action.get("value") or "").partition(":")
     try:
         offered_at = datetime.fromtimestamp(float(stamp), UTC)
@@ -46,11 +47,11 @@ def delete(
     else:
         summary = own_data.delete(session, team_id=team_id, user_id=user_id, now=now)
         text = render_text("own_data/deleted.md.j2", summary=summary)
-    defer(context, "confirm a deletion", lambda: respond(text=text, replace_original=True))
+    replace_message(context, "confirm a deletion", text=text)
 
 
-def cancel(ack: Ack, context: BoltContext, respond: Respond) -> None:
+def cancel(ack: Ack, context: BoltContext) -> None:
     """ "Cancel": nothing changes."""
     ack()
     text = render_text("own_data/cancelled.md.j2")
-    defer(context, "confirm nothing was deleted", lambda: respond(text=text, replace_original=True))
+    replace_message(context, "confirm nothing was deleted", text=text)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services import pauses
-from mentorbot.bot.settings import Settings
+from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.events.home import refresh_home
 from mentorbot.handlers.modals import button_number, pair_modal
 
@@ -33,18 +33,17 @@ def resume(
     body: dict[str, Any],
     context: BoltContext,
     client: WebClient,
-    respond: Respond,
     session: Session,
-    settings: Settings,
+    actor: Actor,
     now: datetime,
 ) -> None:
     """The App Home's Resume button."""
     ack()
     pauses.resume(
         session,
-        team_id=context.team_id or "",
-        user_id=context.user_id or "",
+        team_id=actor.team_id,
+        user_id=actor.user_id,
         now=now,
         pair_id=button_number(action),
     )
-    refresh_home(context, client, session, settings)
+    refresh_home(context, client, session, actor)

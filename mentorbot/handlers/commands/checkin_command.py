@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from mentorbot.bot.rendering import render_text
 from mentorbot.bot.settings import Settings
+from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.commands import (
     agreements,
     celebrations,
@@ -45,10 +46,11 @@ def checkin_command(
     respond: Respond,
     session: Session,
     settings: Settings,
+    actor: Actor,
     now: datetime,
 ) -> None:
     """Route `/checkin [subcommand] …`."""
-    request = Request.of(command, ack, context, client, respond, session, settings, now)
+    request = Request.of(command, ack, context, client, respond, session, settings, actor, now)
     word = request.text.word
     route = ROUTES.get(word)
     if word in BARE and request.text.rest:

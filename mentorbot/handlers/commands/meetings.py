@@ -8,7 +8,6 @@ from mentorbot.bot.errors import BadInput, NotFound
 from mentorbot.bot.rendering import quoted, render_text
 from mentorbot.bot.services import meetings
 from mentorbot.bot.services.pairs import pairs_of_person
-from mentorbot.bot.services.workspaces import availability_for
 from mentorbot.handlers.commands.grammar import a_date, person
 from mentorbot.handlers.commands.request import MentoringRequest as Request
 
@@ -51,7 +50,7 @@ def reschedule(request: Request) -> None:
             )
         )
         return
-    zone = availability_for(request.session, team_id=request.team_id, user_id=request.user_id).zone
+    zone = request.actor.zone
     pair = pairs[0]
     meetings.move_meeting(
         request.session,

@@ -14,6 +14,7 @@ from mentorbot.bot.errors import BadInput
 from mentorbot.bot.rendering import quoted, render_text
 from mentorbot.bot.services.members import require_coordinator
 from mentorbot.bot.settings import Settings
+from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.commands import (
     announcements,
     cohorts,
@@ -59,10 +60,13 @@ def mentoring_command(
     respond: Respond,
     session: Session,
     settings: Settings,
+    actor: Actor,
     now: datetime,
 ) -> None:
     """Route `/mentoring <subcommand> …`; `help` is open to all, the rest to coordinators."""
-    request = MentoringRequest.of(command, ack, context, client, respond, session, settings, now)
+    request = MentoringRequest.of(
+        command, ack, context, client, respond, session, settings, actor, now
+    )
     if request.text.raw.lower() in ("", "help"):
         request.reply(render_text("help/mentoring.md.j2"))
         return

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from mentorbot.bot.rendering import render_text
 from mentorbot.bot.services import pauses
-from mentorbot.bot.services.workspaces import availability_for
 from mentorbot.handlers.commands.request import MentoringRequest as Request
 
 
 def pause(request: Request) -> None:
     """`/checkin pause 2 weeks` or `/checkin pause until YYYY-MM-DD`."""
-    zone = availability_for(request.session, team_id=request.team_id, user_id=request.user_id).zone
+    zone = request.actor.zone
     until = pauses.pause_end(request.text.rest, now=request.now, zone=zone)
     paused = pauses.pause(
         request.session,

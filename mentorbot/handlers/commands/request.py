@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.settings import Settings
+from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.commands.grammar import CommandText
 from mentorbot.handlers.people import zone_of_asker
 
@@ -21,8 +22,7 @@ class MentoringRequest:
     """One `/mentoring` command, parsed; `text.word` is the subcommand."""
 
     text: CommandText
-    team_id: str
-    user_id: str
+    actor: Actor
     channel_id: str
     trigger_id: str
     ack: Ack
@@ -43,13 +43,13 @@ class MentoringRequest:
         respond: Respond,
         session: Session,
         settings: Settings,
+        actor: Actor,
         now: datetime,
     ) -> MentoringRequest:
         """Build the request from Slack's command payload."""
         return cls(
             text=CommandText.from_slack(command.get("text")),
-            team_id=context.team_id or "",
-            user_id=context.user_id or "",
+            actor=actor,
             channel_id=str(command.get("channel_id") or ""),
             trigger_id=str(command.get("trigger_id") or ""),
             ack=ack,
@@ -60,6 +60,16 @@ class MentoringRequest:
             settings=settings,
             now=now,
         )
+
+    @property
+    def team_id(self) -> str:
+        """The asker's workspace."""
+        return self.actor.team_id
+
+    @property
+    def user_id(self) -> str:
+        """The asker."""
+        return self.actor.user_id
 
     def reply(self, text: str) -> None:
         """Answer the person only (an ephemeral reply)."""

@@ -11,8 +11,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.services.home import home_view
-from mentorbot.bot.services.members import is_coordinator
-from mentorbot.bot.settings import Settings
+from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.deferred import defer
 
 
@@ -26,28 +25,21 @@ def publish_home(
     context: BoltContext,
     client: WebClient,
     session: Session,
-    settings: Settings,
+    actor: Actor,
     now: datetime,
 ) -> None:
     """Publish the Home tab when its owner opens it (the Messages tab needs nothing)."""
     user_id = event.get("user")
     if event.get("tab", "home") != "home" or not user_id or not isinstance(user_id, str):
         return  # the Messages tab needs nothing; without its owner there is no Home to show
-    team_id = context.team_id or ""
-    coordinator = is_coordinator(
-        session, team_id=team_id, user_id=user_id, configured=settings.coordinators
+    view = home_view(
+        session, team_id=actor.team_id, user_id=user_id, coordinator=actor.coordinates, now=now
     )
-    view = home_view(session, team_id=team_id, user_id=user_id, coordinator=coordinator, now=now)
     defer(context, "publish App Home", lambda: client.views_publish(user_id=user_id, view=view))
 
 
-def refresh_home(
-    context: BoltContext, client: WebClient, session: Session, settings: Settings
-) -> None:
+def refresh_home(context: BoltContext, client: WebClient, session: Session, actor: Actor) -> None:
     """Publish the App Home again after a button on it changed something."""
-    team_id, user_id = context.team_id or "", context.user_id or ""
-    coordinator = is_coordinator(
-        session, team_id=team_id, user_id=user_id, configured=settings.coordinators
-    )
-    view = home_view(session, team_id=team_id, user_id=user_id, coordinator=coordinator)
+    user_id = actor.user_id
+    view = home_view(session, team_id=actor.team_id, user_id=user_id, coordinator=actor.coordinates)
     defer(context, "refresh App Home", lambda: client.views_publish(user_id=user_id, view=view))

@@ -10,6 +10,7 @@ from slack_bolt import App, BoltContext
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.services.installs import record_uninstall
+from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.deferred import defer
 from mentorbot.runtime import Runtime
 
@@ -22,9 +23,11 @@ def register(app: App) -> None:
     app.event("tokens_revoked")(tokens_revoked)
 
 
-def uninstalled(context: BoltContext, session: Session, runtime: Runtime, now: datetime) -> None:
+def uninstalled(
+    context: BoltContext, session: Session, runtime: Runtime, actor: Actor, now: datetime
+) -> None:
     """The workspace removed mentorbot: forget its tokens, withdraw what was queued for it."""
-    team_id, enterprise_id = context.team_id or "", context.enterprise_id
+    team_id, enterprise_id = actor.team_id, context.enterprise_id
     store = runtime.installations
     if store is not None:
         # After this request's transaction: the store writes through its own connection.
@@ -38,10 +41,15 @@ def uninstalled(context: BoltContext, session: Session, runtime: Runtime, now: d
 
 
 def tokens_revoked(
-    event: dict[str, Any], context: BoltContext, session: Session, runtime: Runtime, now: datetime
+    event: dict[str, Any],
+    context: BoltContext,
+    session: Session,
+    runtime: Runtime,
+    actor: Actor,
+    now: datetime,
 ) -> None:
     """Tokens were revoked: without the bot token, mentorbot can do nothing for the workspace."""
-    team_id, enterprise_id = context.team_id or "", context.enterprise_id
+    team_id, enterprise_id = actor.team_id, context.enterprise_id
     tokens = event.get("tokens") or {}
     store = runtime.installations
     if store is not None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from slack_bolt import App, BoltContext
+from slack_bolt import App
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.services.members import remember_profile
+from mentorbot.handlers.actor import Actor
 
 
 def register(app: App) -> None:
@@ -16,16 +17,14 @@ def register(app: App) -> None:
     app.event("user_change")(profile_changed)
 
 
-def profile_changed(
-    event: dict[str, Any], context: BoltContext, session: Session, now: datetime
-) -> None:
+def profile_changed(event: dict[str, Any], session: Session, actor: Actor, now: datetime) -> None:
     """Slack says a profile changed (a move abroad, a new name, a deactivation): remember it."""
     user = event.get("user") or {}
     if not user.get("id"):
         return
     remember_profile(
         session,
-        team_id=context.team_id or str(user.get("team_id") or ""),
+        team_id=actor.team_id or str(user.get("team_id") or ""),
         user_id=str(user["id"]),
         name=user.get("real_name") or user.get("name"),
         tz=user.get("tz"),

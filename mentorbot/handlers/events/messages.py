@@ -10,9 +10,8 @@ from sqlalchemy.orm import Session
 
 from mentorbot.bot.rendering import render_json, render_text
 from mentorbot.bot.services.checkins import record_quick_checkin
-from mentorbot.bot.services.members import is_coordinator
-from mentorbot.bot.settings import Settings
 from mentorbot.bot.usertext import from_slack_text
+from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.deferred import defer
 from mentorbot.imports import is_csv
 
@@ -27,12 +26,12 @@ def direct_message(
     context: BoltContext,
     say: Say,
     session: Session,
-    settings: Settings,
+    actor: Actor,
     now: datetime,
 ) -> None:
     """Record a person's DM as a check-in and confirm in the thread; ignore everything else."""
     if event.get("channel_type") == "im" and event.get("subtype") == "file_share":
-        _file_shared(event, context, say, session, settings)
+        _file_shared(event, context, say, actor)
         return
     if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
         return  # edits, deletions, joins and the bot's own messages
@@ -40,7 +39,7 @@ def direct_message(
         return  # replies in a thread are conversation, not new check-ins
     checkin, pair = record_quick_checkin(
         session,
-        team_id=context.team_id or "",
+        team_id=actor.team_id,
         author_id=event.get("user", ""),
         text=from_slack_text(event.get("text", "")),
         source="dm",
@@ -50,15 +49,10 @@ def direct_message(
     defer(context, "confirm a DM check-in", lambda: say(**shown, thread_ts=event["ts"]))
 
 
-def _file_shared(
-    event: dict[str, Any], context: BoltContext, say: Say, session: Session, settings: Settings
-) -> None:
+def _file_shared(event: dict[str, Any], context: BoltContext, say: Say, actor: Actor) -> None:
     """A coordinator shared a CSV: say how to import it. Other files are not check-ins."""
     csvs = [str(f.get("name") or "") for f in event.get("files") or [] if is_csv(f)]
-    user_id = str(event.get("user") or "")
-    if not csvs or not is_coordinator(
-        session, team_id=context.team_id or "", user_id=user_id, configured=settings.coordinators
-    ):
+    if not csvs or not actor.coordinates:
         return
     text = render_text("imports/file_received.md.j2", filename=csvs[0])
     defer(context, "explain how to import a CSV", lambda: say(text=text, thread_ts=event["ts"]))

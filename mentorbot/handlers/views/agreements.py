@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput
 from mentorbot.bot.services.agreements import pair_for_agreement, read_form, record_agreement
 from mentorbot.bot.usertext import is_whole_number
+from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.forms import checked, field
 from mentorbot.handlers.modals import finish_modal
 
@@ -23,18 +24,17 @@ def register(app: App) -> None:
 
 
 def submit_agreement(
-    ack: Ack, view: dict[str, Any], context: BoltContext, session: Session, now: datetime
+    ack: Ack, view: dict[str, Any], session: Session, actor: Actor, now: datetime
 ) -> None:
     """Validate (errors shown by the fields), record, and show the agreement in the modal."""
     metadata = str(view.get("private_metadata") or "")
     if not is_whole_number(metadata):
         raise BadInput("this form is out of date; type `/checkin agreement` to open it again.")
-    user_id = context.user_id or ""
     pair = pair_for_agreement(
-        session, team_id=context.team_id or "", pair_id=int(metadata), user_id=user_id
+        session, team_id=actor.team_id, pair_id=int(metadata), user_id=actor.user_id
     )
     values = {name: field(view, name) for name in FIELDS}
     values["outside_hours_ok"] = "ok" if "ok" in checked(view, "outside_hours_ok") else None
     agreement = read_form(values)
-    shown = record_agreement(session, pair=pair, agreement=agreement, by=user_id, now=now)
+    shown = record_agreement(session, pair=pair, agreement=agreement, by=actor.user_id, now=now)
     finish_modal(ack, "Mentorship agreement", shown["blocks"])

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.checkins import read_form, record_checkin
+from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.forms import checked, field
 from mentorbot.handlers.modals import finish_modal, pair_of_form
 
@@ -20,11 +21,11 @@ def register(app: App) -> None:
 
 
 def submit_checkin(
-    ack: Ack, view: dict[str, Any], context: BoltContext, session: Session, now: datetime
+    ack: Ack, view: dict[str, Any], session: Session, actor: Actor, now: datetime
 ) -> None:
     """Record the check-in and say who can see it."""
-    pair = pair_of_form(view, context, session)
-    user_id = context.user_id or ""
+    pair = pair_of_form(view, actor, session)
+    user_id = actor.user_id
     values = {
         name: field(view, name)
         for name in ("rating", "went_well", "blockers", "next_steps", "goal")

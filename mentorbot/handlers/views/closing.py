@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput
@@ -14,6 +14,7 @@ from mentorbot.bot.rendering import render_text
 from mentorbot.bot.services import closing
 from mentorbot.bot.services.checkins import read_form
 from mentorbot.bot.usertext import is_whole_number
+from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.forms import checked, field
 from mentorbot.handlers.modals import finish_modal, text_blocks
 
@@ -24,12 +25,12 @@ def register(app: App) -> None:
     app.view("alumni_checkin")(submit_alumni)
 
 
-def _pair(view: dict[str, Any], context: BoltContext, session: Session) -> Pair:
+def _pair(view: dict[str, Any], actor: Actor, session: Session) -> Pair:
     metadata = str(view.get("private_metadata") or "")
     if not is_whole_number(metadata):
         raise BadInput("this form is out of date; use the button in my message again.")
     return closing.pair_for_closing(
-        session, team_id=context.team_id or "", pair_id=int(metadata), user_id=context.user_id or ""
+        session, team_id=actor.team_id, pair_id=int(metadata), user_id=actor.user_id
     )
 
 
@@ -38,11 +39,11 @@ def _blocks(view: dict[str, Any]) -> dict[str, Any]:
 
 
 def submit_closing(
-    ack: Ack, view: dict[str, Any], context: BoltContext, session: Session, now: datetime
+    ack: Ack, view: dict[str, Any], session: Session, actor: Actor, now: datetime
 ) -> None:
     """Keep the reflection; a problem is shown next to its field and nothing changes."""
-    pair = _pair(view, context, session)
-    user_id = context.user_id or ""
+    pair = _pair(view, actor, session)
+    user_id = actor.user_id
     values = {block_id: field(view, block_id) for block_id in _blocks(view)}
     form = closing.read_reflection(values, keep_in_touch="keep" in checked(view, "keep"))
     closed = closing.record_reflection(session, pair=pair, user_id=user_id, form=form, now=now)
@@ -52,14 +53,12 @@ def submit_closing(
 
 
 def submit_alumni(
-    ack: Ack, view: dict[str, Any], context: BoltContext, session: Session, now: datetime
+    ack: Ack, view: dict[str, Any], session: Session, actor: Actor, now: datetime
 ) -> None:
     """Keep an alumni check-in, private to its author."""
-    pair = _pair(view, context, session)
+    pair = _pair(view, actor, session)
     form = read_form(
         {"rating": field(view, "rating"), "went_well": field(view, "went_well")}, sharing=False
     )
-    closing.record_alumni_checkin(
-        session, pair=pair, user_id=context.user_id or "", form=form, now=now
-    )
+    closing.record_alumni_checkin(session, pair=pair, user_id=actor.user_id, form=form, now=now)
     finish_modal(ack, "Thank you", text_blocks(render_text("closing/alumni_recorded.md.j2")))

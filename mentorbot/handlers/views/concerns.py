@@ -15,6 +15,7 @@ from mentorbot.bot.services import concerns
 from mentorbot.bot.settings import Settings
 from mentorbot.bot.usertext import is_whole_number
 from mentorbot.handlers.actions.concerns import show_handled
+from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.forms import field
 from mentorbot.handlers.modals import finish_modal, text_blocks
 
@@ -26,13 +27,13 @@ def register(app: App) -> None:
 
 
 def submit_concern(
-    ack: Ack, view: dict[str, Any], context: BoltContext, session: Session, now: datetime
+    ack: Ack, view: dict[str, Any], session: Session, actor: Actor, now: datetime
 ) -> None:
     """Store the concern, send it to coordinators, and acknowledge it in the modal."""
     raised = concerns.raise_concern(
         session,
-        team_id=context.team_id or "",
-        user_id=context.user_id or "",
+        team_id=actor.team_id,
+        user_id=actor.user_id,
         pair_choice=field(view, "pair"),
         pair_asked=view.get("private_metadata") == "pick",
         text=field(view, "text") or "",
@@ -54,6 +55,7 @@ def submit_reply(
     client: WebClient,
     session: Session,
     settings: Settings,
+    actor: Actor,
     now: datetime,
 ) -> None:
     """Send the coordinator's reply to the person who raised the concern."""
@@ -62,14 +64,14 @@ def submit_reply(
         raise BadInput("this form is out of date; press the concern's button again.")
     handled = concerns.handle_concern(
         session,
-        team_id=context.team_id or "",
+        team_id=actor.team_id,
         concern_id=int(concern_id),
-        by=context.user_id or "",
+        by=actor.user_id,
         how="replied",
         reply=field(view, "reply"),
         configured=settings.coordinators,
         now=now,
     )
-    show_handled(context, client, None, handled, context.user_id or "")
+    show_handled(context, client, None, handled, actor.user_id)
     text = render_text("concerns/replied.md.j2", concern=handled.concern, now=handled.now)
     finish_modal(ack, "Reply", text_blocks(text))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput
@@ -19,6 +19,7 @@ from mentorbot.bot.services.feedback import (
 )
 from mentorbot.bot.services.feedback_rounds import answer_round
 from mentorbot.bot.usertext import is_whole_number
+from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.forms import field
 from mentorbot.handlers.modals import finish_modal, text_blocks
 
@@ -29,16 +30,16 @@ def register(app: App) -> None:
 
 
 def submit_survey(
-    ack: Ack, view: dict[str, Any], context: BoltContext, session: Session, now: datetime
+    ack: Ack, view: dict[str, Any], session: Session, actor: Actor, now: datetime
 ) -> None:
     """Record the answer and say who sees what."""
-    user_id = context.user_id or ""
+    user_id = actor.user_id
     pair_id, _, phase = str(view.get("private_metadata") or "").partition(":")
     pair_id = field(view, "pair") or pair_id  # a mentor of several picked whom it is about
     if not is_whole_number(pair_id):
         raise BadInput("this form is out of date; type `/checkin feedback` to open it again.")
     pair = pair_to_rate(
-        session, team_id=context.team_id or "", pair_id=int(pair_id), user_id=user_id, phase=phase
+        session, team_id=actor.team_id, pair_id=int(pair_id), user_id=user_id, phase=phase
     )
     form = read_survey({name: field(view, name) for name in (*SCORES, "comment")})
     answer, replaced = record_feedback(

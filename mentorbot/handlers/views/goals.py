@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import InvalidForm
 from mentorbot.bot.rendering import render_text
 from mentorbot.bot.services import goals
-from mentorbot.bot.services.workspaces import availability_for
 from mentorbot.bot.usertext import clean_user_text
+from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.forms import field
 from mentorbot.handlers.modals import finish_modal, pair_of_form, text_blocks
 
@@ -23,22 +23,20 @@ def register(app: App) -> None:
 
 
 def submit_goal(
-    ack: Ack, view: dict[str, Any], context: BoltContext, session: Session, now: datetime
+    ack: Ack, view: dict[str, Any], session: Session, actor: Actor, now: datetime
 ) -> None:
     """Add the goal; problems are shown next to their fields."""
-    pair = pair_of_form(view, context, session)
+    pair = pair_of_form(view, actor, session)
     due_text = field(view, "due")
     draft = goals.GoalDraft(
         title=clean_user_text(field(view, "title") or ""),
         measure=clean_user_text(field(view, "measure") or ""),
         due_on=date.fromisoformat(due_text) if due_text else None,
     )
-    zone = availability_for(session, team_id=pair.team_id, user_id=context.user_id or "").zone
-    today = now.astimezone(zone).date()
-    problems = goals.check_draft(draft, today=today)
+    problems = goals.check_draft(draft, today=actor.today)
     if problems:
         raise InvalidForm(*problems[0])
     goal = goals.add_goal(
-        session, pair=pair, by=context.user_id or "", draft=draft, today=today, now=now
+        session, pair=pair, by=actor.user_id, draft=draft, today=actor.today, now=now
     )
     finish_modal(ack, "Your goals", text_blocks(render_text("goals/added.md.j2", goal=goal)))

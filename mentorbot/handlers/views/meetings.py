@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput, InvalidForm
 from mentorbot.bot.rendering import render_text
 from mentorbot.bot.services.meetings import local_moment, move_meeting
-from mentorbot.bot.services.workspaces import availability_for
+from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.forms import field
 from mentorbot.handlers.modals import finish_modal, pair_of_form, text_blocks
 
@@ -22,12 +22,11 @@ def register(app: App) -> None:
 
 
 def submit_move(
-    ack: Ack, view: dict[str, Any], context: BoltContext, session: Session, now: datetime
+    ack: Ack, view: dict[str, Any], session: Session, actor: Actor, now: datetime
 ) -> None:
     """Move the coming meeting to the picked date and time (the picker's own time zone)."""
-    pair = pair_of_form(view, context, session)
-    user_id = context.user_id or ""
-    zone = availability_for(session, team_id=pair.team_id, user_id=user_id).zone
+    pair = pair_of_form(view, actor, session)
+    zone = actor.zone
     day_text, time_text = field(view, "date"), field(view, "time")
     if not day_text:
         raise InvalidForm("date", "Pick the new date.")
@@ -39,7 +38,7 @@ def submit_move(
         raise InvalidForm("time", "Pick a date and a time from the pickers.") from None
     try:
         moment = local_moment(day, at, zone, now=now)
-        move_meeting(session, pair=pair, to=moment, by=user_id, now=now)
+        move_meeting(session, pair=pair, to=moment, by=actor.user_id, now=now)
     except BadInput as problem:
         raise InvalidForm("date", str(problem.context["message"]).capitalize()) from None
     text = render_text("meetings/moved.md.j2", pair=pair, zone=zone)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput, InvalidForm
 from mentorbot.bot.rendering import render_text
 from mentorbot.bot.services import pauses
-from mentorbot.bot.services.workspaces import availability_for
+from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.forms import field
 from mentorbot.handlers.modals import finish_modal, pair_of_form, text_blocks
 
@@ -22,19 +22,18 @@ def register(app: App) -> None:
 
 
 def submit_pause(
-    ack: Ack, view: dict[str, Any], context: BoltContext, session: Session, now: datetime
+    ack: Ack, view: dict[str, Any], session: Session, actor: Actor, now: datetime
 ) -> None:
     """Pause for the chosen length."""
-    team_id, user_id = context.team_id or "", context.user_id or ""
-    zone = availability_for(session, team_id=team_id, user_id=user_id).zone
+    zone = actor.zone
     length = field(view, "length") or ""
     try:
         until = pauses.pause_end(length, now=now, zone=zone)
     except BadInput as problem:
         raise InvalidForm("length", str(problem.context["message"])) from None
-    pair = pair_of_form(view, context, session)  # the pair whose Pause button was pressed
+    pair = pair_of_form(view, actor, session)  # the pair whose Pause button was pressed
     paused = pauses.pause(
-        session, team_id=team_id, user_id=user_id, until=until, now=now, pair_id=pair.id
+        session, team_id=actor.team_id, user_id=actor.user_id, until=until, now=now, pair_id=pair.id
     )
     text = render_text("pauses/paused.md.j2", pairs=paused, until=until, zone=zone)
     finish_modal(ack, "Paused", text_blocks(text))

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.rendering import render_text
 from mentorbot.bot.services.profiles import read_profile_form, save_profile
+from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.forms import field
 from mentorbot.handlers.modals import finish_modal, text_blocks
 
@@ -22,13 +23,11 @@ def register(app: App) -> None:
 
 
 def submit_profile(
-    ack: Ack, view: dict[str, Any], context: BoltContext, session: Session, now: datetime
+    ack: Ack, view: dict[str, Any], session: Session, actor: Actor, now: datetime
 ) -> None:
     """Check the fields (errors shown next to them), save, and confirm in the modal."""
     form = read_profile_form({name: field(view, name) for name in FIELDS})
-    saved = save_profile(
-        session, team_id=context.team_id or "", user_id=context.user_id or "", form=form, now=now
-    )
+    saved = save_profile(session, team_id=actor.team_id, user_id=actor.user_id, form=form, now=now)
     finish_modal(
         ack, "Mentoring profile", text_blocks(render_text("profiles/saved.md.j2", saved=saved))
     )
