@@ -3,20 +3,23 @@ form and an event, and what it reads only when a listener asks."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
+from mentorbot.bot.models import Cohort
 from mentorbot.handlers import middleware
 from mentorbot.handlers.actor import Actor
 from mentorbot.runtime import Runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
 from tests.conftest import TEAM
-from tests.programme import BEN, COORD, add_people
+from tests.programme import ANA, BEN, COORD, add_people, counts, create_spring
+from tests.rhythm import chosen, form
 
 NOW = datetime(2027, 3, 10, 9, 30, tzinfo=UTC)
 
@@ -91,3 +94,73 @@ def test_an_event_from_a_person_reads_their_role_once_when_its_listener_asks(
     assert len(reads) == 1
     assert "Cohort health" not in str(standin.home_view(BEN))
     assert "Cohort health" in str(standin.home_view(COORD))
+
+
+# -- coordinators only: one guard, one refusal -------------------------------------------------
+
+MENTORING_REFUSAL = "only programme coordinators can use `/mentoring` commands."
+HEALTH_REFUSAL = "only programme coordinators can nudge a pair or see its figures."
+# The buttons of `/mentoring`'s messages, each with a value that would work for a coordinator
+# ({cohort} is Spring 2027's id).
+GUARDED_BUTTONS = {
+    "announcement_cancel": "1",
+    "cohort_show_page": "{cohort}:1",
+    "cohort_extend": "{cohort}",
+    "match_row": "drop:1:U0BEN",
+    "match_confirm": "confirm:1",
+    "match_discard": "discard:1",
+}
+
+
+@pytest.mark.parametrize("action_id", sorted(GUARDED_BUTTONS))
+def test_a_coordinators_button_refuses_anyone_else_and_changes_nothing(
+    action_id: str, slack: SignedSlackClient, standin: SlackStandin, runtime: Runtime
+) -> None:
+    create_spring(slack)
+    value = GUARDED_BUTTONS[action_id].format(cohort=spring_id(runtime))
+    before, calls, answers = counts(runtime.sessions), len(standin.calls), len(standin.responses)
+
+    pressed = slack.block_action(ANA, action_id, value=value, message={"ts": "1.000001"})
+
+    assert pressed.status == 200
+    [(_, refusal)] = standin.responses[answers:]
+    assert MENTORING_REFUSAL in refusal["text"] and not refusal.get("replace_original")
+    assert counts(runtime.sessions) == before
+    assert standin.calls[calls:] == []
+
+
+def test_the_announcement_form_refuses_anyone_else_in_a_modal(
+    slack: SignedSlackClient, standin: SlackStandin, runtime: Runtime
+) -> None:
+    create_spring(slack)
+    before = counts(runtime.sessions)
+    values = form(cohort=chosen(str(spring_id(runtime))), text="Hello all", when=chosen("now"))
+    answer = slack.view_submission(ANA, "announce", values).json()
+    assert answer["response_action"] == "push" and MENTORING_REFUSAL in json.dumps(answer)
+    assert counts(runtime.sessions) == before
+
+
+@pytest.mark.parametrize("action_id", ["health_nudge", "health_open"])
+def test_a_cohort_health_button_refuses_anyone_else_in_a_modal(
+    action_id: str, slack: SignedSlackClient, standin: SlackStandin, runtime: Runtime
+) -> None:
+    before = counts(runtime.sessions)
+    home = {"id": "V0HOME", "type": "home", "blocks": []}
+    assert slack.block_action(ANA, action_id, value="1", view=home).status == 200
+    [opened] = standin.calls_to("views.open")
+    assert HEALTH_REFUSAL in json.dumps(opened.args)
+    assert counts(runtime.sessions) == before
+
+
+def test_mentoring_help_stays_open_to_everyone(slack: SignedSlackClient, runtime: Runtime) -> None:
+    with role_reads(runtime) as reads:
+        for text in ("", "help", "HELP"):
+            reply = slack.command("/mentoring", text, user_id=ANA).json()["text"]
+            assert "/mentoring cohort create" in reply and MENTORING_REFUSAL not in reply
+    assert reads == []  # nobody's role is looked up to show the help
+    assert MENTORING_REFUSAL in slack.command("/mentoring", "helpme", user_id=ANA).json()["text"]
+
+
+def spring_id(runtime: Runtime) -> int:
+    with runtime.sessions() as session:
+        return int(session.scalars(select(Cohort.id)).one())

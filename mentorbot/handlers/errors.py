@@ -13,6 +13,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from mentorbot.bot.errors import InvalidForm, MentorbotError
 from mentorbot.bot.rendering import render_json, render_text
 from mentorbot.handlers.deferred import defer, replace_deferred
+from mentorbot.handlers.modals import open_modal
 
 log = logging.getLogger(__name__)
 
@@ -53,15 +54,24 @@ def register(app: App) -> None:
             # A DM has no acknowledgement to carry words: answer in its thread instead.
             say, ts = context.say, event.get("ts")
             defer(context, "answer a DM after an error", lambda: say(text=text, thread_ts=ts))
-        respond = context.respond
-        if body.get("type") == "block_actions" and respond is not None:
-            # A button has no reply of its own: the words go to the person only.
-            defer(
-                context,
-                "answer a button after an error",
-                lambda: respond(text=text, response_type="ephemeral", replace_original=False),
-            )
+        if body.get("type") == "block_actions":
+            _answer_button(context, body, text)
         return reply_for(body, text)
+
+
+def _answer_button(context: BoltContext, body: dict[str, Any], text: str) -> None:
+    """A button has no reply of its own: the words go to the person only, under the message
+    pressed, or in a small modal for an App Home button (it has no message to answer in)."""
+    respond = context.respond
+    if context.response_url and respond is not None:
+        defer(
+            context,
+            "answer a button after an error",
+            lambda: respond(text=text, response_type="ephemeral", replace_original=False),
+        )
+    elif (body.get("view") or {}).get("type") != "modal":
+        modal = render_json("errors/modal.json.j2", text=text)
+        open_modal(context, context.client, str(body.get("trigger_id") or ""), modal)
 
 
 def _kind(body: dict[str, Any]) -> str:

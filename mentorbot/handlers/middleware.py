@@ -1,4 +1,5 @@
-"""Request middleware: Slack retry deduplication, in the request's own session; who is asking."""
+"""Request middleware: Slack retry deduplication, in the request's own session; who is asking;
+and the guard of coordinator-only listeners."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 from slack_bolt import App, BoltContext, BoltResponse
 from sqlalchemy.exc import SQLAlchemyError
 
+from mentorbot.bot.errors import NotAllowed
 from mentorbot.bot.services.events import claim_event
 from mentorbot.bot.settings import Settings
 from mentorbot.handlers.actor import Actor
@@ -59,3 +61,22 @@ def resolve_actor(context: BoltContext, next: Callable[[], None]) -> None:
         configured=frozenset(settings.coordinators),
     )
     next()
+
+
+Guard = Callable[[Actor, Callable[[], None]], None]
+
+
+def only_coordinators(refusal: str) -> Guard:
+    """Listener middleware (`middleware=[...]`) that lets coordinators through and refuses
+    anyone else with NotAllowed(`refusal`): the error handler answers, and nothing runs."""
+
+    def guard(actor: Actor, next: Callable[[], None]) -> None:
+        if not actor.coordinates:
+            raise NotAllowed(refusal)
+        next()
+
+    return guard
+
+
+# `/mentoring` and the buttons and forms of its messages.
+coordinators_only = only_coordinators("only programme coordinators can use `/mentoring` commands.")

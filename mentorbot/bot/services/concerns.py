@@ -25,7 +25,7 @@ from mentorbot.bot.outbox import Outgoing, enqueue_many
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.cohorts import LIVE_PAIR
 from mentorbot.bot.services.lookups import of_workspace
-from mentorbot.bot.services.members import is_coordinator, list_coordinators
+from mentorbot.bot.services.members import list_coordinators
 from mentorbot.bot.services.pairs import end_pairs, pairs_of_person
 from mentorbot.bot.services.workspaces import configured_coordinators
 from mentorbot.bot.usertext import clean_user_text, is_whole_number
@@ -216,10 +216,10 @@ def concern_message(session: Session, concern: Concern) -> Any:
 
 
 def concern_to_handle(
-    session: Session, *, team_id: str, concern_id: int, user_id: str, configured: Iterable[str]
+    session: Session, *, team_id: str, concern_id: int, user_id: str, coordinator: bool
 ) -> Concern:
-    """A concern the person may handle: they coordinate and are not part of it."""
-    if not is_coordinator(session, team_id=team_id, user_id=user_id, configured=configured):
+    """A concern the person may handle: they coordinate (`coordinator`) and are not part of it."""
+    if not coordinator:
         raise NotAllowed("only programme coordinators can handle a concern.")
     concern = of_workspace(session, Concern, concern_id, team_id=team_id)
     pair = session.get(Pair, concern.pair_id) if concern.pair_id else None
@@ -254,11 +254,12 @@ def handle_concern(
     concern_id: int,
     by: str,
     how: str,
-    configured: Iterable[str],
+    coordinator: bool,
     now: datetime,
     reply: str | None = None,
 ) -> Handled:
-    """Handle a concern once: reply, propose a re-match (the pair ends), or end the pair.
+    """Handle a concern once: reply, propose a re-match (the pair ends), or end the pair;
+    `coordinator` says whether `by` coordinates the programme (only they may).
 
     A concern handled before is left as it is (`Handled.now` is False). The person who
     raised it hears back; the other person in the pair is never told about the concern.
@@ -266,7 +267,7 @@ def handle_concern(
     if how not in RESOLUTIONS:
         raise BadInput("that button is out of date.")
     concern = concern_to_handle(
-        session, team_id=team_id, concern_id=concern_id, user_id=by, configured=configured
+        session, team_id=team_id, concern_id=concern_id, user_id=by, coordinator=coordinator
     )
     pair = session.get(Pair, concern.pair_id) if concern.pair_id else None
     if concern.status != "open":

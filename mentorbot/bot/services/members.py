@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mentorbot.bot import message_kinds
-from mentorbot.bot.errors import BadInput, NotAllowed
+from mentorbot.bot.errors import BadInput
 from mentorbot.bot.models import Member
 from mentorbot.bot.outbox import enqueue
 from mentorbot.bot.rendering import render_text
@@ -43,14 +43,6 @@ def is_coordinator(
             )
         )
     )
-
-
-def require_coordinator(
-    session: Session, *, team_id: str, user_id: str, configured: Iterable[str] = ()
-) -> None:
-    """Raise NotAllowed unless the person is a coordinator."""
-    if not is_coordinator(session, team_id=team_id, user_id=user_id, configured=configured):
-        raise NotAllowed("only programme coordinators can use `/mentoring` commands.")
 
 
 def list_coordinators(

@@ -1,4 +1,4 @@
-"""The cancel button in `/mentoring announcements`."""
+"""The cancel button in `/mentoring announcements` (coordinators only)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,17 @@ from sqlalchemy.orm import Session
 
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.announcements import cancel_announcement, pending_announcements
-from mentorbot.bot.services.members import require_coordinator, zone_of
+from mentorbot.bot.services.members import zone_of
 from mentorbot.bot.settings import Settings
+from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.deferred import replace_message
+from mentorbot.handlers.middleware import coordinators_only
 from mentorbot.handlers.modals import button_number
 
 
 def register(app: App) -> None:
     """Attach the cancel button's listener."""
-    app.action("announcement_cancel")(cancel)
+    app.action("announcement_cancel", middleware=[coordinators_only])(cancel)
 
 
 def cancel(
@@ -27,12 +29,12 @@ def cancel(
     context: BoltContext,
     session: Session,
     settings: Settings,
+    actor: Actor,
     now: datetime,
 ) -> None:
     """Cancel the announcement, then show the list again without it."""
     ack()
-    team_id, user_id = context.team_id or "", context.user_id or ""
-    require_coordinator(session, team_id=team_id, user_id=user_id, configured=settings.coordinators)
+    team_id, user_id = actor.team_id, actor.user_id
     announcement_id = button_number(action, "type `/mentoring announcements` again.")
     cancel_announcement(session, team_id=team_id, announcement_id=announcement_id, now=now)
     zone = zone_of(session, team_id=team_id, user_id=user_id, default=settings.timezone)

@@ -12,17 +12,18 @@ from sqlalchemy.orm import Session
 from mentorbot.bot.rendering import render_text
 from mentorbot.bot.services import closing
 from mentorbot.bot.services.cohorts import extend_cohort, find_cohort_by_id, summarize
-from mentorbot.bot.services.members import require_coordinator, zone_of
+from mentorbot.bot.services.members import zone_of
 from mentorbot.bot.services.phases import EXTEND_BY_BUTTON
 from mentorbot.bot.settings import Settings
 from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.deferred import replace_message
+from mentorbot.handlers.middleware import coordinators_only
 from mentorbot.handlers.modals import button_number, modal_opener
 
 
 def register(app: App) -> None:
     """Attach the listeners."""
-    app.action("cohort_extend")(extend)
+    app.action("cohort_extend", middleware=[coordinators_only])(extend)
     app.action("closing_open")(open_closing)
     app.action("alumni_open")(open_alumni)
     app.action("alumni_stop")(stop_alumni)
@@ -34,12 +35,12 @@ def extend(
     context: BoltContext,
     session: Session,
     settings: Settings,
+    actor: Actor,
     now: datetime,
 ) -> None:
     """The heads-up's "Extend by 2 weeks" (coordinators only; Slack asked to confirm)."""
     ack()
-    team_id, user_id = context.team_id or "", context.user_id or ""
-    require_coordinator(session, team_id=team_id, user_id=user_id, configured=settings.coordinators)
+    team_id, user_id = actor.team_id, actor.user_id
     cohort = find_cohort_by_id(session, team_id=team_id, cohort_id=button_number(action))
     extend_cohort(session, cohort=cohort, weeks=EXTEND_BY_BUTTON, now=now)
     zone = zone_of(session, team_id=team_id, user_id=user_id, default=settings.timezone)

@@ -12,17 +12,19 @@ from sqlalchemy.orm import Session
 from mentorbot.bot.errors import BadInput
 from mentorbot.bot.services.cohort_show import cohort_show
 from mentorbot.bot.services.cohorts import find_cohort_by_id
-from mentorbot.bot.services.members import require_coordinator, zone_of
+from mentorbot.bot.services.members import zone_of
 from mentorbot.bot.settings import Settings
 from mentorbot.bot.usertext import is_whole_number
+from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.deferred import replace_message
+from mentorbot.handlers.middleware import coordinators_only
 
 OUT_OF_DATE = "that button is out of date; type `/mentoring cohort show <name>` again."
 
 
 def register(app: App) -> None:
     """Attach the listener."""
-    app.action("cohort_show_page")(turn_page)
+    app.action("cohort_show_page", middleware=[coordinators_only])(turn_page)
 
 
 def turn_page(
@@ -31,12 +33,12 @@ def turn_page(
     context: BoltContext,
     session: Session,
     settings: Settings,
+    actor: Actor,
     now: datetime,
 ) -> None:
     """Show the page the button names (`<cohort id>:<page>`) in place of this one."""
     ack()
-    team_id, user_id = context.team_id or "", context.user_id or ""
-    require_coordinator(session, team_id=team_id, user_id=user_id, configured=settings.coordinators)
+    team_id, user_id = actor.team_id, actor.user_id
     cohort_id, _, page = str(action.get("value") or "").partition(":")
     if not (is_whole_number(cohort_id) and is_whole_number(page)):
         raise BadInput(OUT_OF_DATE)

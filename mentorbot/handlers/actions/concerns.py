@@ -12,7 +12,6 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.services import concerns
-from mentorbot.bot.settings import Settings
 from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.deferred import defer
 from mentorbot.handlers.modals import button_number, modal_opener, open_modal
@@ -47,7 +46,6 @@ def open_reply(
     client: WebClient,
     respond: Respond,
     session: Session,
-    settings: Settings,
     actor: Actor,
 ) -> None:
     """ "Reply to …": the reply modal, unless someone handled the concern already."""
@@ -57,7 +55,7 @@ def open_reply(
         team_id=actor.team_id,
         concern_id=button_number(action, "the concern is no longer open."),
         user_id=actor.user_id,
-        configured=settings.coordinators,
+        coordinator=actor.coordinates,
     )
     if concern.status != "open":
         message = concerns.concern_message(session, concern)
@@ -76,7 +74,6 @@ def handle(
     client: WebClient,
     respond: Respond,
     session: Session,
-    settings: Settings,
     actor: Actor,
     now: datetime,
 ) -> None:
@@ -88,7 +85,7 @@ def handle(
         concern_id=button_number(action, "the concern is no longer open."),
         by=actor.user_id,
         how=HANDLING[str(action.get("action_id"))],
-        configured=settings.coordinators,
+        coordinator=actor.coordinates,
         now=now,
     )
     show_handled(context, client, respond, handled, actor.user_id)

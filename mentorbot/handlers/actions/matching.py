@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 from mentorbot.bot.errors import BadInput
 from mentorbot.bot.models import MatchProposal
 from mentorbot.bot.services import match_proposals
-from mentorbot.bot.services.members import require_coordinator
 from mentorbot.bot.settings import Settings
 from mentorbot.bot.usertext import is_whole_number
+from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.commands.matching import profile_modal
 from mentorbot.handlers.deferred import replace_message
+from mentorbot.handlers.middleware import coordinators_only
 from mentorbot.handlers.modals import open_modal
 
 OUT_OF_DATE = "run `/mentoring match <cohort>` again."
@@ -28,7 +29,7 @@ def register(app: App) -> None:
     """Attach the listeners."""
     app.action("profile_open")(open_profile)
     for action_id in ("match_row", "match_confirm", "match_discard"):
-        app.action(action_id)(control)
+        app.action(action_id, middleware=[coordinators_only])(control)
 
 
 def open_profile(
@@ -89,16 +90,13 @@ def control(
     action: dict[str, Any],
     context: BoltContext,
     session: Session,
-    settings: Settings,
+    actor: Actor,
     now: datetime,
 ) -> None:
     """A proposal's controls: a row's menu (drop, swap), Confirm and Discard. Coordinators
     only, checked at every press; the message is replaced once the change is saved."""
     ack()
-    team_id = context.team_id or ""
-    require_coordinator(
-        session, team_id=team_id, user_id=context.user_id or "", configured=settings.coordinators
-    )
+    team_id = actor.team_id
     value = str((action.get("selected_option") or {}).get("value") or action.get("value") or "")
     kind, _, rest = value.partition(":")
     proposal_id, _, mentees = rest.partition(":")

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput
 from mentorbot.bot.rendering import quoted, render_text
-from mentorbot.bot.services.members import require_coordinator
 from mentorbot.bot.settings import Settings
 from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.commands import (
@@ -25,7 +24,9 @@ from mentorbot.handlers.commands import (
     matching,
     pairs,
 )
+from mentorbot.handlers.commands.grammar import CommandText
 from mentorbot.handlers.commands.request import MentoringRequest
+from mentorbot.handlers.middleware import coordinators_only
 
 ROUTES: dict[str, Callable[[MentoringRequest], None]] = {
     "coordinator": coordinators.coordinator,
@@ -48,8 +49,19 @@ SUBCOMMANDS = ("help", *ROUTES)
 
 
 def register(app: App) -> None:
-    """Attach `/mentoring`."""
-    app.command("/mentoring")(mentoring_command)
+    """Attach `/mentoring`: its help for anyone, every other subcommand for coordinators."""
+    app.command("/mentoring", matchers=[asks_for_help])(mentoring_help)
+    app.command("/mentoring", middleware=[coordinators_only])(mentoring_command)
+
+
+def asks_for_help(command: dict[str, Any]) -> bool:
+    """`/mentoring` alone or `/mentoring help`."""
+    return CommandText.from_slack(command.get("text")).raw.lower() in ("", "help")
+
+
+def mentoring_help(ack: Ack) -> None:
+    """`/mentoring help`: what coordinators can do (anyone may ask)."""
+    ack(response_type="ephemeral", text=render_text("help/mentoring.md.j2"))
 
 
 def mentoring_command(
@@ -63,15 +75,9 @@ def mentoring_command(
     actor: Actor,
     now: datetime,
 ) -> None:
-    """Route `/mentoring <subcommand> …`; `help` is open to all, the rest to coordinators."""
+    """Route `/mentoring <subcommand> …` (coordinators only: see `register`)."""
     request = MentoringRequest.of(
         command, ack, context, client, respond, session, settings, actor, now
-    )
-    if request.text.raw.lower() in ("", "help"):
-        request.reply(render_text("help/mentoring.md.j2"))
-        return
-    require_coordinator(
-        session, team_id=request.team_id, user_id=request.user_id, configured=settings.coordinators
     )
     route = ROUTES.get(request.text.word)
     if route is None:

@@ -1,4 +1,5 @@
-"""The announcement modal's submission: schedule the post (or refuse, next to the field)."""
+"""The announcement modal's submission (coordinators only): schedule the post (or refuse,
+next to the field)."""
 
 from __future__ import annotations
 
@@ -13,16 +14,17 @@ from mentorbot.bot.errors import InvalidForm
 from mentorbot.bot.rendering import render_json, render_text
 from mentorbot.bot.services.announcements import schedule_announcement
 from mentorbot.bot.services.cohorts import find_cohort_by_id
-from mentorbot.bot.services.members import require_coordinator
 from mentorbot.bot.settings import Settings
 from mentorbot.bot.usertext import is_whole_number
+from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.forms import field
+from mentorbot.handlers.middleware import coordinators_only
 from mentorbot.handlers.people import zone_of_asker
 
 
 def register(app: App) -> None:
     """Attach the announcement modal's submission listener."""
-    app.view("announce")(submit_announcement)
+    app.view("announce", middleware=[coordinators_only])(submit_announcement)
 
 
 def submit_announcement(
@@ -33,11 +35,11 @@ def submit_announcement(
     client: WebClient,
     session: Session,
     settings: Settings,
+    actor: Actor,
     now: datetime,
 ) -> None:
     """Validate the form, schedule the announcement, and close the modal."""
-    team_id, user_id = context.team_id or "", context.user_id or ""
-    require_coordinator(session, team_id=team_id, user_id=user_id, configured=settings.coordinators)
+    team_id, user_id = actor.team_id, actor.user_id
     zone = zone_of_asker(
         client, session, team_id=team_id, user_id=user_id, default=settings.timezone, now=now
     )

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from mentorbot.bot.errors import BadInput
 from mentorbot.bot.rendering import render_text
 from mentorbot.bot.services import concerns
-from mentorbot.bot.settings import Settings
 from mentorbot.bot.usertext import is_whole_number
 from mentorbot.handlers.actions.concerns import show_handled
 from mentorbot.handlers.actor import Actor
@@ -54,7 +53,6 @@ def submit_reply(
     context: BoltContext,
     client: WebClient,
     session: Session,
-    settings: Settings,
     actor: Actor,
     now: datetime,
 ) -> None:
@@ -69,7 +67,7 @@ def submit_reply(
         by=actor.user_id,
         how="replied",
         reply=field(view, "reply"),
-        configured=settings.coordinators,
+        coordinator=actor.coordinates,
         now=now,
     )
     show_handled(context, client, None, handled, actor.user_id)
