@@ -3,9 +3,14 @@ another workspace is treated as unknown."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import json
+import time
+from typing import Any
 
-from mentorbot.bot.models import Cohort, Member, OutboundMessage, Pair
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from mentorbot.bot.models import Cohort, Member, OutboundMessage, Pair, Workspace
 from mentorbot.bot.timeutil import utcnow
 from tests.workspaces import (
     ADA,
@@ -142,3 +147,33 @@ def test_a_click_replayed_from_another_workspace_is_answered_as_unknown(bot: Bot
     alpha.command("/mentoring", f"unpair <@{ADA}|ada>", user_id=ALICE)
     alpha.block_action(ADA, "checkin_open", value=str(pair_id), message=message)
     assert "that mentoring pair has ended" in bot.standin.responses[-1][1]["text"]
+
+
+def test_a_person_is_read_in_one_zone_by_every_command_of_their_workspace(bot: Bot) -> None:
+    """Each workspace keeps the default zone it was installed with; for someone whose profile
+    has no zone, `/mentoring` read the process's MENTORBOT_TIMEZONE and `/checkin` (and the
+    sender) the workspace's, so a coordinator saw one zone in one and another in the other."""
+    bot.install(ALPHA, "Alpha Inc", ALICE)
+    with bot.runtime.sessions() as session, session.begin():  # installed in a Tokyo setting
+        session.execute(
+            update(Workspace)
+            .where(Workspace.team_id == ALPHA)
+            .values(settings={**workspace_settings(session, ALPHA), "timezone": "Asia/Tokyo"})
+        )
+    alpha = bot.slack(ALPHA)
+    # Slack says Alice's profile changed: it has no time zone.
+    profile = {"id": ALICE, "name": "alice", "team_id": ALPHA, "updated": int(time.time())}
+    assert alpha.event({"type": "user_change", "user": profile}).status == 200
+    start_cohort(bot, ALPHA)
+
+    hours = alpha.command("/checkin", "hours", user_id=ALICE).json()["text"]
+    assert alpha.command("/mentoring", "announce", user_id=ALICE).status == 200
+    [modal] = bot.standin.calls_to("views.open")
+
+    assert "Asia/Tokyo time" in hours
+    assert "In your time zone, Asia/Tokyo." in json.dumps(modal.args)
+
+
+def workspace_settings(session: Session, team_id: str) -> dict[str, Any]:
+    found = session.scalar(select(Workspace.settings).where(Workspace.team_id == team_id))
+    return dict(found or {})

@@ -81,7 +81,7 @@ def availability(
     default_workdays: str | list[int],
 ) -> Availability:
     """Build an Availability from a person's own values, falling back to the defaults."""
-    zone = zone_or_none(tz) or zone_or_none(default_tz) or ZoneInfo("UTC")
+    zone = zone_for(tz, default_tz)
     window = parse_working_hours(hours or default_hours, "working hours")
     days = workdays if workdays not in (None, "", []) else default_workdays
     day_set = (
@@ -90,6 +90,14 @@ def availability(
         else frozenset(int(d) for d in days)
     )
     return Availability(zone=zone, hours=window, workdays=day_set)
+
+
+def zone_for(own: str | None, workspace_default: str | None) -> ZoneInfo:
+    """The one rule for the time zone a person is shown and reached in: their own (Slack's
+    `tz`), else their workspace's default (MENTORBOT_TIMEZONE when the workspace was recorded),
+    else UTC. Every reader comes here: workspaces.zone_of for one person, `availability` for
+    the sender and the services that also need working hours."""
+    return zone_or_none(own) or zone_or_none(workspace_default) or ZoneInfo("UTC")
 
 
 def zone_or_none(name: str | None) -> ZoneInfo | None:

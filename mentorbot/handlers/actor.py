@@ -11,7 +11,8 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.services.members import is_coordinator
-from mentorbot.bot.services.workspaces import availability_for
+from mentorbot.bot.services.workspaces import zone_of
+from mentorbot.handlers.people import refresh_profile
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,16 @@ class Actor:
     @cached_property
     def zone(self) -> ZoneInfo:
         """Their time zone: their own as Slack last said, else their workspace's default."""
-        return availability_for(self.session, team_id=self.team_id, user_id=self.user_id).zone
+        return zone_of(self.session, team_id=self.team_id, user_id=self.user_id)
+
+    def checked_zone(self) -> ZoneInfo:
+        """Their zone once Slack was asked for their profile if the one kept is missing or old
+        (users.info): for dates and times they type, which must be read in the right zone."""
+        refresh_profile(
+            self.client, self.session, team_id=self.team_id, user_id=self.user_id, now=self.now
+        )
+        self.__dict__.pop("zone", None)  # read again, after what Slack said
+        return self.zone
 
     @property
     def today(self) -> date:

@@ -1,9 +1,9 @@
-"""Checking with Slack that the people a coordinator named can take part."""
+"""Checking with Slack that the people a coordinator named can take part, and that the
+profile of the person asking is current."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from mentorbot.bot.errors import BadInput
 from mentorbot.bot.outbox import PROFILE_MAX_AGE
 from mentorbot.bot.services.imports import Person
-from mentorbot.bot.services.members import get_or_create_member, remember_profiles, zone_of
+from mentorbot.bot.services.members import get_or_create_member, remember_profiles
 from mentorbot.directory import look_up
 
 
@@ -29,19 +29,12 @@ def check_people(
     remember_profiles(session, team_id=team_id, profiles=found.profiles, now=now)
 
 
-def zone_of_asker(
-    client: WebClient,
-    session: Session,
-    *,
-    team_id: str,
-    user_id: str,
-    default: str,
-    now: datetime,
-) -> ZoneInfo:
-    """The person's time zone, asking Slack (users.info) when the cached one is missing or old.
-
-    Dates and times a coordinator types are read in their own zone, so it must be right.
-    """
+def refresh_profile(
+    client: WebClient, session: Session, *, team_id: str, user_id: str, now: datetime
+) -> None:
+    """Ask Slack for the person's profile (users.info) when the cached one is missing or old,
+    and keep it: dates and times a person types are read in their own zone, so it must be
+    right."""
     member = get_or_create_member(session, team_id=team_id, user_id=user_id, now=now)
     stale = (
         member.profile_refreshed_at is None or now - member.profile_refreshed_at > PROFILE_MAX_AGE
@@ -53,4 +46,3 @@ def zone_of_asker(
             found = None  # Slack is having a moment: the default zone will do
         if found is not None:
             remember_profiles(session, team_id=team_id, profiles=found.profiles, now=now)
-    return zone_of(session, team_id=team_id, user_id=user_id, default=default)

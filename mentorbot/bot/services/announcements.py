@@ -23,7 +23,6 @@ from mentorbot.bot.services.cohorts import calendar_of
 from mentorbot.bot.services.lookups import of_workspace
 from mentorbot.bot.services.workspaces import default_zones
 from mentorbot.bot.usertext import clean_user_text
-from mentorbot.bot.working_hours import zone_or_none
 
 MAX_TEXT = 3000
 # What filling one announcement in may spend (see bot/sandbox/); a real one spends a few
@@ -181,7 +180,7 @@ def produce_announcements(session: Session, now: datetime) -> int:
     zones = default_zones(session, {announcement.team_id for announcement, _ in due})
     outgoing = []
     for announcement, cohort in due:
-        zone = zone_or_none(zones.get(announcement.team_id)) or ZoneInfo("UTC")
+        zone = zones[announcement.team_id]
         try:
             text = render(announcement.text, cohort, now.astimezone(zone).date())
         except TooCostly as refusal:

@@ -15,7 +15,6 @@ from mentorbot.bot.rendering import quoted
 from mentorbot.bot.services.lookups import of_workspace
 from mentorbot.bot.services.workspaces import default_zones
 from mentorbot.bot.usertext import clean_user_text
-from mentorbot.bot.working_hours import zone_or_none
 
 CADENCES = {
     "weekly": timedelta(weeks=1),
@@ -118,8 +117,7 @@ def first_heads_up(
 
 def workspace_zone(session: Session, team_id: str) -> ZoneInfo:
     """The workspace's default time zone: phases begin at midnight there."""
-    name = default_zones(session, {team_id}).get(team_id)
-    return zone_or_none(name) or ZoneInfo("UTC")
+    return default_zones(session, {team_id})[team_id]
 
 
 def schedule_phases(session: Session, cohort: Cohort, *, now: datetime) -> None:

@@ -16,7 +16,7 @@ from mentorbot.bot.services.goals import open_goals
 from mentorbot.bot.services.health import cohort_health, cohorts_for
 from mentorbot.bot.services.pairs import pairs_of_person
 from mentorbot.bot.services.privacy import latest_shared_with_mentor, own_checkins
-from mentorbot.bot.services.workspaces import availability_for
+from mentorbot.bot.services.workspaces import zone_of
 from mentorbot.bot.timeutil import utcnow
 
 RECENT = 3
@@ -63,7 +63,7 @@ def home_view(
             )
         )
     panels.sort(key=lambda panel: not panel.as_mentee)
-    zone: ZoneInfo = availability_for(session, team_id=team_id, user_id=user_id).zone
+    zone: ZoneInfo = zone_of(session, team_id=team_id, user_id=user_id)
     recent = own_checkins(session, team_id=team_id, user_id=user_id, limit=RECENT)
     # A mentor sees their own mentees' feedback: a closed round's averages, if enough answered.
     mentoring = any(not panel.as_mentee for panel in panels)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,7 +14,6 @@ from mentorbot.bot.errors import BadInput
 from mentorbot.bot.models import Member
 from mentorbot.bot.outbox import enqueue
 from mentorbot.bot.rendering import render_text
-from mentorbot.bot.working_hours import zone_or_none
 
 
 def get_or_create_member(session: Session, *, team_id: str, user_id: str, now: datetime) -> Member:
@@ -130,14 +128,6 @@ def revoke_coordinator(
         raise BadInput("that would leave the programme without a coordinator; add another first.")
     member.is_coordinator = False
     return True
-
-
-def zone_of(session: Session, *, team_id: str, user_id: str, default: str) -> ZoneInfo:
-    """The person's own time zone when Slack told us, else `default`."""
-    tz = session.scalar(
-        select(Member.tz).where(Member.team_id == team_id, Member.user_id == user_id)
-    )
-    return zone_or_none(tz) or zone_or_none(default) or ZoneInfo("UTC")
 
 
 def remember_profiles(

@@ -11,7 +11,6 @@ or the cohort predates phases) is passed without a word.
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -37,7 +36,6 @@ from mentorbot.bot.services.workspaces import (
     configured_coordinators,
     default_zones,
 )
-from mentorbot.bot.working_hours import zone_or_none
 
 # The pairs a phase reaches: those still meeting, and those on a pause.
 REACHED = ("active", "paused")
@@ -61,7 +59,7 @@ def produce_phases(session: Session, now: datetime) -> int:
     queued = 0
     outgoing: list[Outgoing] = []
     for cohort in cohorts:
-        zone = zone_or_none(zones.get(cohort.team_id)) or ZoneInfo("UTC")
+        zone = zones[cohort.team_id]
         moments = phase_dates(cohort.starts_on, cohort.ends_on, zone)
         if cohort.next_phase_at is not None and cohort.next_phase_at <= now:
             messages, ended_pairs = _advance(session, cohort, moments, now)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.models import Member, Workspace
 from mentorbot.bot.settings import WorkingHours
-from mentorbot.bot.working_hours import Availability, availability
+from mentorbot.bot.working_hours import Availability, availability, zone_for
 
 # The settings' defaults, for a workspace recorded before it had its own.
 DEFAULT_HOURS = "09:00-18:00"
@@ -42,6 +43,15 @@ def ensure_workspace(
     workspace.uninstalled_at = None
     session.flush()
     return workspace
+
+
+def zone_of(session: Session, *, team_id: str, user_id: str) -> ZoneInfo:
+    """A person's time zone: their own, else their workspace's default (`zone_for`, the rule
+    availability_for follows too)."""
+    own = session.scalar(
+        select(Member.tz).where(Member.team_id == team_id, Member.user_id == user_id)
+    )
+    return zone_for(own, workspace_setting(session, team_id, "timezone"))
 
 
 def availability_for(session: Session, *, team_id: str, user_id: str) -> Availability:
@@ -87,14 +97,16 @@ def member_availability(member: Any, defaults: dict[str, Any]) -> Availability:
     )
 
 
-def default_zones(session: Session, team_ids: set[str]) -> dict[str, str]:
-    """Each workspace's default time zone name (from the settings it was recorded with)."""
+def default_zones(session: Session, team_ids: set[str]) -> dict[str, ZoneInfo]:
+    """Each workspace's default time zone (from the settings it was recorded with): the zone
+    of a person who has none of their own (`zone_for`)."""
     if not team_ids:
         return {}
     rows = session.execute(
         select(Workspace.team_id, Workspace.settings).where(Workspace.team_id.in_(team_ids))
     )
-    return {team_id: (settings or {}).get("timezone") or "UTC" for team_id, settings in rows}
+    named = {team_id: (settings or {}).get("timezone") for team_id, settings in rows}
+    return {team_id: zone_for(None, named.get(team_id)) for team_id in team_ids}
 
 
 def workspace_setting(session: Session, team_id: str, key: str) -> Any:

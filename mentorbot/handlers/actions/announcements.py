@@ -10,8 +10,6 @@ from sqlalchemy.orm import Session
 
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.announcements import cancel_announcement, pending_announcements
-from mentorbot.bot.services.members import zone_of
-from mentorbot.bot.settings import Settings
 from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.deferred import replace_message
 from mentorbot.handlers.middleware import coordinators_only
@@ -28,16 +26,15 @@ def cancel(
     action: dict[str, Any],
     context: BoltContext,
     session: Session,
-    settings: Settings,
     actor: Actor,
     now: datetime,
 ) -> None:
     """Cancel the announcement, then show the list again without it."""
     ack()
-    team_id, user_id = actor.team_id, actor.user_id
+    team_id = actor.team_id
     announcement_id = button_number(action, "type `/mentoring announcements` again.")
     cancel_announcement(session, team_id=team_id, announcement_id=announcement_id, now=now)
-    zone = zone_of(session, team_id=team_id, user_id=user_id, default=settings.timezone)
+    zone = actor.zone
     pending = pending_announcements(session, team_id=team_id)
     message = render_json("announcements/pending.json.j2", pending=pending, zone=zone)
     replace_message(context, "show the announcements again", **message)

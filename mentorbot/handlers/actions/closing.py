@@ -12,9 +12,7 @@ from sqlalchemy.orm import Session
 from mentorbot.bot.rendering import render_text
 from mentorbot.bot.services import closing
 from mentorbot.bot.services.cohorts import extend_cohort, find_cohort_by_id, summarize
-from mentorbot.bot.services.members import zone_of
 from mentorbot.bot.services.phases import EXTEND_BY_BUTTON
-from mentorbot.bot.settings import Settings
 from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.deferred import replace_message
 from mentorbot.handlers.middleware import coordinators_only
@@ -34,17 +32,15 @@ def extend(
     action: dict[str, Any],
     context: BoltContext,
     session: Session,
-    settings: Settings,
     actor: Actor,
     now: datetime,
 ) -> None:
     """The heads-up's "Extend by 2 weeks" (coordinators only; Slack asked to confirm)."""
     ack()
-    team_id, user_id = actor.team_id, actor.user_id
+    team_id = actor.team_id
     cohort = find_cohort_by_id(session, team_id=team_id, cohort_id=button_number(action))
     extend_cohort(session, cohort=cohort, weeks=EXTEND_BY_BUTTON, now=now)
-    zone = zone_of(session, team_id=team_id, user_id=user_id, default=settings.timezone)
-    [summary] = summarize(session, [cohort], now.astimezone(zone).date())
+    [summary] = summarize(session, [cohort], actor.today)
     text = render_text("phases/extended.md.j2", summary=summary, weeks=EXTEND_BY_BUTTON)
     replace_message(context, "confirm an extension", text=text)
 

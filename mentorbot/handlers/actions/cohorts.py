@@ -12,8 +12,6 @@ from sqlalchemy.orm import Session
 from mentorbot.bot.errors import BadInput
 from mentorbot.bot.services.cohort_show import cohort_show
 from mentorbot.bot.services.cohorts import find_cohort_by_id
-from mentorbot.bot.services.members import zone_of
-from mentorbot.bot.settings import Settings
 from mentorbot.bot.usertext import is_whole_number
 from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.deferred import replace_message
@@ -32,7 +30,6 @@ def turn_page(
     action: dict[str, Any],
     context: BoltContext,
     session: Session,
-    settings: Settings,
     actor: Actor,
     now: datetime,
 ) -> None:
@@ -43,7 +40,7 @@ def turn_page(
     if not (is_whole_number(cohort_id) and is_whole_number(page)):
         raise BadInput(OUT_OF_DATE)
     cohort = find_cohort_by_id(session, team_id=team_id, cohort_id=int(cohort_id))
-    zone = zone_of(session, team_id=team_id, user_id=user_id, default=settings.timezone)
+    zone = actor.zone
     message = cohort_show(
         session,
         cohort=cohort,

@@ -8,19 +8,17 @@ from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
-from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput
 from mentorbot.bot.models import MatchProposal
 from mentorbot.bot.services import match_proposals
-from mentorbot.bot.settings import Settings
 from mentorbot.bot.usertext import is_whole_number
 from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.commands.matching import profile_modal
 from mentorbot.handlers.deferred import replace_message
 from mentorbot.handlers.middleware import coordinators_only
-from mentorbot.handlers.modals import open_modal
+from mentorbot.handlers.modals import modal_opener
 
 OUT_OF_DATE = "run `/mentoring match <cohort>` again."
 
@@ -32,26 +30,8 @@ def register(app: App) -> None:
         app.action(action_id, middleware=[coordinators_only])(control)
 
 
-def open_profile(
-    ack: Ack,
-    body: dict[str, Any],
-    context: BoltContext,
-    client: WebClient,
-    session: Session,
-    settings: Settings,
-    now: datetime,
-) -> None:
-    """The App Home's "Your mentoring profile": the profile modal."""
-    ack()
-    view = profile_modal(
-        client,
-        session,
-        team_id=context.team_id or "",
-        user_id=context.user_id or "",
-        default_zone=settings.timezone,
-        now=now,
-    )
-    open_modal(context, client, str(body.get("trigger_id") or ""), view)
+# The App Home's "Your mentoring profile": the profile modal.
+open_profile = modal_opener(lambda session, actor, action: profile_modal(session, actor))
 
 
 def _drop(session: Session, proposal: MatchProposal, first: str, _b: str, now: datetime) -> Any:

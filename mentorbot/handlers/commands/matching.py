@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.services.cohorts import default_cohort
 from mentorbot.bot.services.match_proposals import proposal_message, propose
 from mentorbot.bot.services.profiles import profile_view
 from mentorbot.bot.services.workspaces import availability_for
+from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.commands.request import MentoringRequest
 from mentorbot.handlers.modals import open_modal
-from mentorbot.handlers.people import zone_of_asker
 
 
 def match(request: MentoringRequest) -> None:
@@ -26,30 +24,16 @@ def match(request: MentoringRequest) -> None:
     request.ack(response_type="ephemeral", **message)
 
 
-def profile_modal(
-    client: WebClient,
-    session: Session,
-    *,
-    team_id: str,
-    user_id: str,
-    default_zone: str,
-    now: datetime,
-) -> Any:
+def profile_modal(session: Session, actor: Actor) -> Any:
     """The profile modal, with the person's time zone as Slack has it now."""
-    zone_of_asker(client, session, team_id=team_id, user_id=user_id, default=default_zone, now=now)
+    actor.checked_zone()
+    team_id, user_id = actor.team_id, actor.user_id
     mine = availability_for(session, team_id=team_id, user_id=user_id)
-    return profile_view(session, team_id=team_id, user_id=user_id, availability=mine, now=now)
+    return profile_view(session, team_id=team_id, user_id=user_id, availability=mine, now=actor.now)
 
 
 def profile(request: MentoringRequest) -> None:
     """`/checkin profile`: the mentoring profile modal."""
-    view = profile_modal(
-        request.client,
-        request.session,
-        team_id=request.team_id,
-        user_id=request.user_id,
-        default_zone=request.settings.timezone,
-        now=request.now,
-    )
+    view = profile_modal(request.session, request.actor)
     request.ack()
     open_modal(request.context, request.client, request.trigger_id, view)

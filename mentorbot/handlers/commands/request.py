@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from mentorbot.bot.settings import Settings
 from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.commands.grammar import CommandText
-from mentorbot.handlers.people import zone_of_asker
 
 
 @dataclass(frozen=True)
@@ -76,15 +75,8 @@ class MentoringRequest:
         self.ack(response_type="ephemeral", text=text)
 
     def zone(self) -> ZoneInfo:
-        """The asker's time zone (their Slack one when known, else the workspace default)."""
-        return zone_of_asker(
-            self.client,
-            self.session,
-            team_id=self.team_id,
-            user_id=self.user_id,
-            default=self.settings.timezone,
-            now=self.now,
-        )
+        """The asker's time zone, checked with Slack: what they type is read in it."""
+        return self.actor.checked_zone()
 
     def today(self) -> date:
         """Today's date where the asker is."""

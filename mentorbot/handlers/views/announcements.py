@@ -6,20 +6,17 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
-from slack_sdk import WebClient
+from slack_bolt import Ack, App
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import InvalidForm
 from mentorbot.bot.rendering import render_json, render_text
 from mentorbot.bot.services.announcements import schedule_announcement
 from mentorbot.bot.services.cohorts import find_cohort_by_id
-from mentorbot.bot.settings import Settings
 from mentorbot.bot.usertext import is_whole_number
 from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.forms import field
 from mentorbot.handlers.middleware import coordinators_only
-from mentorbot.handlers.people import zone_of_asker
 
 
 def register(app: App) -> None:
@@ -28,21 +25,11 @@ def register(app: App) -> None:
 
 
 def submit_announcement(
-    ack: Ack,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    context: BoltContext,
-    client: WebClient,
-    session: Session,
-    settings: Settings,
-    actor: Actor,
-    now: datetime,
+    ack: Ack, view: dict[str, Any], session: Session, actor: Actor, now: datetime
 ) -> None:
     """Validate the form, schedule the announcement, and close the modal."""
     team_id, user_id = actor.team_id, actor.user_id
-    zone = zone_of_asker(
-        client, session, team_id=team_id, user_id=user_id, default=settings.timezone, now=now
-    )
+    zone = actor.checked_zone()
     cohort_id = field(view, "cohort")
     if not cohort_id or not is_whole_number(cohort_id):
         raise InvalidForm("cohort", "Pick the cohort to announce to.")
