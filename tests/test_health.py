@@ -47,6 +47,7 @@ from mentorbot.bot.services.health import (
     weekly_checkins,
 )
 from mentorbot.bot.services.home import MAX_BLOCKS, home_view
+from mentorbot.bot.services.members import get_or_create_member
 from mentorbot.bot.services.pairs import Planned, create_pairs, end_pairs
 from mentorbot.runtime import Runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
@@ -594,6 +595,28 @@ def test_coordinators_home_shows_cohort_health_and_its_buttons_work(
         slack.block_action(COORD, "health_nudge", value=str(ids.paused))
         assert "are paused, so they get no nudges" in texts(opened(standin))
         assert len(nudges(runtime.sessions)) == 1
+
+
+def test_a_home_published_again_after_a_button_is_drawn_as_of_the_bots_clock(
+    slack: SignedSlackClient,
+    runtime: Runtime,
+    standin: SlackStandin,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The bot's clock, not the wall clock (they differ in `mentorbot demo`), says when "now"
+    is, also for the Home drawn again after a button on it (here a coordinator's Resume)."""
+    ids = seeded(runtime.sessions)
+    with unit_of_work(runtime.sessions) as session:
+        get_or_create_member(session, team_id=TEAM, user_id=E4, now=NOW).is_coordinator = True
+    monkeypatch.setattr(runtime, "clock", lambda: NOW)
+    paused = home_of(slack, standin, E4)
+    assert "no check-in for 4 weeks; 1 open concern" in texts(paused)
+
+    slack.block_action(E4, "pause_resume", value=str(ids.paused), view=paused)
+
+    refreshed = standin.home_view(E4)
+    assert refreshed is not None and "pause_resume" not in texts(refreshed)
+    assert "no check-in for 4 weeks; 1 open concern" in texts(refreshed)
 
 
 def test_a_home_with_many_cohorts_and_pairs_at_risk_stays_within_slacks_limits(

@@ -17,7 +17,6 @@ from mentorbot.bot.services.health import cohort_health, cohorts_for
 from mentorbot.bot.services.pairs import pairs_of_person
 from mentorbot.bot.services.privacy import latest_shared_with_mentor, own_checkins
 from mentorbot.bot.services.workspaces import zone_of
-from mentorbot.bot.timeutil import utcnow
 
 RECENT = 3
 # Goals listed per pair (the rest are a `/checkin goals` away); Slack allows 100 blocks.
@@ -45,7 +44,7 @@ def home_view(
     team_id: str,
     user_id: str,
     coordinator: bool,
-    now: datetime | None = None,
+    now: datetime,
 ) -> Any:
     """The Home tab for this person, as a Block Kit view; a coordinator's shows cohort
     health as of `now` too."""
@@ -67,7 +66,6 @@ def home_view(
     recent = own_checkins(session, team_id=team_id, user_id=user_id, limit=RECENT)
     # A mentor sees their own mentees' feedback: a closed round's averages, if enough answered.
     mentoring = any(not panel.as_mentee for panel in panels)
-    now = now or utcnow()
     own_feedback = (
         mentor_feedback(session, team_id=team_id, mentor_id=user_id, now=now) if mentoring else None
     )

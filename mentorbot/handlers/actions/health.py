@@ -16,9 +16,8 @@ from sqlalchemy.orm import Session
 
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.health import nudge_pair, pair_engagement
-from mentorbot.bot.services.home import home_view
 from mentorbot.handlers.actor import Actor
-from mentorbot.handlers.deferred import defer
+from mentorbot.handlers.events.home import refresh_home
 from mentorbot.handlers.middleware import only_coordinators
 from mentorbot.handlers.modals import button_number, modal_opener
 
@@ -46,9 +45,7 @@ def nudge(
     pair_id = button_number(action, HINT)
     nudge_pair(session, team_id=actor.team_id, pair_id=pair_id, now=now)
     session.flush()
-    user_id = actor.user_id
-    view = home_view(session, team_id=actor.team_id, user_id=user_id, coordinator=True, now=now)
-    defer(context, "refresh App Home", lambda: client.views_publish(user_id=user_id, view=view))
+    refresh_home(context, client, session, actor)
 
 
 def _pair_figures(session: Session, actor: Actor, action: dict[str, Any]) -> Any:
