@@ -104,6 +104,7 @@ def environment() -> Environment:
     )
     env.filters["mrkdwn"] = escape_mrkdwn
     env.filters["mentions"] = escape_keeping_mentions
+    env.filters["quoted"] = quoted
     env.filters["cut"] = truncate
     env.filters["json"] = _tojson
     env.filters["variable"] = _variable

@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import MentorbotError, NotAllowed
-from mentorbot.bot.rendering import render_json, render_text
+from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.health import nudge_pair, pair_engagement
 from mentorbot.bot.services.home import home_view
 from mentorbot.bot.services.members import is_coordinator
@@ -73,7 +73,7 @@ def coordinators_only(press: Callable[[Pressed], None]) -> Callable[..., None]:
             pair_id = button_number(action, HINT)
             press(Pressed(session, context, client, team_id, user_id, pair_id, trigger_id, now))
         except MentorbotError as problem:  # nothing was changed
-            text = render_text(problem.template, **problem.context)
+            text = problem.text()
             open_modal(context, client, trigger_id, render_json("errors/modal.json.j2", text=text))
 
     return listener

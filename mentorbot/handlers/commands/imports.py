@@ -69,7 +69,7 @@ def _import_in_background(runtime: Runtime, asked: Asked) -> None:
     try:
         text = _import_newest_file(runtime, client, channel, asked)
     except BadInput as problem:
-        text = render_text(problem.template, **problem.context)
+        text = problem.text()
     except Exception:
         log.exception("a CSV import for %s failed", user_id)
         text = render_text("errors/unexpected.md.j2", reference="import")
