@@ -69,11 +69,16 @@ class MentorbotError(Exception):
         """The error for a reason found earlier (e.g. by a check that lists them)."""
         return cls(reason.code, **{**reason.args, **context})
 
+    @property
+    def reason(self) -> Reason:
+        """The words of this error as a Reason (to show them elsewhere, e.g. next to a field)."""
+        return Reason(self.code, **self.context)
+
     def message(self) -> str:
         """The words for the code (mrkdwn; what the person typed marked with `quoted`)."""
         if " " in self.code:  # transitional: words not moved to a template yet
             return self.code
-        return str(Reason(self.code, **self.context)) if self.code else ""
+        return str(self.reason) if self.code else ""
 
     def text(self) -> str:
         """The whole reply: the words in the frame of this kind of error."""
@@ -112,6 +117,6 @@ class InvalidForm(MentorbotError):
         self.field = field
 
     @classmethod
-    def at(cls, field: str, problem: MentorbotError) -> Self:
-        """The problem a service found, shown next to the form's `field`."""
-        return cls(field, problem.code, **problem.context)
+    def at(cls, field: str, reason: Reason) -> Self:
+        """A problem found elsewhere (a check, a service's error), shown next to `field`."""
+        return cls(field, reason.code, **reason.args)

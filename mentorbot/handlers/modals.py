@@ -17,9 +17,6 @@ from mentorbot.bot.usertext import is_whole_number
 from mentorbot.handlers.deferred import defer
 from mentorbot.handlers.forms import field
 
-# What to do instead when a button carries a value that makes no sense (an old message).
-HELP_HINT = "type `/checkin help` to see what you can do."
-
 # Builds a modal from the button that was pressed: (session, context, action) -> view.
 ModalBuilder = Callable[[Session, BoltContext, dict[str, Any]], Any]
 ModalListener = Callable[
@@ -27,11 +24,12 @@ ModalListener = Callable[
 ]
 
 
-def button_number(action: dict[str, Any], hint: str = HELP_HINT) -> int:
-    """The id a button carries in its value; BadInput when the button is out of date."""
+def button_number(action: dict[str, Any], stale: str = "modals/stale_button") -> int:
+    """The id a button carries in its value; BadInput `stale` (what to do instead) when the
+    button is out of date (an old message)."""
     value = str(action.get("value") or "")
     if not is_whole_number(value):
-        raise BadInput(f"that button is out of date; {hint}")
+        raise BadInput(stale)
     return int(value)
 
 
@@ -70,7 +68,7 @@ def pair_of_form(view: dict[str, Any], context: BoltContext, session: Session) -
     """The pair the form is about: the one picked (a mentor of several), else the opener's."""
     metadata = field(view, "pair") or str(view.get("private_metadata") or "")
     if not is_whole_number(metadata):
-        raise BadInput("this form is out of date; type `/checkin` to open it again.")
+        raise BadInput("modals/stale_form")
     return pair_of_member(
         session, team_id=context.team_id or "", pair_id=int(metadata), user_id=context.user_id or ""
     )

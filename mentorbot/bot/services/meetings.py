@@ -165,9 +165,7 @@ def local_moment(day: date, at: time, zone: ZoneInfo, *, now: datetime) -> datet
     """`day` at `at` on the wall clock in `zone`, if the day is within a year of today."""
     today = now.astimezone(zone).date()
     if abs((day - today).days) > FURTHEST_DAYS:
-        raise BadInput(
-            f"{day.isoformat()} is more than a year away; pick a date in the coming year."
-        )
+        raise BadInput("meetings/too_far", day=day)
     return wall_clock(day, at, zone)
 
 
@@ -175,16 +173,13 @@ def move_meeting(session: Session, *, pair: Pair, to: datetime, by: str, now: da
     """Move the coming meeting once, keeping the agreement, and tell both; returns the
     regular meeting it replaces."""
     if pair.next_meeting_at is None:
-        raise BadInput("your pair has no meeting planned yet; set one with `/checkin agreement`.")
+        raise BadInput("meetings/none_planned")
     if to <= now:
-        raise BadInput("that moment has passed; pick a time in the future.")
+        raise BadInput("meetings/passed")
     regular = pair.moved_from or pair.next_meeting_at
     following = regular_after(session, pair, regular)
     if to >= following:
-        raise BadInput(
-            "that is after the meeting that follows; move only the coming one, or change "
-            "the rhythm with `/checkin agreement`."
-        )
+        raise BadInput("meetings/after_next")
     cancel_queued(session, team_id=pair.team_id, pair_id=pair.id, kinds=MEETING_MESSAGES)
     set_next_meeting(session, pair, to, now=now, moved_from=regular)
     zone = mentee_availability(session, pair).zone
@@ -196,7 +191,7 @@ def move_meeting(session: Session, *, pair: Pair, to: datetime, by: str, now: da
 def move_view(session: Session, *, pair: Pair, user_id: str) -> Any:
     """The "move one meeting" modal, in the person's own time zone."""
     if pair.next_meeting_at is None:
-        raise BadInput("your pair has no meeting planned yet; set one with `/checkin agreement`.")
+        raise BadInput("meetings/none_planned")
     zone = availability_for(session, team_id=pair.team_id, user_id=user_id).zone
     local = pair.next_meeting_at.astimezone(zone)
     return render_json("meetings/move_modal.json.j2", pair=pair, zone=zone, local=local)

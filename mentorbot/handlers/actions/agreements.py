@@ -20,7 +20,7 @@ open_agreement = modal_opener(
         pair_for_agreement(
             session,
             team_id=context.team_id or "",
-            pair_id=button_number(action, "type `/checkin agreement` instead."),
+            pair_id=button_number(action, "agreements/stale_button"),
             user_id=context.user_id or "",
         ),
         context["now"],

@@ -34,7 +34,7 @@ def cancel(
     ack()
     team_id, user_id = context.team_id or "", context.user_id or ""
     require_coordinator(session, team_id=team_id, user_id=user_id, configured=settings.coordinators)
-    announcement_id = button_number(action, "type `/mentoring announcements` again.")
+    announcement_id = button_number(action, "announcements/stale_button")
     cancel_announcement(session, team_id=team_id, announcement_id=announcement_id, now=now)
     zone = zone_of(session, team_id=team_id, user_id=user_id, default=settings.timezone)
     pending = pending_announcements(session, team_id=team_id)

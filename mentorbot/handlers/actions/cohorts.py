@@ -17,8 +17,6 @@ from mentorbot.bot.settings import Settings
 from mentorbot.bot.usertext import is_whole_number
 from mentorbot.handlers.deferred import defer
 
-OUT_OF_DATE = "that button is out of date; type `/mentoring cohort show <name>` again."
-
 
 def register(app: App) -> None:
     """Attach the listener."""
@@ -40,7 +38,7 @@ def turn_page(
     require_coordinator(session, team_id=team_id, user_id=user_id, configured=settings.coordinators)
     cohort_id, _, page = str(action.get("value") or "").partition(":")
     if not (is_whole_number(cohort_id) and is_whole_number(page)):
-        raise BadInput(OUT_OF_DATE)
+        raise BadInput("cohorts/stale_button")
     cohort = find_cohort_by_id(session, team_id=team_id, cohort_id=int(cohort_id))
     zone = zone_of(session, team_id=team_id, user_id=user_id, default=settings.timezone)
     message = cohort_show(

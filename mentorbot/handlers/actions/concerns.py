@@ -33,7 +33,7 @@ open_concern = modal_opener(
         session,
         team_id=context.team_id or "",
         user_id=context.user_id or "",
-        pair_id=button_number(action, "type `/checkin concern` instead."),
+        pair_id=button_number(action, "concerns/stale_button"),
     )
 )
 
@@ -53,7 +53,7 @@ def open_reply(
     concern = concerns.concern_to_handle(
         session,
         team_id=context.team_id or "",
-        concern_id=button_number(action, "the concern is no longer open."),
+        concern_id=button_number(action, "concerns/stale_concern_button"),
         user_id=context.user_id or "",
         configured=settings.coordinators,
     )
@@ -82,7 +82,7 @@ def handle(
     handled = concerns.handle_concern(
         session,
         team_id=context.team_id or "",
-        concern_id=button_number(action, "the concern is no longer open."),
+        concern_id=button_number(action, "concerns/stale_concern_button"),
         by=context.user_id or "",
         how=HANDLING[str(action.get("action_id"))],
         configured=settings.coordinators,

@@ -67,7 +67,7 @@ def change_goal(
     else:
         how, number = action["action_id"].removeprefix("goal_"), str(action.get("value") or "")
     if how not in goals.STATUSES or not is_whole_number(number):
-        raise BadInput("that button is out of date; type `/checkin goals` to see your goals.")
+        raise BadInput("goals/stale_button")
     goal = goals.finish_goal(
         session,
         team_id=context.team_id or "",

@@ -26,8 +26,6 @@ from mentorbot.bot.settings import Settings
 from mentorbot.handlers.deferred import defer
 from mentorbot.handlers.modals import button_number, open_modal
 
-HINT = "open your App Home again to see the pairs at risk now."
-
 
 @dataclass(frozen=True)
 class Pressed:
@@ -69,8 +67,8 @@ def coordinators_only(press: Callable[[Pressed], None]) -> Callable[..., None]:
             if not is_coordinator(
                 session, team_id=team_id, user_id=user_id, configured=settings.coordinators
             ):
-                raise NotAllowed("only programme coordinators can nudge a pair or see its figures.")
-            pair_id = button_number(action, HINT)
+                raise NotAllowed("health/not_a_coordinator")
+            pair_id = button_number(action, "health/stale_button")
             press(Pressed(session, context, client, team_id, user_id, pair_id, trigger_id, now))
         except MentorbotError as problem:  # nothing was changed
             text = problem.text()

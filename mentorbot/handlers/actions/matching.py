@@ -21,8 +21,6 @@ from mentorbot.handlers.commands.matching import profile_modal
 from mentorbot.handlers.deferred import defer
 from mentorbot.handlers.modals import open_modal
 
-OUT_OF_DATE = "run `/mentoring match <cohort>` again."
-
 
 def register(app: App) -> None:
     """Attach the listeners."""
@@ -105,7 +103,7 @@ def control(
     proposal_id, _, mentees = rest.partition(":")
     first, _, second = mentees.partition(":")
     if kind not in CONTROLS or not is_whole_number(proposal_id):
-        raise BadInput(f"that control is out of date; {OUT_OF_DATE}")
+        raise BadInput("matching/stale_control")
     proposal = match_proposals.open_proposal(session, team_id=team_id, proposal_id=int(proposal_id))
     message = CONTROLS[kind](session, proposal, first, second, now)
     defer(context, "show the proposal again", lambda: respond(replace_original=True, **message))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from mentorbot.bot.errors import Example
 from mentorbot.bot.rendering import render_text
 from mentorbot.bot.services.cohorts import find_cohort, list_cohorts
 from mentorbot.bot.services.feedback import (
@@ -15,7 +16,7 @@ from mentorbot.handlers.commands.grammar import options
 from mentorbot.handlers.commands.request import MentoringRequest
 from mentorbot.handlers.modals import open_modal
 
-EXAMPLE = "/mentoring feedback cohort Spring 2027"
+EXAMPLE = Example("feedback/report")
 
 
 def report(request: MentoringRequest) -> None:

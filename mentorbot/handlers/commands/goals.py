@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from mentorbot.bot.errors import BadInput
+from mentorbot.bot.errors import BadInput, Example
 from mentorbot.bot.rendering import render_json, render_text
 from mentorbot.bot.services import goals
 from mentorbot.bot.services.checkins import (
@@ -15,7 +15,7 @@ from mentorbot.handlers.commands.grammar import a_date
 from mentorbot.handlers.commands.request import MentoringRequest as Request
 from mentorbot.handlers.modals import open_modal
 
-GOAL_EXAMPLE = "/checkin goal Give a talk at the guild by 2027-06-30"
+GOAL_EXAMPLE = Example("goals/goal")
 
 _BY_DATE = re.compile(r"^(?P<title>.*?)\s+by\s+(?P<due>\S+)\s*$", re.IGNORECASE | re.DOTALL)
 
@@ -24,7 +24,7 @@ def add_goal(request: Request) -> None:
     """`/checkin goal <text> [by YYYY-MM-DD]`."""
     text = clean_user_text(request.text.rest)  # as the goals modal does: no NUL, no escapes
     if not text:
-        raise BadInput("say what the goal is.", example=GOAL_EXAMPLE)
+        raise BadInput("goals/no_goal", example=GOAL_EXAMPLE)
     due = None
     found = _BY_DATE.match(text)
     if found and re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", found.group("due")):

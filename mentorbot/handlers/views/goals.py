@@ -37,7 +37,7 @@ def submit_goal(
     today = now.astimezone(zone).date()
     problems = goals.check_draft(draft, today=today)
     if problems:
-        raise InvalidForm(*problems[0])
+        raise InvalidForm.at(*problems[0])
     goal = goals.add_goal(
         session, pair=pair, by=context.user_id or "", draft=draft, today=today, now=now
     )

@@ -30,17 +30,17 @@ def submit_move(
     zone = availability_for(session, team_id=pair.team_id, user_id=user_id).zone
     day_text, time_text = field(view, "date"), field(view, "time")
     if not day_text:
-        raise InvalidForm("date", "Pick the new date.")
+        raise InvalidForm("date", "meetings/pick_date")
     if not time_text:
-        raise InvalidForm("time", "Pick the new time.")
+        raise InvalidForm("time", "meetings/pick_time")
     try:
         day, at = date.fromisoformat(day_text), time.fromisoformat(time_text)
     except ValueError:
-        raise InvalidForm("time", "Pick a date and a time from the pickers.") from None
+        raise InvalidForm("time", "meetings/pickers") from None
     try:
         moment = local_moment(day, at, zone, now=now)
         move_meeting(session, pair=pair, to=moment, by=user_id, now=now)
     except BadInput as problem:
-        raise InvalidForm("date", str(problem.context["message"]).capitalize()) from None
+        raise InvalidForm("date", "meetings/not_movable", problem=problem.reason) from None
     text = render_text("meetings/moved.md.j2", pair=pair, zone=zone)
     finish_modal(ack, "Meeting moved", text_blocks(text))
