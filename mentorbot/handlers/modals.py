@@ -79,13 +79,7 @@ def open_modal(context: BoltContext, client: WebClient, trigger_id: str, view: A
     defer(context, "open a modal", lambda: client.views_open(trigger_id=trigger_id, view=view))
 
 
-def finish_modal(ack: Ack, title: str, blocks: list[Any]) -> None:
-    """Answer a submission by turning the modal into a confirmation."""
-    ack(
-        response_action="update", view=render_json("done_modal.json.j2", title=title, blocks=blocks)
-    )
-
-
-def text_blocks(text: str) -> list[dict[str, Any]]:
-    """One mrkdwn section holding `text`."""
-    return [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+def finish_modal(ack: Ack, template: str, **context: Any) -> None:
+    """Answer a submission by turning the modal into a confirmation: the feature's
+    `done.json.j2` (its title), given the `text` or the `blocks` to show."""
+    ack(response_action="update", view=render_json(template, **context))

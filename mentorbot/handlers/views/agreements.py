@@ -37,4 +37,4 @@ def submit_agreement(
     values["outside_hours_ok"] = "ok" if "ok" in checked(view, "outside_hours_ok") else None
     agreement = read_form(values)
     shown = record_agreement(session, pair=pair, agreement=agreement, by=user_id, now=now)
-    finish_modal(ack, "Mentorship agreement", shown["blocks"])
+    finish_modal(ack, "agreements/done.json.j2", blocks=shown["blocks"])

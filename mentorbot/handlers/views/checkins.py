@@ -35,4 +35,4 @@ def submit_checkin(
         session, pair=pair, author_id=user_id, form=form, source="modal", now=now
     )
     shown = render_json("checkins/recorded.json.j2", checkin=checkin, pair=pair, undo=False)
-    finish_modal(ack, "Checked in", shown["blocks"])
+    finish_modal(ack, "checkins/done.json.j2", blocks=shown["blocks"])

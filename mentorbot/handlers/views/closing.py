@@ -15,7 +15,7 @@ from mentorbot.bot.services import closing
 from mentorbot.bot.services.checkins import read_form
 from mentorbot.bot.usertext import is_whole_number
 from mentorbot.handlers.forms import checked, field
-from mentorbot.handlers.modals import finish_modal, text_blocks
+from mentorbot.handlers.modals import finish_modal
 
 
 def register(app: App) -> None:
@@ -48,7 +48,7 @@ def submit_closing(
     closed = closing.record_reflection(session, pair=pair, user_id=user_id, form=form, now=now)
     other_id = pair.mentor_id if user_id == pair.mentee_id else pair.mentee_id
     text = render_text("closing/reflected.md.j2", closed=closed, other_id=other_id)
-    finish_modal(ack, "Thank you", text_blocks(text))
+    finish_modal(ack, "closing/done.json.j2", text=text)
 
 
 def submit_alumni(
@@ -62,4 +62,5 @@ def submit_alumni(
     closing.record_alumni_checkin(
         session, pair=pair, user_id=context.user_id or "", form=form, now=now
     )
-    finish_modal(ack, "Thank you", text_blocks(render_text("closing/alumni_recorded.md.j2")))
+    text = render_text("closing/alumni_recorded.md.j2")
+    finish_modal(ack, "closing/done.json.j2", text=text)

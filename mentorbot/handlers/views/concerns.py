@@ -16,7 +16,7 @@ from mentorbot.bot.settings import Settings
 from mentorbot.bot.usertext import is_whole_number
 from mentorbot.handlers.actions.concerns import show_handled
 from mentorbot.handlers.forms import field
-from mentorbot.handlers.modals import finish_modal, text_blocks
+from mentorbot.handlers.modals import finish_modal
 
 
 def register(app: App) -> None:
@@ -44,7 +44,7 @@ def submit_concern(
         pair=raised.pair,
         coordinators=raised.coordinators,
     )
-    finish_modal(ack, "Concern sent", text_blocks(text))
+    finish_modal(ack, "concerns/done.json.j2", text=text)
 
 
 def submit_reply(
@@ -72,4 +72,4 @@ def submit_reply(
     )
     show_handled(context, client, None, handled, context.user_id or "")
     text = render_text("concerns/replied.md.j2", concern=handled.concern, now=handled.now)
-    finish_modal(ack, "Reply", text_blocks(text))
+    finish_modal(ack, "concerns/reply_done.json.j2", text=text)

@@ -20,7 +20,7 @@ from mentorbot.bot.services.feedback import (
 from mentorbot.bot.services.feedback_rounds import answer_round
 from mentorbot.bot.usertext import is_whole_number
 from mentorbot.handlers.forms import field
-from mentorbot.handlers.modals import finish_modal, text_blocks
+from mentorbot.handlers.modals import finish_modal
 
 
 def register(app: App) -> None:
@@ -52,4 +52,4 @@ def submit_survey(
         min_group=MIN_GROUP,
         replaced=replaced,
     )
-    finish_modal(ack, "Thank you", text_blocks(text))
+    finish_modal(ack, "feedback/done.json.j2", text=text)

@@ -14,7 +14,7 @@ from mentorbot.bot.services import goals
 from mentorbot.bot.services.workspaces import availability_for
 from mentorbot.bot.usertext import clean_user_text
 from mentorbot.handlers.forms import field
-from mentorbot.handlers.modals import finish_modal, pair_of_form, text_blocks
+from mentorbot.handlers.modals import finish_modal, pair_of_form
 
 
 def register(app: App) -> None:
@@ -41,4 +41,5 @@ def submit_goal(
     goal = goals.add_goal(
         session, pair=pair, by=context.user_id or "", draft=draft, today=today, now=now
     )
-    finish_modal(ack, "Your goals", text_blocks(render_text("goals/added.md.j2", goal=goal)))
+    text = render_text("goals/added.md.j2", goal=goal)
+    finish_modal(ack, "goals/done.json.j2", text=text)

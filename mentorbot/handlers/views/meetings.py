@@ -13,7 +13,7 @@ from mentorbot.bot.rendering import render_text
 from mentorbot.bot.services.meetings import local_moment, move_meeting
 from mentorbot.bot.services.workspaces import availability_for
 from mentorbot.handlers.forms import field
-from mentorbot.handlers.modals import finish_modal, pair_of_form, text_blocks
+from mentorbot.handlers.modals import finish_modal, pair_of_form
 
 
 def register(app: App) -> None:
@@ -43,4 +43,4 @@ def submit_move(
     except BadInput as problem:
         raise InvalidForm("date", "meetings/not_movable", problem=problem.reason) from None
     text = render_text("meetings/moved.md.j2", pair=pair, zone=zone)
-    finish_modal(ack, "Meeting moved", text_blocks(text))
+    finish_modal(ack, "meetings/done.json.j2", text=text)

@@ -13,7 +13,7 @@ from mentorbot.bot.rendering import render_text
 from mentorbot.bot.services import pauses
 from mentorbot.bot.services.workspaces import availability_for
 from mentorbot.handlers.forms import field
-from mentorbot.handlers.modals import finish_modal, pair_of_form, text_blocks
+from mentorbot.handlers.modals import finish_modal, pair_of_form
 
 
 def register(app: App) -> None:
@@ -37,4 +37,4 @@ def submit_pause(
         session, team_id=team_id, user_id=user_id, until=until, now=now, pair_id=pair.id
     )
     text = render_text("pauses/paused.md.j2", pairs=paused, until=until, zone=zone)
-    finish_modal(ack, "Paused", text_blocks(text))
+    finish_modal(ack, "pauses/done.json.j2", text=text)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from mentorbot.bot.rendering import render_text
 from mentorbot.bot.services.profiles import read_profile_form, save_profile
 from mentorbot.handlers.forms import field
-from mentorbot.handlers.modals import finish_modal, text_blocks
+from mentorbot.handlers.modals import finish_modal
 
 FIELDS = ("role", "cohort", "areas", "goals", "capacity")
 
@@ -29,6 +29,5 @@ def submit_profile(
     saved = save_profile(
         session, team_id=context.team_id or "", user_id=context.user_id or "", form=form, now=now
     )
-    finish_modal(
-        ack, "Mentoring profile", text_blocks(render_text("profiles/saved.md.j2", saved=saved))
-    )
+    text = render_text("profiles/saved.md.j2", saved=saved)
+    finish_modal(ack, "profiles/done.json.j2", text=text)
