@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from mentorbot.bot.services.agreements import agreement_view, pair_for_agreement
+from mentorbot.bot.services.agreements import pair_for_agreement
 from mentorbot.handlers.modals import button_number, modal_opener
+from mentorbot.handlers.views.agreements import agreement_modal
 
 
 def register(app: App) -> None:
@@ -15,7 +16,7 @@ def register(app: App) -> None:
 
 # The kickoff's "Set up our agreement": the agreement modal, if the presser is in the pair.
 open_agreement = modal_opener(
-    lambda session, context, action: agreement_view(
+    lambda session, context, action: agreement_modal(
         session,
         pair_for_agreement(
             session,

@@ -1,4 +1,5 @@
-"""The agreement modal's submission: keep it, set the next meeting, show it to both."""
+"""The agreement modal: built for a pair; its submission kept, the next meeting set, and the
+agreement shown to both."""
 
 from __future__ import annotations
 
@@ -9,7 +10,14 @@ from slack_bolt import Ack, App, BoltContext
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput
-from mentorbot.bot.services.agreements import pair_for_agreement, read_form, record_agreement
+from mentorbot.bot.models import Pair
+from mentorbot.bot.rendering import render_json
+from mentorbot.bot.services.agreements import (
+    agreement_form,
+    pair_for_agreement,
+    read_form,
+    record_agreement,
+)
 from mentorbot.bot.usertext import is_whole_number
 from mentorbot.handlers.forms import checked, field
 from mentorbot.handlers.modals import finish_modal
@@ -22,13 +30,28 @@ def register(app: App) -> None:
     app.view("agreement")(submit_agreement)
 
 
+def agreement_modal(session: Session, pair: Pair, now: datetime) -> dict[str, Any]:
+    """The agreement modal for this pair, filled in with what holds now."""
+    form = agreement_form(session, pair, now)
+    return dict(
+        render_json(
+            "agreements/modal.json.j2",
+            pair=form.pair,
+            current=form.current,
+            zone=form.zone,
+            times=form.times,
+            agreed=form.agreed,
+        )
+    )
+
+
 def submit_agreement(
     ack: Ack, view: dict[str, Any], context: BoltContext, session: Session, now: datetime
 ) -> None:
     """Validate (errors shown by the fields), record, and show the agreement in the modal."""
     metadata = str(view.get("private_metadata") or "")
     if not is_whole_number(metadata):
-        raise BadInput("this form is out of date; type `/checkin agreement` to open it again.")
+        raise BadInput("agreements/stale_form")
     user_id = context.user_id or ""
     pair = pair_for_agreement(
         session, team_id=context.team_id or "", pair_id=int(metadata), user_id=user_id
