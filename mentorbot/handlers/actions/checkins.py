@@ -8,9 +8,10 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.rendering import render_text
-from mentorbot.bot.services.checkins import checkin_view, undo_checkin
+from mentorbot.bot.services.checkins import undo_checkin
 from mentorbot.handlers.deferred import defer
 from mentorbot.handlers.modals import button_number, pair_modal
+from mentorbot.handlers.views.checkins import checkin_modal
 
 
 def register(app: App) -> None:
@@ -19,7 +20,7 @@ def register(app: App) -> None:
     app.action("checkin_undo")(undo)
 
 
-open_checkin = pair_modal(checkin_view)
+open_checkin = pair_modal(checkin_modal)
 
 
 def undo(
