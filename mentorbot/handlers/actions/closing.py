@@ -17,6 +17,7 @@ from mentorbot.bot.services.phases import EXTEND_BY_BUTTON
 from mentorbot.bot.settings import Settings
 from mentorbot.handlers.deferred import defer
 from mentorbot.handlers.modals import button_number, modal_opener
+from mentorbot.handlers.views.closing import alumni_modal, closing_modal
 
 
 def register(app: App) -> None:
@@ -59,13 +60,13 @@ def _pair(action: dict[str, Any], context: BoltContext, session: Session) -> Any
 
 # "Reflect and close": the closing modal for the presser's side of the pair.
 open_closing = modal_opener(
-    lambda session, context, action: closing.closing_view(
+    lambda session, context, action: closing_modal(
         session, pair=_pair(action, context, session), user_id=context.user_id or ""
     )
 )
 # "Tell us how it's going": the alumni check-in modal.
 open_alumni = modal_opener(
-    lambda session, context, action: closing.alumni_view(_pair(action, context, session))
+    lambda session, context, action: alumni_modal(_pair(action, context, session))
 )
 
 

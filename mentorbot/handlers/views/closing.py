@@ -1,4 +1,4 @@
-"""Modal submissions of closing: the reflection, and an alumni check-in."""
+"""The modals of closing, built and submitted: the reflection, and an alumni check-in."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput
 from mentorbot.bot.models import Pair
-from mentorbot.bot.rendering import render_text
+from mentorbot.bot.rendering import render_json, render_text
 from mentorbot.bot.services import closing
 from mentorbot.bot.services.checkins import read_form
 from mentorbot.bot.usertext import is_whole_number
@@ -24,10 +24,29 @@ def register(app: App) -> None:
     app.view("alumni_checkin")(submit_alumni)
 
 
+def closing_modal(session: Session, *, pair: Pair, user_id: str) -> Any:
+    """The "Reflect and close" modal for this person's side of the pair."""
+    found = closing.closing_of(session, pair=pair, user_id=user_id)
+    return render_json(
+        "closing/modal.json.j2",
+        pair=found.pair,
+        cohort=found.cohort,
+        as_mentee=found.as_mentee,
+        other_id=found.other_id,
+        goals=found.goals,
+        reflection=found.reflection,
+    )
+
+
+def alumni_modal(pair: Pair) -> Any:
+    """The small "how is it going" modal of an alumni check-in."""
+    return render_json("closing/alumni_modal.json.j2", pair=pair)
+
+
 def _pair(view: dict[str, Any], context: BoltContext, session: Session) -> Pair:
     metadata = str(view.get("private_metadata") or "")
     if not is_whole_number(metadata):
-        raise BadInput("this form is out of date; use the button in my message again.")
+        raise BadInput("closing/stale_form")
     return closing.pair_for_closing(
         session, team_id=context.team_id or "", pair_id=int(metadata), user_id=context.user_id or ""
     )
