@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +14,7 @@ from mentorbot.bot.services import concerns
 from mentorbot.bot.settings import Settings
 from mentorbot.handlers.deferred import defer
 from mentorbot.handlers.modals import button_number, modal_opener, open_modal
+from mentorbot.handlers.views.concerns import concern_modal, reply_modal, show_handled
 
 
 def register(app: App) -> None:
@@ -29,7 +29,7 @@ HANDLING = {"concern_rematch": "rematch", "concern_end": "ended"}
 
 # The App Home's "Raise a concern": the concern form, about that pair.
 open_concern = modal_opener(
-    lambda session, context, action: concerns.concern_view(
+    lambda session, context, action: concern_modal(
         session,
         team_id=context.team_id or "",
         user_id=context.user_id or "",
@@ -63,7 +63,7 @@ def open_reply(
             context, "show who handled a concern", lambda: respond(replace_original=True, **message)
         )
         return
-    view = concerns.reply_view(session, concern)
+    view = reply_modal(session, concern)
     open_modal(context, client, str(body.get("trigger_id") or ""), view)
 
 
@@ -89,29 +89,3 @@ def handle(
         now=now,
     )
     show_handled(context, client, respond, handled, context.user_id or "")
-
-
-def show_handled(
-    context: BoltContext,
-    client: WebClient,
-    respond: Respond | None,
-    handled: concerns.Handled,
-    presser: str,
-) -> None:
-    """Show the concern as handled: in the message pressed (`respond`), and in every
-    coordinator's DM about it (the presser's too, when there is no message to answer)."""
-    message = handled.message
-    if respond is not None:
-        defer(context, "show a handled concern", lambda: respond(replace_original=True, **message))
-    for user_id, channel, ts in handled.copies:
-        if respond is not None and user_id == presser:
-            continue
-        defer(
-            context,
-            "update a coordinator's copy of a concern",
-            _update(client, channel, ts, message),
-        )
-
-
-def _update(client: WebClient, channel: str, ts: str, message: Any) -> Callable[[], Any]:
-    return lambda: client.chat_update(channel=channel, ts=ts, **message)

@@ -33,16 +33,7 @@ def register(app: App) -> None:
 def agreement_modal(session: Session, pair: Pair, now: datetime) -> dict[str, Any]:
     """The agreement modal for this pair, filled in with what holds now."""
     form = agreement_form(session, pair, now)
-    return dict(
-        render_json(
-            "agreements/modal.json.j2",
-            pair=form.pair,
-            current=form.current,
-            zone=form.zone,
-            times=form.times,
-            agreed=form.agreed,
-        )
-    )
+    return dict(render_json("agreements/modal.json.j2", **vars(form)))
 
 
 def submit_agreement(

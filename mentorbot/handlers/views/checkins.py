@@ -24,13 +24,7 @@ def register(app: App) -> None:
 def checkin_modal(session: Session, *, pair: Pair, user_id: str) -> Any:
     """The check-in modal for this person and pair."""
     choices = checkin_choices(session, pair=pair, user_id=user_id)
-    return render_json(
-        "checkins/modal.json.j2",
-        pair=choices.pair,
-        as_mentee=choices.as_mentee,
-        goals=choices.goals,
-        mentored=choices.mentored,
-    )
+    return render_json("checkins/modal.json.j2", **vars(choices))
 
 
 def submit_checkin(

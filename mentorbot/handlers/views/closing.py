@@ -27,15 +27,7 @@ def register(app: App) -> None:
 def closing_modal(session: Session, *, pair: Pair, user_id: str) -> Any:
     """The "Reflect and close" modal for this person's side of the pair."""
     found = closing.closing_of(session, pair=pair, user_id=user_id)
-    return render_json(
-        "closing/modal.json.j2",
-        pair=found.pair,
-        cohort=found.cohort,
-        as_mentee=found.as_mentee,
-        other_id=found.other_id,
-        goals=found.goals,
-        reflection=found.reflection,
-    )
+    return render_json("closing/modal.json.j2", **vars(found))
 
 
 def alumni_modal(pair: Pair) -> Any:
