@@ -8,9 +8,10 @@ from slack_bolt import App, BoltContext
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput
-from mentorbot.bot.services.feedback import pair_to_rate, survey_view
+from mentorbot.bot.services.feedback import pair_to_rate
 from mentorbot.bot.usertext import is_whole_number
 from mentorbot.handlers.modals import modal_opener
+from mentorbot.handlers.views.feedback import survey_modal
 
 
 def register(app: App) -> None:
@@ -22,12 +23,12 @@ def _survey(session: Session, context: BoltContext, action: dict[str, Any]) -> A
     """A survey invitation's button (midpoint or closing): the survey modal for that pair."""
     pair_id, _, phase = str(action.get("value") or "").partition(":")
     if not is_whole_number(pair_id):
-        raise BadInput("that button is out of date; type `/checkin feedback` instead.")
+        raise BadInput("feedback/stale_button")
     user_id = context.user_id or ""
     pair = pair_to_rate(
         session, team_id=context.team_id or "", pair_id=int(pair_id), user_id=user_id, phase=phase
     )
-    return survey_view(session, pair=pair, user_id=user_id, phase=phase, now=context["now"])
+    return survey_modal(session, pair=pair, user_id=user_id, phase=phase, now=context["now"])
 
 
 open_survey = modal_opener(_survey)
