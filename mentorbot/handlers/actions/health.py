@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 from mentorbot.bot.errors import MentorbotError, NotAllowed
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.health import nudge_pair, pair_engagement
-from mentorbot.bot.services.home import home_view
 from mentorbot.bot.services.members import is_coordinator
 from mentorbot.bot.services.workspaces import availability_for
 from mentorbot.bot.settings import Settings
 from mentorbot.handlers.deferred import defer
+from mentorbot.handlers.events.home import home_view
 from mentorbot.handlers.modals import button_number, open_modal
 
 
