@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -183,8 +182,3 @@ def produce_goal_reminders(session: Session, now: datetime) -> int:
             )
         )
     return enqueue_many(session, outgoing, now=now)
-
-
-def goals_view(session: Session, pair: Pair) -> Any:
-    """The goals modal: the open goals with done and drop, and a form for a new one."""
-    return render_json("goals/modal.json.j2", pair=pair, goals=open_goals(session, pair))

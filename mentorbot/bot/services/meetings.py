@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -188,13 +188,21 @@ def move_meeting(session: Session, *, pair: Pair, to: datetime, by: str, now: da
     return regular
 
 
-def move_view(session: Session, *, pair: Pair, user_id: str) -> Any:
-    """The "move one meeting" modal, in the person's own time zone."""
+@dataclass(frozen=True)
+class MeetingToMove:
+    """The coming meeting, in the person's own time zone (for the "move one meeting" form)."""
+
+    pair: Pair
+    zone: ZoneInfo
+    local: datetime
+
+
+def meeting_to_move(session: Session, *, pair: Pair, user_id: str) -> MeetingToMove:
+    """The pair's coming meeting on this person's clock; BadInput when none is planned."""
     if pair.next_meeting_at is None:
         raise BadInput("meetings/none_planned")
     zone = availability_for(session, team_id=pair.team_id, user_id=user_id).zone
-    local = pair.next_meeting_at.astimezone(zone)
-    return render_json("meetings/move_modal.json.j2", pair=pair, zone=zone, local=local)
+    return MeetingToMove(pair=pair, zone=zone, local=pair.next_meeting_at.astimezone(zone))
 
 
 def _moved_note(

@@ -18,6 +18,7 @@ from mentorbot.bot.usertext import is_whole_number
 from mentorbot.handlers.deferred import defer
 from mentorbot.handlers.events.home import refresh_home
 from mentorbot.handlers.modals import button_number, pair_modal
+from mentorbot.handlers.views.goals import goals_modal
 
 
 def register(app: App) -> None:
@@ -29,7 +30,7 @@ def register(app: App) -> None:
     app.action("goal_drop")(change_goal)
 
 
-open_goals = pair_modal(lambda session, pair, user_id: goals.goals_view(session, pair))
+open_goals = pair_modal(lambda session, pair, user_id: goals_modal(session, pair))
 
 
 def undo_goal(
@@ -87,7 +88,7 @@ def change_goal(
             pair_id=goal.pair_id,
             user_id=context.user_id or "",
         )
-        fresh = goals.goals_view(session, pair)
+        fresh = goals_modal(session, pair)
         view_id, digest = view.get("id"), view.get("hash")
         defer(
             context,

@@ -14,6 +14,7 @@ from mentorbot.bot.usertext import clean_user_text
 from mentorbot.handlers.commands.grammar import a_date
 from mentorbot.handlers.commands.request import MentoringRequest as Request
 from mentorbot.handlers.modals import open_modal
+from mentorbot.handlers.views.goals import goals_modal
 
 GOAL_EXAMPLE = Example("goals/goal")
 
@@ -53,5 +54,5 @@ def open_goals(request: Request) -> None:
         request.reply(render_text("goals/mentor_list.md.j2", pair=pair, goals=found))
         return
     request.ack()
-    view = goals.goals_view(request.session, pair)
+    view = goals_modal(request.session, pair)
     open_modal(request.context, request.client, request.trigger_id, view)

@@ -1,4 +1,5 @@
-"""Goal form submissions: add the goal, with problems shown next to their fields."""
+"""The goals modal: built with the open goals; a new goal added, with problems shown next to
+their fields."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from slack_bolt import Ack, App, BoltContext
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import InvalidForm
-from mentorbot.bot.rendering import render_text
+from mentorbot.bot.models import Pair
+from mentorbot.bot.rendering import render_json, render_text
 from mentorbot.bot.services import goals
 from mentorbot.bot.services.workspaces import availability_for
 from mentorbot.bot.usertext import clean_user_text
@@ -20,6 +22,11 @@ from mentorbot.handlers.modals import finish_modal, pair_of_form
 def register(app: App) -> None:
     """Attach the goals form listener."""
     app.view("goal")(submit_goal)
+
+
+def goals_modal(session: Session, pair: Pair) -> Any:
+    """The goals modal: the open goals with done and drop, and a form for a new one."""
+    return render_json("goals/modal.json.j2", pair=pair, goals=goals.open_goals(session, pair))
 
 
 def submit_goal(

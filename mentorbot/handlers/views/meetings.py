@@ -1,4 +1,5 @@
-"""Moved-meeting form submissions: move the coming meeting (in the picker's time zone)."""
+"""The "move one meeting" modal: built on the person's clock; its submission moves the coming
+meeting (in the picker's time zone)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from slack_bolt import Ack, App, BoltContext
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput, InvalidForm
-from mentorbot.bot.rendering import render_text
-from mentorbot.bot.services.meetings import local_moment, move_meeting
+from mentorbot.bot.models import Pair
+from mentorbot.bot.rendering import render_json, render_text
+from mentorbot.bot.services.meetings import local_moment, meeting_to_move, move_meeting
 from mentorbot.bot.services.workspaces import availability_for
 from mentorbot.handlers.forms import field
 from mentorbot.handlers.modals import finish_modal, pair_of_form
@@ -19,6 +21,12 @@ from mentorbot.handlers.modals import finish_modal, pair_of_form
 def register(app: App) -> None:
     """Attach the meetings form listener."""
     app.view("meeting_move")(submit_move)
+
+
+def move_modal(session: Session, *, pair: Pair, user_id: str) -> Any:
+    """The "move one meeting" modal, in the person's own time zone."""
+    meeting = meeting_to_move(session, pair=pair, user_id=user_id)
+    return render_json("meetings/move_modal.json.j2", **vars(meeting))
 
 
 def submit_move(
