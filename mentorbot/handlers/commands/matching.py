@@ -8,9 +8,11 @@ from typing import Any
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
+from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.cohorts import default_cohort
 from mentorbot.bot.services.match_proposals import proposal_message, propose
-from mentorbot.bot.services.profiles import profile_view
+from mentorbot.bot.services.pairs import MAX_CAPACITY
+from mentorbot.bot.services.profiles import ANY_COHORT, MAX_GOALS, profile_draft
 from mentorbot.bot.services.workspaces import availability_for
 from mentorbot.handlers.commands.request import MentoringRequest
 from mentorbot.handlers.modals import open_modal
@@ -38,7 +40,14 @@ def profile_modal(
     """The profile modal, with the person's time zone as Slack has it now."""
     zone_of_asker(client, session, team_id=team_id, user_id=user_id, default=default_zone, now=now)
     mine = availability_for(session, team_id=team_id, user_id=user_id)
-    return profile_view(session, team_id=team_id, user_id=user_id, availability=mine, now=now)
+    draft = profile_draft(session, team_id=team_id, user_id=user_id, availability=mine, now=now)
+    return render_json(
+        "profiles/modal.json.j2",
+        **vars(draft),
+        max_capacity=MAX_CAPACITY,
+        max_goals=MAX_GOALS,
+        any_cohort=ANY_COHORT,
+    )
 
 
 def profile(request: MentoringRequest) -> None:
