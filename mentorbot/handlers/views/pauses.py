@@ -31,7 +31,7 @@ def submit_pause(
     try:
         until = pauses.pause_end(length, now=now, zone=zone)
     except BadInput as problem:
-        raise InvalidForm("length", str(problem.context["message"])) from None
+        raise InvalidForm.at("length", problem.reason) from None
     pair = pair_of_form(view, context, session)  # the pair whose Pause button was pressed
     paused = pauses.pause(
         session, team_id=team_id, user_id=user_id, until=until, now=now, pair_id=pair.id
