@@ -76,8 +76,6 @@ class MentorbotError(Exception):
 
     def message(self) -> str:
         """The words for the code (mrkdwn; what the person typed marked with `quoted`)."""
-        if " " in self.code:  # transitional: words not moved to a template yet
-            return self.code
         return str(self.reason) if self.code else ""
 
     def text(self) -> str:
