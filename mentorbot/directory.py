@@ -9,6 +9,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from mentorbot.bot.errors import Reason
 from mentorbot.bot.services.imports import Person, named
 
 NOT_FOUND = ("user_not_found", "users_not_found")
@@ -18,7 +19,7 @@ NOT_FOUND = ("user_not_found", "users_not_found")
 class Directory:
     """What Slack said about each value: a Person (and their profile) or why not."""
 
-    people: dict[str, Person | str]
+    people: dict[str, Person | Reason]
     profiles: dict[str, dict[str, Any]]
 
 
@@ -36,7 +37,7 @@ def look_up(
     A member of another workspace (Slack shows them through a shared channel) is named as
     unknown, by the value alone: nothing of theirs is kept.
     """
-    people: dict[str, Person | str] = {}
+    people: dict[str, Person | Reason] = {}
     profiles: dict[str, dict[str, Any]] = {}
     for value in dict.fromkeys(values):
         by_email = "@" in value
@@ -52,14 +53,14 @@ def look_up(
         name = (user.get("real_name") or user.get("name") or None) if user else None
         if user is None or not in_workspace(user, team_id):
             people[value] = (
-                f"nobody in this workspace has the e-mail address {value}."
+                Reason("directory/no_such_email", email=value)
                 if by_email
-                else f"I don't know {who(value, None)} in this workspace."
+                else Reason("directory/unknown", who=who(value, None))
             )
         elif user.get("deleted"):
-            people[value] = f"the Slack account of {who(value, name)} is deactivated."
+            people[value] = Reason("directory/deactivated", who=who(value, name))
         elif user.get("is_bot") or user.get("is_app_user"):
-            people[value] = f"{who(value, name)} is an app, not a person."
+            people[value] = Reason("directory/an_app", who=who(value, name))
         else:
             people[value] = Person(str(user["id"]), str(name) if name else None)
             profiles[str(user["id"])] = user

@@ -91,5 +91,5 @@ def import_file(
             )
             words = render_text("imports/report.md.j2", report=report, cohort=cohort)
     except MentorbotError as error:
-        return Outcome(False, render_text(error.template, **error.context))
+        return Outcome(False, error.text())
     return Outcome(report.ok, words)

@@ -46,9 +46,9 @@ from mentorbot.bot.services.health import (
     pair_engagement,
     weekly_checkins,
 )
-from mentorbot.bot.services.home import MAX_BLOCKS, home_view
 from mentorbot.bot.services.members import get_or_create_member
 from mentorbot.bot.services.pairs import Planned, create_pairs, end_pairs
+from mentorbot.handlers.events.home import MAX_BLOCKS, home_view
 from mentorbot.runtime import Runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
 from mentorbot.standin.contract import check_view

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from mentorbot.bot.services.home import home_view
+from mentorbot.handlers.events.home import home_view
 from mentorbot.standin.contract import check_view
 from tests.factories import TEAM, seed_pair
 

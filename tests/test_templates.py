@@ -23,6 +23,7 @@ from jinja2.runtime import Macro
 
 import mentorbot
 from mentorbot.bot.rendering import environment
+from mentorbot.bot.services.lookups import KINDS
 
 TEMPLATES = Path(mentorbot.__file__).parent / "templates"
 # A sentence's end directly followed by the next one's capital, bullet or leading emoji
@@ -39,6 +40,10 @@ GIVEN: dict[str, list[dict[str, Any]]] = {
         for kind in ("first_checkin", "goal", "meetings", "months", "win")
         for variant in range(3)
     ],
+    # Errors that word each of their codes' values: every value is rendered.
+    "errors/grammar/out_of_range.md.j2": [{"what": what} for what in ("weeks", "capacity")],
+    "errors/lookups/unknown.md.j2": [{"kind": kind} for kind in sorted(set(KINDS.values()))],
+    "errors/matching/no_fit.md.j2": [{"why": why} for why in ("self", "past", "hours")],
 }
 
 

@@ -104,6 +104,7 @@ def environment() -> Environment:
     )
     env.filters["mrkdwn"] = escape_mrkdwn
     env.filters["mentions"] = escape_keeping_mentions
+    env.filters["quoted"] = quoted
     env.filters["cut"] = truncate
     env.filters["json"] = _tojson
     env.filters["variable"] = _variable
@@ -111,11 +112,11 @@ def environment() -> Environment:
     return env
 
 
-def render_text(name: str, **context: Any) -> str:
+def render_text(name: str, /, **context: Any) -> str:
     """Render an mrkdwn template to a string."""
     return environment().get_template(name).render(**context).strip()
 
 
-def render_json(name: str, **context: Any) -> Any:
+def render_json(name: str, /, **context: Any) -> Any:
     """Render a Block Kit JSON template (blocks, a message or a view) to Python data."""
     return json.loads(environment().get_template(name).render(**context))

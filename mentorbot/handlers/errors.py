@@ -31,7 +31,7 @@ def register(app: App) -> None:
                 status=200, body=json.dumps(reply), headers={"content-type": "application/json"}
             )
         if isinstance(error, MentorbotError):
-            text = render_text(error.template, **error.context)
+            text = error.text()
         elif isinstance(error, OperationalError | InterfaceError):
             log.warning("database unavailable while handling %s: %s", _kind(body), error)
             if body.get("type") == "event_callback":

@@ -79,4 +79,4 @@ def only_coordinators(refusal: str) -> Guard:
 
 
 # `/mentoring` and the buttons and forms of its messages.
-coordinators_only = only_coordinators("only programme coordinators can use `/mentoring` commands.")
+coordinators_only = only_coordinators("coordinators/not_a_coordinator")

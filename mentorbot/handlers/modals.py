@@ -18,9 +18,6 @@ from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.deferred import defer
 from mentorbot.handlers.forms import field
 
-# What to do instead when a button carries a value that makes no sense (an old message).
-HELP_HINT = "type `/checkin help` to see what you can do."
-
 # Builds a modal from the button that was pressed: (session, actor, action) -> view.
 ModalBuilder = Callable[[Session, Actor, dict[str, Any]], Any]
 ModalListener = Callable[
@@ -28,11 +25,12 @@ ModalListener = Callable[
 ]
 
 
-def button_number(action: dict[str, Any], hint: str = HELP_HINT) -> int:
-    """The id a button carries in its value; BadInput when the button is out of date."""
+def button_number(action: dict[str, Any], stale: str = "modals/stale_button") -> int:
+    """The id a button carries in its value; BadInput `stale` (what to do instead) when the
+    button is out of date (an old message)."""
     value = str(action.get("value") or "")
     if not is_whole_number(value):
-        raise BadInput(f"that button is out of date; {hint}")
+        raise BadInput(stale)
     return int(value)
 
 
@@ -71,7 +69,7 @@ def pair_of_form(view: dict[str, Any], actor: Actor, session: Session) -> Any:
     """The pair the form is about: the one picked (a mentor of several), else the opener's."""
     metadata = field(view, "pair") or str(view.get("private_metadata") or "")
     if not is_whole_number(metadata):
-        raise BadInput("this form is out of date; type `/checkin` to open it again.")
+        raise BadInput("modals/stale_form")
     return pair_of_member(
         session, team_id=actor.team_id, pair_id=int(metadata), user_id=actor.user_id
     )
@@ -82,13 +80,7 @@ def open_modal(context: BoltContext, client: WebClient, trigger_id: str, view: A
     defer(context, "open a modal", lambda: client.views_open(trigger_id=trigger_id, view=view))
 
 
-def finish_modal(ack: Ack, title: str, blocks: list[Any]) -> None:
-    """Answer a submission by turning the modal into a confirmation."""
-    ack(
-        response_action="update", view=render_json("done_modal.json.j2", title=title, blocks=blocks)
-    )
-
-
-def text_blocks(text: str) -> list[dict[str, Any]]:
-    """One mrkdwn section holding `text`."""
-    return [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+def finish_modal(ack: Ack, template: str, **context: Any) -> None:
+    """Answer a submission by turning the modal into a confirmation: the feature's
+    `done.json.j2` (its title), given the `text` or the `blocks` to show."""
+    ack(response_action="update", view=render_json(template, **context))

@@ -25,7 +25,7 @@ def check_people(
     for user_id in user_ids:
         verdict = found.people[user_id]
         if not isinstance(verdict, Person):
-            raise BadInput(verdict)
+            raise BadInput.of(verdict)
     remember_profiles(session, team_id=team_id, profiles=found.profiles, now=now)
 
 

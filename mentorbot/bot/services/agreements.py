@@ -14,7 +14,7 @@ from mentorbot.bot import message_kinds
 from mentorbot.bot.errors import InvalidForm, NotAllowed, NotFound
 from mentorbot.bot.models import Goal, Member, Pair
 from mentorbot.bot.outbox import cancel_queued, enqueue_many, to_pair
-from mentorbot.bot.rendering import render_json, render_text
+from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.cohorts import CADENCES, LIVE_PAIR
 from mentorbot.bot.services.lookups import of_workspace
 from mentorbot.bot.services.meetings import MEETING_MESSAGES, set_next_meeting
@@ -23,8 +23,8 @@ from mentorbot.bot.services.workspaces import availabilities_for, availability_f
 from mentorbot.bot.usertext import clean_user_text, is_whole_number
 from mentorbot.bot.working_hours import Availability, wall_clock
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-PLACES = {"video": "Video call", "in_person": "In person", "huddle": "Slack huddle"}
+# Where a pair meets (what each is called: agreements/_choices.j2).
+PLACES = ("video", "in_person", "huddle")
 MAX_NOTE = 1000
 MAX_GOAL = 300
 
@@ -55,25 +55,25 @@ def read_form(values: dict[str, str | None]) -> Agreement:
     """Check the modal's fields; InvalidForm names the first field that is wrong."""
     cadence = values.get("cadence") or ""
     if cadence not in CADENCES:
-        raise InvalidForm("cadence", "Pick how often you will meet.")
+        raise InvalidForm("cadence", "agreements/pick_cadence")
     weekday = values.get("weekday") or ""
     if not is_whole_number(weekday) or int(weekday) > 6:
-        raise InvalidForm("weekday", "Pick the day of the week you will meet.")
+        raise InvalidForm("weekday", "agreements/pick_weekday")
     clock = values.get("time") or ""
     try:
         at = time.fromisoformat(clock)
         if len(clock) != 5:
             raise ValueError(clock)
     except ValueError:
-        raise InvalidForm("time", f"“{clock}” is not a time of day; pick one like 16:30.") from None
+        raise InvalidForm("time", "agreements/not_a_time", clock=clock) from None
     place = values.get("place") or ""
     if place not in PLACES:
-        raise InvalidForm("place", "Pick where you will meet.")
+        raise InvalidForm("place", "agreements/pick_place")
     notes = {}
     for name, limit in (("expectations", MAX_NOTE), ("boundaries", MAX_NOTE), ("goal", MAX_GOAL)):
         text = clean_user_text(values.get(name) or "")
         if len(text) > limit:
-            raise InvalidForm(name, f"Please keep this under {limit} characters ({len(text)} now).")
+            raise InvalidForm(name, "agreements/too_long", limit=limit, length=len(text))
         notes[name] = text
     return Agreement(
         cadence=cadence,
@@ -160,9 +160,9 @@ def pair_for_agreement(session: Session, *, team_id: str, pair_id: int, user_id:
     """The pair, if this person is its mentor or mentee and it is still going."""
     pair = of_workspace(session, Pair, pair_id, team_id=team_id)
     if pair.status not in LIVE_PAIR:
-        raise NotFound("that mentoring pair has ended, so its agreement can't change.")
+        raise NotFound("agreements/ended")
     if user_id not in (pair.mentor_id, pair.mentee_id):
-        raise NotAllowed("only the mentor and mentee of a pair can set its agreement.")
+        raise NotAllowed("agreements/pair_only")
     return pair
 
 
@@ -197,7 +197,7 @@ def record_agreement(
     other = times.other_than(by)
     if not other.in_hours and not agreement.outside_hours_ok:
         # Their own hours are theirs to bend; the other person's are checked.
-        raise InvalidForm("time", render_text("agreements/outside_hours.md.j2", other=other))
+        raise InvalidForm("time", "agreements/outside_hours", other=other)
     pair.agreement = agreement.stored(by=by, now=now, version=version)
     pair.cadence = agreement.cadence
     schedule_nudges(session, pair)  # the quiet clock counts in the agreed cadence
@@ -221,7 +221,6 @@ def record_agreement(
         zone=zone,
         times=times,
         other=other,
-        places=PLACES,
     )
     enqueue_many(
         session, [to_pair(pair, message_kinds.agreement(pair, version), payload, now)], now=now
@@ -245,23 +244,29 @@ def current_terms(pair: Pair) -> dict[str, Any]:
     }
 
 
-def agreement_view(session: Session, pair: Pair, now: datetime) -> dict[str, Any]:
-    """The agreement modal for this pair, filled in with what holds now, and the agreed time
-    (or, before there is one, the working hours) as each of them sees it."""
+@dataclass(frozen=True)
+class AgreementForm:
+    """What the agreement modal shows: the terms that hold now, and the agreed time (or,
+    before there is one, the working hours) as each of the pair sees it."""
+
+    pair: Pair
+    current: dict[str, Any]
+    zone: ZoneInfo
+    times: BothTimes
+    agreed: bool
+
+
+def agreement_form(session: Session, pair: Pair, now: datetime) -> AgreementForm:
+    """The agreement form for this pair, filled in with what holds now."""
     current = current_terms(pair)
     zone = mentee_zone(session, pair)
     agreed = None
     if current["weekday"] is not None and current["at"]:
         agreed = next_meeting(current["weekday"], time.fromisoformat(current["at"]), zone, now)
-    return dict(
-        render_json(
-            "agreements/modal.json.j2",
-            pair=pair,
-            current=current,
-            zone=zone,
-            times=both_times(session, pair, agreed or now),
-            agreed=agreed is not None,
-            weekdays=WEEKDAYS,
-            places=PLACES,
-        )
+    return AgreementForm(
+        pair=pair,
+        current=current,
+        zone=zone,
+        times=both_times(session, pair, agreed or now),
+        agreed=agreed is not None,
     )

@@ -16,7 +16,7 @@ from mentorbot.bot import message_kinds
 from mentorbot.bot.errors import BadInput, InvalidForm
 from mentorbot.bot.models import Announcement, Cohort
 from mentorbot.bot.outbox import Outgoing, enqueue_many
-from mentorbot.bot.rendering import escape_mrkdwn, render_json, render_text
+from mentorbot.bot.rendering import escape_mrkdwn, render_json
 from mentorbot.bot.sandbox.costs import TooCostly
 from mentorbot.bot.sandbox.environment import BoundedSandbox
 from mentorbot.bot.services.cohorts import calendar_of
@@ -79,9 +79,8 @@ def render(text: str, cohort: Cohort, today: date) -> str:
     return defuse(rendered)
 
 
-def _mistake(message: str) -> InvalidForm:
-    why = render_text("announcements/mistake.txt.j2", message=message, variables=VARIABLES)
-    return InvalidForm("text", why)
+def _mistake(problem: str) -> InvalidForm:
+    return InvalidForm("text", "announcements/mistake", problem=problem, variables=VARIABLES)
 
 
 def defuse(text: str) -> str:
@@ -102,21 +101,20 @@ def schedule_announcement(
     """Schedule a post to the cohort's channel at `send_at` (now, or later; never the past)."""
     text = clean_user_text(text)
     if not text:
-        raise InvalidForm("text", "Write what the announcement should say.")
+        raise InvalidForm("text", "announcements/no_text")
     if len(text) > MAX_TEXT:
-        raise InvalidForm("text", f"Please keep it under {MAX_TEXT} characters ({len(text)} now).")
+        raise InvalidForm("text", "announcements/too_long", limit=MAX_TEXT, length=len(text))
     if cohort.phase == "ended":
-        raise InvalidForm("cohort", f"{cohort.name} has ended; pick a running cohort.")
+        raise InvalidForm("cohort", "cohorts/ended_pick", cohort=cohort.name)
     if not cohort.channel_id:
-        raise InvalidForm("cohort", f"{cohort.name} has no channel to post in.")
+        raise InvalidForm("cohort", "announcements/no_channel", cohort=cohort.name)
     if send_at < now - GRACE:
-        shown = send_at.astimezone(zone).strftime("%a %-d %b %Y %H:%M")
-        raise InvalidForm("date", f"{shown} ({zone.key}) has passed; pick a moment to come.")
+        when = send_at.astimezone(zone)
+        raise InvalidForm("date", "announcements/passed", when=when, zone=zone)
     try:
         render(text, cohort, send_at.astimezone(zone).date())
     except TooCostly as refusal:
-        why = render_text("announcements/too_costly.txt.j2", refusal=refusal)
-        raise InvalidForm("text", why) from None
+        raise InvalidForm("text", "announcements/too_costly", refusal=refusal) from None
     announcement = Announcement(
         team_id=cohort.team_id,
         cohort_id=cohort.id,
@@ -152,7 +150,7 @@ def cancel_announcement(
     """Cancel a pending announcement; BadInput once it has gone out."""
     announcement = of_workspace(session, Announcement, announcement_id, team_id=team_id)
     if announcement.sent_at is not None:
-        raise BadInput("that announcement has been posted already, so it can't be cancelled.")
+        raise BadInput("announcements/posted")
     if announcement.cancelled_at is None:
         announcement.cancelled_at = now
     return announcement

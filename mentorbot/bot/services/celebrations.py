@@ -21,7 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from mentorbot.bot import message_kinds
-from mentorbot.bot.errors import BadInput, NotAllowed, NotFound
+from mentorbot.bot.errors import BadInput, Example, NotAllowed, NotFound
 from mentorbot.bot.models import CheckIn, Cohort, Goal, Milestone, Pair
 from mentorbot.bot.outbox import Outgoing, enqueue_many, to_pair
 from mentorbot.bot.rendering import environment, render_json
@@ -34,7 +34,7 @@ MEETINGS_STEP = 5
 # "Months together" celebrations, counted from pairing.
 MONTHS_TOGETHER = (1, 3)
 MAX_WIN = 1000
-WIN_EXAMPLE = "/checkin win Gave my first talk at the guild"
+WIN_EXAMPLE = Example("celebrations/win")
 # Pair ids per IN (…) list when reading many pairs' earlier celebrations.
 CHUNK = 500
 
@@ -108,21 +108,16 @@ def log_win(session: Session, *, pair: Pair, text: str, now: datetime) -> Milest
     """The mentee logs a win (`/checkin win …`); the pair celebrates it on the next tick."""
     text = clean_user_text(text)
     if not text:
-        raise BadInput("tell me what the win is.", example=WIN_EXAMPLE)
+        raise BadInput("celebrations/no_win", example=WIN_EXAMPLE)
     if len(text) > MAX_WIN:
         raise BadInput(
-            f"that win is {len(text)} characters; please keep it under {MAX_WIN}: "
-            "a sentence or two is plenty to celebrate.",
-            example=WIN_EXAMPLE,
+            "celebrations/too_long", length=len(text), limit=MAX_WIN, example=WIN_EXAMPLE
         )
     # The same words twice are the same win: it is celebrated once.
     key = hashlib.sha256(" ".join(text.lower().split()).encode()).hexdigest()
     milestone_id = _record(session, pair, "win", key, now=now, detail=text)
     if milestone_id is None:
-        raise BadInput(
-            "you logged that win already, and your pair celebrates it once. "
-            "Something new? Log it in its own words."
-        )
+        raise BadInput("celebrations/logged")
     milestone = session.get(Milestone, milestone_id)
     assert milestone is not None
     return milestone
@@ -140,9 +135,9 @@ def share_win(
     milestone = of_workspace(session, Milestone, milestone_id, team_id=team_id)
     pair = session.get(Pair, milestone.pair_id)
     if milestone.kind != "win" or pair is None:
-        raise NotFound("that win is gone.")
+        raise NotFound("celebrations/gone")
     if user_id != pair.mentee_id:
-        raise NotAllowed(f"only <@{pair.mentee_id}>, who logged this win, can share it.")
+        raise NotAllowed("celebrations/mentee_only", mentee=pair.mentee_id)
     channel_id = cohort_channel(session, pair)
     if milestone.shared_at is not None:
         return SharedWin(milestone, channel_id, "already")

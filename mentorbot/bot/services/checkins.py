@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mentorbot.bot.errors import BadInput, InvalidForm, NotAllowed, NotFound
+from mentorbot.bot.errors import BadInput, Example, InvalidForm, NotAllowed, NotFound
 from mentorbot.bot.models import CheckIn, Goal, Member, Pair
-from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.celebrations import note_checkin
 from mentorbot.bot.services.goals import open_goals
 from mentorbot.bot.services.lookups import of_workspace
@@ -49,17 +47,15 @@ def read_form(values: dict[str, str | None], *, sharing: bool) -> CheckInForm:
     rating_text = values.get("rating") or ""
     rating = int(rating_text) if is_whole_number(rating_text) else None
     if rating_text and (rating is None or not 1 <= rating <= 5):
-        raise InvalidForm("rating", "Pick a number from 1 to 5.")
+        raise InvalidForm("rating", "checkins/pick_rating")
     texts = {}
     for name in ("went_well", "blockers", "next_steps"):
         text = clean_user_text(values.get(name) or "")
         if len(text) > MAX_TEXT:
-            raise InvalidForm(name, f"Please keep this under {MAX_TEXT} characters ({len(text)}).")
+            raise InvalidForm(name, "checkins/too_long", limit=MAX_TEXT, length=len(text))
         texts[name] = text
     if rating is None and not any(texts.values()):
-        raise InvalidForm(
-            "rating", "Say how it is going (1 to 5), or write a few words in a box below."
-        )
+        raise InvalidForm("rating", "checkins/empty")
     goal = values.get("goal") or ""
     return CheckInForm(
         rating=rating,
@@ -75,10 +71,7 @@ def pair_to_check_in(session: Session, *, team_id: str, user_id: str) -> Pair:
     """The pair a person checks in about (as mentee first); NotFound when they have none."""
     pair = active_pair_of(session, team_id=team_id, user_id=user_id)
     if pair is None:
-        raise NotFound(
-            "you are not in an active mentoring pair yet, so there is nothing to check in on. "
-            "Your programme's coordinators can pair you."
-        )
+        raise NotFound("checkins/no_pair")
     return pair
 
 
@@ -86,9 +79,9 @@ def pair_of_member(session: Session, *, team_id: str, pair_id: int, user_id: str
     """A live pair the person belongs to, by id (from a button or a form)."""
     pair = of_workspace(session, Pair, pair_id, team_id=team_id)
     if pair.status == "ended":
-        raise NotFound("that mentoring pair has ended.")
+        raise NotFound("checkins/pair_ended")
     if user_id not in (pair.mentor_id, pair.mentee_id):
-        raise NotAllowed("only the mentor and mentee of a pair can do that.")
+        raise NotAllowed("checkins/pair_only")
     return pair
 
 
@@ -100,7 +93,7 @@ def record_checkin(
     if goal_id is not None and not session.scalar(
         select(Goal.id).where(Goal.id == goal_id, Goal.pair_id == pair.id)
     ):
-        raise InvalidForm("goal", "That goal is not one of your pair's; pick another.")
+        raise InvalidForm("goal", "checkins/not_our_goal")
     return _add(
         session,
         CheckIn(
@@ -130,12 +123,9 @@ def record_quick_checkin(
     """
     text = clean_user_text(text)
     if not text:
-        raise BadInput(
-            "a check-in needs a few words about how it is going.",
-            example="/checkin Had a great first session",
-        )
+        raise BadInput("checkins/no_words", example=Example("checkins/checkin"))
     if len(text) > MAX_TEXT:
-        raise BadInput(f"that check-in is {len(text)} characters; please keep it under {MAX_TEXT}.")
+        raise BadInput("checkins/line_too_long", length=len(text), limit=MAX_TEXT)
     pair = pair_to_check_in(session, team_id=team_id, user_id=author_id)
     checkin = CheckIn(
         team_id=team_id,
@@ -165,11 +155,9 @@ def undo_checkin(session: Session, *, team_id: str, checkin_id: int, user_id: st
     The pair's quiet clock stays where the check-in put it: the person was there, and
     winding it back could set off a nudge (or a note to coordinators) about nothing.
     """
-    checkin = of_workspace(
-        session, CheckIn, checkin_id, team_id=team_id, gone="that check-in is gone already."
-    )
+    checkin = of_workspace(session, CheckIn, checkin_id, team_id=team_id, gone="checkins/gone")
     if checkin.author_id != user_id:
-        raise NotAllowed("only the person who wrote a check-in can undo it.")
+        raise NotAllowed("checkins/author_only")
     session.delete(checkin)
     session.flush()
 
@@ -179,15 +167,25 @@ def history(session: Session, *, team_id: str, user_id: str) -> list[CheckIn]:
     return own_checkins(session, team_id=team_id, user_id=user_id, limit=HISTORY)
 
 
-def checkin_view(session: Session, *, pair: Pair, user_id: str) -> Any:
-    """The check-in modal for this person and pair.
+@dataclass(frozen=True)
+class CheckInChoices:
+    """What the check-in modal offers this person: the pair's goals to tie it to, or (a
+    mentor of several) the mentees to pick from."""
+
+    pair: Pair
+    as_mentee: bool
+    goals: list[Goal]
+    mentored: list[tuple[int, str]]
+
+
+def checkin_choices(session: Session, *, pair: Pair, user_id: str) -> CheckInChoices:
+    """What the check-in modal offers for this person and pair.
 
     A mentor of several people picks which pairing the check-in is about.
     """
     as_mentee = user_id == pair.mentee_id
     mentored = [] if as_mentee else mentees_of(session, pair=pair, mentor_id=user_id)
-    return render_json(
-        "checkins/modal.json.j2",
+    return CheckInChoices(
         pair=pair,
         as_mentee=as_mentee,
         goals=[] if len(mentored) > 1 else open_goals(session, pair),

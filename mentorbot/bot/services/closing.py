@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -57,7 +56,7 @@ def pair_for_closing(session: Session, *, team_id: str, pair_id: int, user_id: s
     the end)."""
     pair = of_workspace(session, Pair, pair_id, team_id=team_id)
     if user_id not in (pair.mentor_id, pair.mentee_id):
-        raise NotAllowed("only the mentor and mentee of a pair can do that.")
+        raise NotAllowed("closing/pair_only")
     return pair
 
 
@@ -104,12 +103,23 @@ def _reflection(session: Session, pair: Pair, user_id: str) -> Reflection | None
     )
 
 
-def closing_view(session: Session, *, pair: Pair, user_id: str) -> Any:
-    """The "Reflect and close" modal: the mentee's open goals (for the mentee), a thank-you
-    note to the other person, and keeping in touch; filled in as last saved."""
+@dataclass(frozen=True)
+class Closing:
+    """What the "Reflect and close" modal shows one of the pair: the mentee's open goals (for
+    the mentee), a thank-you note to the other person, and keeping in touch, as last saved."""
+
+    pair: Pair
+    cohort: Cohort | None
+    as_mentee: bool
+    other_id: str
+    goals: list[Goal]
+    reflection: Reflection | None
+
+
+def closing_of(session: Session, *, pair: Pair, user_id: str) -> Closing:
+    """The closing form for this person's side of the pair."""
     as_mentee = user_id == pair.mentee_id
-    return render_json(
-        "closing/modal.json.j2",
+    return Closing(
         pair=pair,
         cohort=session.get(Cohort, pair.cohort_id),
         as_mentee=as_mentee,
@@ -128,13 +138,12 @@ def read_reflection(values: dict[str, str | None], *, keep_in_touch: bool) -> Re
         if number == block_id or not is_whole_number(number) or value is None:
             continue
         if value not in GOAL_CHOICES:
-            raise InvalidForm(block_id, "Pick done, still in progress or dropped.")
+            raise InvalidForm(block_id, "closing/pick_goal")
         goals[int(number)] = value
     gratitude = clean_user_text(values.get("gratitude") or "")
     if len(gratitude) > MAX_GRATITUDE:
         raise InvalidForm(
-            "gratitude",
-            f"Please keep the note under {MAX_GRATITUDE} characters ({len(gratitude)}).",
+            "gratitude", "closing/too_long", limit=MAX_GRATITUDE, length=len(gratitude)
         )
     return ReflectionForm(goals=goals, gratitude=gratitude, keep_in_touch=keep_in_touch)
 
@@ -146,7 +155,7 @@ def record_reflection(
     are marked through the goals service, a first thank-you note goes to the other person
     (once), and keeping in touch is switched on or off."""
     if user_id not in (pair.mentor_id, pair.mentee_id):
-        raise NotAllowed("only the mentor and mentee of a pair can close it.")
+        raise NotAllowed("closing/close_only")
     as_mentee = user_id == pair.mentee_id
     if as_mentee:
         for goal in open_goals(session, pair):
@@ -264,17 +273,12 @@ def produce_alumni(session: Session, now: datetime) -> int:
     return enqueue_many(session, outgoing, now=now)
 
 
-def alumni_view(pair: Pair) -> Any:
-    """The small "how is it going" modal of an alumni check-in."""
-    return render_json("closing/alumni_modal.json.j2", pair=pair)
-
-
 def record_alumni_checkin(
     session: Session, *, pair: Pair, user_id: str, form: CheckInForm, now: datetime
 ) -> CheckIn:
     """Keep an alumni check-in on the ended pair, private to its author."""
     if user_id not in (pair.mentor_id, pair.mentee_id):
-        raise NotAllowed("only the mentor and mentee of a pair can do that.")
+        raise NotAllowed("closing/pair_only")
     checkin = CheckIn(
         team_id=pair.team_id,
         pair_id=pair.id,

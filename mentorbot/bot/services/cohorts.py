@@ -9,9 +9,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from mentorbot.bot.errors import BadInput, NotFound
+from mentorbot.bot.errors import BadInput, Example, NotFound
 from mentorbot.bot.models import Announcement, Cohort, Pair
-from mentorbot.bot.rendering import quoted
 from mentorbot.bot.services.lookups import of_workspace
 from mentorbot.bot.services.workspaces import default_zones
 from mentorbot.bot.usertext import clean_user_text
@@ -135,20 +134,23 @@ def extend_cohort(session: Session, *, cohort: Cohort, weeks: int, now: datetime
     with it. A phase already reached stays (a closing cohort keeps closing, just longer)."""
     if cohort.phase == "ended":
         raise BadInput(
-            f"cohort *{cohort.name}* has ended, so it cannot be extended. "
-            "Start a new cohort for another round.",
-            example="/mentoring cohort create Autumn 2027 #mentoring",
+            "cohorts/ended_for_good",
+            cohort=cohort.name,
+            example=Example("cohorts/create_next"),
         )
-    example = f"/mentoring cohort extend {cohort.name} weeks 2"
+    example = Example("cohorts/extend", name=cohort.name)
     length = (cohort.ends_on - cohort.starts_on).days // 7
     room = MAX_WEEKS - length
     if not 1 <= weeks <= MAX_WEEKS:
-        raise BadInput(f"`weeks` must be a whole number from 1 to {MAX_WEEKS}.", example=example)
+        raise BadInput("cohorts/extend_range", most=MAX_WEEKS, example=example)
     if weeks > room:
-        more = f"it can get up to {room} more" if room > 0 else "it cannot get any longer"
         raise BadInput(
-            f"a cohort runs at most {MAX_WEEKS} weeks; *{cohort.name}* runs {length}, so {more}.",
-            example=f"/mentoring cohort extend {cohort.name} weeks {max(room, 1)}",
+            "cohorts/too_long",
+            most=MAX_WEEKS,
+            cohort=cohort.name,
+            length=length,
+            room=room,
+            example=Example("cohorts/extend", name=cohort.name, weeks=max(room, 1)),
         )
     cohort.ends_on += timedelta(weeks=weeks)
     schedule_phases(session, cohort, now=now)
@@ -160,8 +162,10 @@ def cadence_named(value: str) -> str:
     cadence = value.strip().lower()
     if cadence not in CADENCES:
         raise BadInput(
-            f"`{quoted(value)}` is not a cadence; pick one of {', '.join(CADENCES)}.",
-            example="cadence weekly",
+            "cohorts/not_a_cadence",
+            value=value,
+            cadences=list(CADENCES),
+            example=Example("cohorts/cadence"),
         )
     return cadence
 
@@ -181,22 +185,16 @@ def create_cohort(
     """Create a cohort running `weeks` weeks from `starts_on`; names are unique per workspace."""
     name = clean_user_text(name)
     if not name:
-        raise BadInput(
-            "the cohort needs a name.", example="/mentoring cohort create Spring 2027 #mentoring"
-        )
+        raise BadInput("cohorts/no_name", example=Example("cohorts/create_short"))
     if len(name) > MAX_NAME or any(mark in name for mark in "<>*_`"):
-        raise BadInput(
-            f"a cohort name is plain text of up to {MAX_NAME} characters.",
-            example="/mentoring cohort create Spring 2027 #mentoring",
-        )
+        raise BadInput("cohorts/bad_name", limit=MAX_NAME, example=Example("cohorts/create_short"))
     cadence = cadence_named(cadence)
     if not 1 <= weeks <= MAX_WEEKS:
-        raise BadInput(f"a cohort runs between 1 and {MAX_WEEKS} weeks.", example="weeks 12")
-    if _named(session, team_id, name) is not None:
         raise BadInput(
-            f"there is a cohort called *{name}* already; pick another name.",
-            example=f"/mentoring cohort show {name}",
+            "cohorts/weeks_range", most=MAX_WEEKS, example=Example("cohorts/weeks", weeks=12)
         )
+    if _named(session, team_id, name) is not None:
+        raise BadInput("cohorts/name_taken", name=name, example=Example("cohorts/show", name=name))
     cohort = Cohort(
         team_id=team_id,
         name=name,
@@ -228,8 +226,7 @@ def find_cohort(session: Session, *, team_id: str, name: str) -> Cohort:
     cohort = _named(session, team_id, name)
     if cohort is None:
         names = [c.name for c in list_cohorts(session, team_id=team_id)]
-        known = ", ".join(f"*{n}*" for n in names) if names else "none yet"
-        raise NotFound(f"there is no cohort called *{quoted(name.strip())}* (cohorts: {known}).")
+        raise NotFound("cohorts/unknown", name=name.strip(), names=names)
     return cohort
 
 
@@ -251,20 +248,17 @@ def default_cohort(session: Session, *, team_id: str, name: str | None) -> Cohor
     if name:
         cohort = find_cohort(session, team_id=team_id, name=name)
         if cohort.phase == "ended":
-            raise BadInput(f"cohort *{cohort.name}* has ended; pick a running one.")
+            raise BadInput("cohorts/ended", cohort=cohort.name)
         return cohort
     active = list_cohorts(session, team_id=team_id, include_ended=False)
     if len(active) == 1:
         return active[0]
     if not active:
-        raise NotFound(
-            "there is no running cohort yet. Create one first with "
-            "`/mentoring cohort create <name> <#channel>`."
-        )
-    names = ", ".join(f"*{c.name}*" for c in active)
+        raise NotFound("cohorts/none_running")
     raise BadInput(
-        f"there are {len(active)} running cohorts ({names}); say which one.",
-        example=f"cohort {active[0].name}",
+        "cohorts/which_one",
+        names=[c.name for c in active],
+        example=Example("cohorts/cohort", name=active[0].name),
     )
 
 

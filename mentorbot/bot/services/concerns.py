@@ -40,10 +40,13 @@ NO_PAIR = "none"
 
 @dataclass(frozen=True)
 class PairChoice:
-    """One of the person's pairs, as they see it in the concern form."""
+    """One of the person's pairs, as they see it in the concern form: the other person's
+    name, and the cohort's."""
 
     pair_id: int
-    label: str
+    as_mentee: bool
+    other_name: str
+    cohort_name: str
 
 
 @dataclass(frozen=True)
@@ -73,10 +76,20 @@ class Handled:
 # -- raising one -------------------------------------------------------------------------------
 
 
-def concern_view(
+@dataclass(frozen=True)
+class ConcernForm:
+    """What the concern modal starts with: the text (prefilled) and, for someone in a pair,
+    the pairs to pick from and the one preselected."""
+
+    choices: list[PairChoice]
+    chosen: str | None
+    text: str
+
+
+def concern_form(
     session: Session, *, team_id: str, user_id: str, pair_id: int | None = None, text: str = ""
-) -> Any:
-    """The concern modal: the text (prefilled) and, for someone in a pair, which pair.
+) -> ConcernForm:
+    """The concern form for this person.
 
     `pair_id` preselects a pair (the App Home button); someone in one pair has it preselected.
     """
@@ -86,14 +99,7 @@ def concern_view(
         chosen = str(pair_id)
     elif len(choices) == 1:
         chosen = str(choices[0].pair_id)
-    return render_json(
-        "concerns/modal.json.j2",
-        choices=choices,
-        chosen=chosen,
-        no_pair=NO_PAIR,
-        text=clean_user_text(text)[:MAX_TEXT],
-        max_text=MAX_TEXT,
-    )
+    return ConcernForm(choices=choices, chosen=chosen, text=clean_user_text(text)[:MAX_TEXT])
 
 
 def _pair_choices(session: Session, *, team_id: str, user_id: str) -> list[PairChoice]:
@@ -106,11 +112,9 @@ def _pair_choices(session: Session, *, team_id: str, user_id: str) -> list[PairC
     )
     choices = []
     for pair in pairs:
-        if pair.mentee_id == user_id:
-            label = f"My mentoring with {names[pair.mentor_id]}"
-        else:
-            label = f"Mentoring {names[pair.mentee_id]}"
-        choices.append(PairChoice(pair.id, f"{label} ({cohorts.get(pair.cohort_id, '')})"))
+        as_mentee = pair.mentee_id == user_id
+        other = names[pair.mentor_id if as_mentee else pair.mentee_id]
+        choices.append(PairChoice(pair.id, as_mentee, other, cohorts.get(pair.cohort_id, "")))
     return choices
 
 
@@ -143,22 +147,22 @@ def raise_concern(
     """
     text = clean_user_text(text)
     if not text:
-        raise InvalidForm("text", "Say what worries you; a few words are enough.")
+        raise InvalidForm("text", "concerns/no_text")
     if len(text) > MAX_TEXT:
-        raise InvalidForm("text", f"Please keep this under {MAX_TEXT} characters ({len(text)}).")
+        raise InvalidForm("text", "concerns/too_long", limit=MAX_TEXT, length=len(text))
     pair = None
     if pair_choice and pair_choice != NO_PAIR:
         if not is_whole_number(pair_choice):
-            raise InvalidForm("pair", "Pick one of your pairs, or “not about a pair”.")
+            raise InvalidForm("pair", "concerns/pick_pair")
         pair = session.scalar(
             select(Pair).where(Pair.team_id == team_id, Pair.id == int(pair_choice))
         )
         if pair is None or user_id not in (pair.mentor_id, pair.mentee_id):
-            raise InvalidForm("pair", "Pick one of your pairs, or “not about a pair”.")
+            raise InvalidForm("pair", "concerns/pick_pair")
         if pair.status not in LIVE_PAIR:
-            raise InvalidForm("pair", "That pair has ended; pick “not about a pair” instead.")
+            raise InvalidForm("pair", "concerns/pair_ended")
     elif pair_choice is None and pair_asked:
-        raise InvalidForm("pair", "Pick the pair it is about, or “not about a pair”.")
+        raise InvalidForm("pair", "concerns/which_pair")
     concern = Concern(
         team_id=team_id,
         pair_id=pair.id if pair else None,
@@ -201,13 +205,12 @@ def concern_message(session: Session, concern: Concern) -> Any:
     """The coordinators' DM about a concern: its buttons while open, who handled it after."""
     pair = session.get(Pair, concern.pair_id) if concern.pair_id else None
     cohort = session.get(Cohort, pair.cohort_id) if pair else None
-    raiser = _names(session, concern.team_id, [concern.raised_by])[concern.raised_by]
     return render_json(
         "concerns/to_coordinator.json.j2",
         concern=concern,
         pair=pair,
         cohort=cohort,
-        raiser_name=raiser,
+        raiser_name=raiser_name(session, concern),
         live=pair is not None and pair.status in LIVE_PAIR,
     )
 
@@ -220,30 +223,27 @@ def concern_to_handle(
 ) -> Concern:
     """A concern the person may handle: they coordinate (`coordinator`) and are not part of it."""
     if not coordinator:
-        raise NotAllowed("only programme coordinators can handle a concern.")
+        raise NotAllowed("concerns/coordinators_only")
     concern = of_workspace(session, Concern, concern_id, team_id=team_id)
     pair = session.get(Pair, concern.pair_id) if concern.pair_id else None
     involved = {concern.raised_by} | ({pair.mentor_id, pair.mentee_id} if pair else set())
     if user_id in involved:
-        raise NotAllowed("a concern is handled by a coordinator outside the pair it is about.")
+        raise NotAllowed("concerns/involved")
     return concern
 
 
-def reply_view(session: Session, concern: Concern) -> Any:
-    """The modal a coordinator writes their reply in."""
-    raiser = _names(session, concern.team_id, [concern.raised_by])[concern.raised_by]
-    return render_json(
-        "concerns/reply_modal.json.j2", concern=concern, raiser_name=raiser, max_text=MAX_TEXT
-    )
+def raiser_name(session: Session, concern: Concern) -> str:
+    """The name of the person who raised the concern (their id, when it is not known)."""
+    return _names(session, concern.team_id, [concern.raised_by])[concern.raised_by]
 
 
 def read_reply(text: str | None) -> str:
     """The coordinator's reply, checked (InvalidForm on the `reply` field)."""
     reply = clean_user_text(text or "")
     if not reply:
-        raise InvalidForm("reply", "Write the reply you want to send.")
+        raise InvalidForm("reply", "concerns/no_reply")
     if len(reply) > MAX_TEXT:
-        raise InvalidForm("reply", f"Please keep this under {MAX_TEXT} characters ({len(reply)}).")
+        raise InvalidForm("reply", "concerns/too_long", limit=MAX_TEXT, length=len(reply))
     return reply
 
 
@@ -265,7 +265,7 @@ def handle_concern(
     raised it hears back; the other person in the pair is never told about the concern.
     """
     if how not in RESOLUTIONS:
-        raise BadInput("that button is out of date.")
+        raise BadInput("concerns/stale_action")
     concern = concern_to_handle(
         session, team_id=team_id, concern_id=concern_id, user_id=by, coordinator=coordinator
     )
@@ -277,9 +277,9 @@ def handle_concern(
     if how == "replied":
         reply = read_reply(reply)
     elif pair is None:
-        raise BadInput("this concern is not about a pair; reply to the person instead.")
+        raise BadInput("concerns/no_pair")
     elif pair.status not in LIVE_PAIR:
-        raise BadInput("that pair has ended already; reply to the person instead.")
+        raise BadInput("concerns/ended_already")
     # Claim it: of two coordinators pressing at once, one handles it.
     claimed = session.execute(
         update(Concern)

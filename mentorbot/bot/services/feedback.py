@@ -18,7 +18,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
@@ -151,11 +150,7 @@ def pair_for_feedback(session: Session, *, team_id: str, user_id: str) -> Pair:
     """The pair `/checkin feedback` is about (as mentee first); NotFound when there is none."""
     pair = active_pair_of(session, team_id=team_id, user_id=user_id)
     if pair is None:
-        raise NotFound(
-            "you are not in a mentoring pair right now, so there is no mentoring to give "
-            "feedback on. To raise something privately with the coordinators, use "
-            "`/checkin concern`."
-        )
+        raise NotFound("feedback/no_pair")
     return pair
 
 
@@ -166,40 +161,46 @@ def pair_to_rate(session: Session, *, team_id: str, pair_id: int, user_id: str, 
     time is about a live pair.
     """
     if phase not in PHASES:
-        raise NotFound("that survey does not exist any more.")
+        raise NotFound("feedback/no_survey")
     pair = of_workspace(session, Pair, pair_id, team_id=team_id)
     if phase not in SURVEYS and pair.status not in LIVE_PAIR:
-        raise NotFound("that mentoring pair has ended.")
+        raise NotFound("feedback/pair_ended")
     if user_id not in (pair.mentor_id, pair.mentee_id):
-        raise NotAllowed("only the mentor and mentee of a pair can give feedback on it.")
+        raise NotAllowed("feedback/pair_only")
     return pair
 
 
-def survey_view(session: Session, *, pair: Pair, user_id: str, phase: str, now: datetime) -> Any:
-    """The survey modal for this person, pair and phase, saying which round it counts in.
+@dataclass(frozen=True)
+class Survey:
+    """What the survey modal shows one person about a pair and phase: the round it counts
+    in, their earlier answer (saving replaces it), and (feedback any time, a mentor of
+    several) whom it may be about."""
 
-    Wording fits the role. A survey answered before shows the earlier answer (saving
-    replaces it); a survey whose round is not open raises SurveyClosed. Feedback any time
-    lets a mentor of several pick whom it is about.
-    """
+    pair: Pair
+    cohort: Cohort | None
+    phase: str
+    as_mentee: bool
+    mentored: list[tuple[int, str]]
+    earlier: Feedback | None
+    joins: SurveyRound | None
+
+
+def survey_of(session: Session, *, pair: Pair, user_id: str, phase: str, now: datetime) -> Survey:
+    """The survey for this person, pair and phase; SurveyClosed when its round is not open."""
     joins = round_to_join(session, pair=pair, phase=phase, now=now)
     as_mentee = user_id == pair.mentee_id
     mentored: list[tuple[int, str]] = []
     if phase == "anytime" and not as_mentee:
         mentored = mentees_of(session, pair=pair, mentor_id=user_id)
     earlier = _own_answer(session, pair=pair, user_id=user_id, phase=phase)
-    cohort = session.get(Cohort, pair.cohort_id)
-    return render_json(
-        "feedback/modal.json.j2",
+    return Survey(
         pair=pair,
-        cohort=cohort,
+        cohort=session.get(Cohort, pair.cohort_id),
         phase=phase,
         as_mentee=as_mentee,
         mentored=mentored if len(mentored) > 1 else [],
         earlier=earlier,
         joins=joins,
-        max_comment=MAX_COMMENT,
-        min_group=MIN_GROUP,
     )
 
 
@@ -209,15 +210,13 @@ def read_survey(values: dict[str, str | None]) -> FeedbackForm:
     for name in SCORES:
         text = values.get(name) or ""
         if not text:
-            raise InvalidForm(name, "Pick a number from 1 to 5.")
+            raise InvalidForm(name, "feedback/pick_score")
         if not is_whole_number(text) or not 1 <= int(text) <= 5:
-            raise InvalidForm(name, "Pick a number from 1 to 5.")
+            raise InvalidForm(name, "feedback/pick_score")
         scores[name] = int(text)
     comment = clean_user_text(values.get("comment") or "")
     if len(comment) > MAX_COMMENT:
-        raise InvalidForm(
-            "comment", f"Please keep this under {MAX_COMMENT} characters ({len(comment)})."
-        )
+        raise InvalidForm("comment", "feedback/too_long", limit=MAX_COMMENT, length=len(comment))
     return FeedbackForm(comment=comment, **scores)
 
 
@@ -230,9 +229,9 @@ def record_feedback(
     Returns the answer and whether it replaced one.
     """
     if author_id not in (pair.mentor_id, pair.mentee_id):
-        raise NotAllowed("only the mentor and mentee of a pair can give feedback on it.")
+        raise NotAllowed("feedback/pair_only")
     if phase not in PHASES:
-        raise NotFound("that survey does not exist any more.")
+        raise NotFound("feedback/no_survey")
     joins = round_to_join(session, pair=pair, phase=phase, now=now)
     answer = _own_answer(session, pair=pair, user_id=author_id, phase=phase)
     replaced = answer is not None

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from mentorbot.bot import message_kinds
-from mentorbot.bot.errors import BadInput, NotAllowed, NotFound
+from mentorbot.bot.errors import BadInput, Example, NotAllowed, NotFound, Reason
 from mentorbot.bot.models import CheckIn, Goal, Pair
 from mentorbot.bot.outbox import Outgoing, enqueue_many
 from mentorbot.bot.rendering import render_json
@@ -42,19 +41,19 @@ class GoalDraft:
     due_on: date | None = None
 
 
-def check_draft(draft: GoalDraft, *, today: date) -> list[tuple[str, str]]:
-    """What is wrong with a draft, as (field, message) pairs; empty when it is fine."""
+def check_draft(draft: GoalDraft, *, today: date) -> list[tuple[str, Reason]]:
+    """What is wrong with a draft, as (field, reason) pairs; empty when it is fine."""
     problems = []
     if not draft.title:
-        problems.append(("title", "Write the outcome you want, e.g. “Give a talk at the guild”."))
+        problems.append(("title", Reason("goals/no_title")))
     elif len(draft.title) > MAX_TITLE:
-        problems.append(("title", f"Please keep the goal under {MAX_TITLE} characters."))
+        problems.append(("title", Reason("goals/title_too_long", limit=MAX_TITLE)))
     if len(draft.measure) > MAX_MEASURE:
-        problems.append(("measure", f"Please keep this under {MAX_MEASURE} characters."))
+        problems.append(("measure", Reason("goals/measure_too_long", limit=MAX_MEASURE)))
     if draft.due_on is not None and draft.due_on < today:
-        problems.append(("due", f"{draft.due_on:%-d %B %Y} has passed; pick a date ahead."))
+        problems.append(("due", Reason("goals/due_passed", due=draft.due_on)))
     elif draft.due_on is not None and draft.due_on > today + FURTHEST_DUE:
-        problems.append(("due", "Pick a date within two years; a SMART goal is time-bound."))
+        problems.append(("due", Reason("goals/due_too_far")))
     return problems
 
 
@@ -63,22 +62,15 @@ def add_goal(
 ) -> Goal:
     """Add a goal to the pair's list (the mentee's goals); BadInput says what is wrong."""
     if by != pair.mentee_id:
-        raise NotAllowed(
-            f"goals belong to the mentee; <@{pair.mentee_id}> adds them with `/checkin goal`."
-        )
+        raise NotAllowed("goals/mentee_adds", mentee=pair.mentee_id)
     problems = check_draft(draft, today=today)
     if problems:
-        raise BadInput(
-            problems[0][1], example="/checkin goal Give a talk at the guild by 2027-06-30"
-        )
+        raise BadInput.of(problems[0][1], example=Example("goals/goal"))
     open_count = session.scalar(
         select(func.count()).where(Goal.pair_id == pair.id, Goal.status == "open")
     )
     if (open_count or 0) >= MAX_OPEN_GOALS:
-        raise BadInput(
-            f"you have {open_count} open goals already; mark some done or drop them "
-            "(`/checkin goals`) before adding another. A few clear goals go further."
-        )
+        raise BadInput("goals/too_many", count=open_count)
     duplicate = session.scalar(
         select(Goal.id).where(
             Goal.pair_id == pair.id,
@@ -87,7 +79,7 @@ def add_goal(
         )
     )
     if duplicate:
-        raise BadInput("you have that goal already; it is on your list (`/checkin goals`).")
+        raise BadInput("goals/duplicate")
     goal = Goal(
         team_id=pair.team_id,
         pair_id=pair.id,
@@ -133,12 +125,12 @@ def remove_goal(session: Session, *, team_id: str, goal_id: int, user_id: str) -
 def _goal_of_mentee(
     session: Session, *, team_id: str, goal_id: int, user_id: str
 ) -> tuple[Goal, Pair]:
-    goal = of_workspace(session, Goal, goal_id, team_id=team_id, gone="that goal is gone.")
+    goal = of_workspace(session, Goal, goal_id, team_id=team_id, gone="goals/gone")
     pair = session.get(Pair, goal.pair_id)
     if pair is None:
-        raise NotFound("that goal is gone.")
+        raise NotFound("goals/gone")
     if user_id != pair.mentee_id:
-        raise NotAllowed("only the mentee whose goal it is can change it.")
+        raise NotAllowed("goals/mentee_only")
     return goal, pair
 
 
@@ -148,7 +140,7 @@ def finish_goal(
     """Mark a goal done or dropped (`how` is "done" or "drop"); only the mentee may."""
     goal, pair = _goal_of_mentee(session, team_id=team_id, goal_id=goal_id, user_id=user_id)
     if goal.status != "open":
-        raise BadInput(f"that goal is {goal.status} already.")
+        raise BadInput("goals/finished", status=goal.status)
     goal.status = STATUSES[how]
     goal.completed_at = now
     if goal.status == "done":
@@ -191,8 +183,3 @@ def produce_goal_reminders(session: Session, now: datetime) -> int:
             )
         )
     return enqueue_many(session, outgoing, now=now)
-
-
-def goals_view(session: Session, pair: Pair) -> Any:
-    """The goals modal: the open goals with done and drop, and a form for a new one."""
-    return render_json("goals/modal.json.j2", pair=pair, goals=open_goals(session, pair))

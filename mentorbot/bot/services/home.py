@@ -4,28 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.models import CheckIn, Goal, Pair
-from mentorbot.bot.rendering import render_json
-from mentorbot.bot.services.feedback import MIN_GROUP, mentor_feedback
+from mentorbot.bot.services.feedback import RoundResults, mentor_feedback
 from mentorbot.bot.services.goals import open_goals
-from mentorbot.bot.services.health import cohort_health, cohorts_for
+from mentorbot.bot.services.health import CohortHealth, cohort_health, cohorts_for
 from mentorbot.bot.services.pairs import pairs_of_person
 from mentorbot.bot.services.privacy import latest_shared_with_mentor, own_checkins
 from mentorbot.bot.services.workspaces import zone_of
 
 RECENT = 3
-# Goals listed per pair (the rest are a `/checkin goals` away); Slack allows 100 blocks.
-GOALS_SHOWN = 5
-MAX_BLOCKS = 100
-# Coordinators' cohort health: cohorts shown (the rest are a `/mentoring status` away), and
-# (compact panels, pairs at risk listed per cohort) from the fullest view to the shortest.
-HEALTH_COHORTS_SHOWN = 5
-HOME_LEVELS = ((False, 5), (True, 5), (True, 2), (True, 0))
 
 
 @dataclass(frozen=True)
@@ -38,16 +29,30 @@ class PairPanel:
     shared: CheckIn | None  # the mentee's latest shared check-in, on the mentor's side only
 
 
-def home_view(
+@dataclass(frozen=True)
+class Home:
+    """What a person's App Home shows: their pairs (as mentee first), their own latest
+    check-ins, a mentor's feedback from their mentees, and a coordinator's cohort health."""
+
+    user_id: str
+    coordinator: bool
+    panels: list[PairPanel]
+    recent: list[CheckIn]
+    zone: ZoneInfo
+    mentoring: bool
+    own_feedback: RoundResults | None
+    health: list[CohortHealth]
+
+
+def home_of(
     session: Session,
     *,
     team_id: str,
     user_id: str,
     coordinator: bool,
     now: datetime,
-) -> Any:
-    """The Home tab for this person, as a Block Kit view; a coordinator's shows cohort
-    health as of `now` too."""
+) -> Home:
+    """The person's App Home; a coordinator's has cohort health as of `now` too."""
     panels = []
     for pair in pairs_of_person(
         session, team_id=team_id, user_id=user_id, status=("active", "paused")
@@ -69,7 +74,7 @@ def home_view(
     own_feedback = (
         mentor_feedback(session, team_id=team_id, mentor_id=user_id, now=now) if mentoring else None
     )
-    health = []
+    health: list[CohortHealth] = []
     if coordinator:
         health = cohort_health(
             session,
@@ -77,25 +82,13 @@ def home_view(
             now=now,
             viewer=user_id,
         )
-    view = None
-    # A mentor of many gets one short panel per pair; then fewer pairs at risk are listed.
-    for compact, risks_shown in HOME_LEVELS:
-        view = render_json(
-            "home/home.json.j2",
-            user_id=user_id,
-            panels=panels,
-            recent=recent,
-            zone=zone,
-            coordinator=coordinator,
-            compact=compact,
-            goals_shown=GOALS_SHOWN,
-            mentoring=mentoring,
-            own_feedback=own_feedback,
-            min_group=MIN_GROUP,
-            health=health,
-            cohorts_shown=HEALTH_COHORTS_SHOWN,
-            risks_shown=risks_shown,
-        )
-        if len(view["blocks"]) <= MAX_BLOCKS:
-            break
-    return view
+    return Home(
+        user_id=user_id,
+        coordinator=coordinator,
+        panels=panels,
+        recent=recent,
+        zone=zone,
+        mentoring=mentoring,
+        own_feedback=own_feedback,
+        health=health,
+    )

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from mentorbot.bot.errors import BadInput
+from mentorbot.bot.errors import BadInput, Reason
 from mentorbot.bot.models import Cohort, Pair
 from mentorbot.bot.rendering import quoted
 from mentorbot.bot.services.health import member_names
@@ -42,7 +42,7 @@ class Problem:
     """Why a row cannot be imported."""
 
     line: int
-    message: str
+    reason: Reason
 
 
 @dataclass(frozen=True)
@@ -78,19 +78,16 @@ class ImportReport:
 def read_rows(data: bytes) -> tuple[list[Row], list[Problem]]:
     """Parse the file: a `mentor,mentee` header, then rows; BadInput if the file is unusable."""
     if len(data) > MAX_BYTES:
-        raise BadInput(f"the file is over {MAX_BYTES // 1_000_000} MB; split it into smaller ones.")
+        raise BadInput("imports/too_big", megabytes=MAX_BYTES // 1_000_000)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise BadInput("the file is not UTF-8 text; save it as “CSV UTF-8”.") from None
+        raise BadInput("imports/not_utf8") from None
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     names = [cell.strip().lower() for cell in header or []]
     if names[:2] != list(COLUMNS) or any(names[2:]):
-        raise BadInput(
-            "the first line must be the header `mentor,mentee`, then one pair a line, "
-            "e.g. `ana@example.com,U0BEN`."
-        )
+        raise BadInput("imports/no_header")
     rows: list[Row] = []
     problems: list[Problem] = []
     end = reader.line_num
@@ -103,16 +100,14 @@ def read_rows(data: bytes) -> tuple[list[Row], list[Problem]]:
         if not any(values):
             continue
         if len(rows) + len(problems) >= MAX_ROWS:
-            raise BadInput(f"the file has more than {MAX_ROWS} rows; split it into smaller ones.")
+            raise BadInput("imports/too_many_rows", limit=MAX_ROWS)
         if len(values) != 2 or not all(values):
-            problems.append(Problem(line, "expected two values, the mentor then the mentee."))
+            problems.append(Problem(line, Reason("imports/two_values")))
             continue
         bad = [v for v in values if not (SLACK_ID.fullmatch(v) or EMAIL.fullmatch(v))]
         if bad:
-            shown = quoted(" ".join(bad[0].split())[:80])  # on one line
-            problems.append(
-                Problem(line, f"“{shown}” is neither a Slack member ID nor an e-mail address.")
-            )
+            shown = " ".join(bad[0].split())[:80]  # on one line
+            problems.append(Problem(line, Reason("imports/not_a_person", value=shown)))
             continue
         rows.append(Row(line, values[0], values[1]))
     return rows, problems
@@ -129,7 +124,7 @@ def import_pairs(
     cohort: Cohort,
     rows: list[Row],
     problems: list[Problem],
-    people: dict[str, Person | str],
+    people: dict[str, Person | Reason],
     dry_run: bool,
     now: datetime,
 ) -> ImportReport:
@@ -142,12 +137,13 @@ def import_pairs(
         mentor, mentee = people.get(row.mentor), people.get(row.mentee)
         unresolved = next((p for p in (mentor, mentee) if not isinstance(p, Person)), None)
         if unresolved is not None or not isinstance(mentor, Person):
-            report.problems.append(Problem(row.line, str(unresolved or "unknown person.")))
+            reason = unresolved or Reason("imports/unknown_person")
+            report.problems.append(Problem(row.line, reason))
             continue
         assert isinstance(mentee, Person)
         key = (mentor.user_id, mentee.user_id)
         if key in seen:
-            report.problems.append(Problem(row.line, f"repeats line {seen[key]}."))
+            report.problems.append(Problem(row.line, Reason("imports/repeats", line=seen[key])))
             continue
         seen[key] = row.line
         checked.append((row, Planned(mentor.user_id, mentee.user_id, row.mentor, row.mentee)))

@@ -2,8 +2,8 @@
 
 An id reaches the bot from Slack in a button's value or a modal's metadata, and a click can be
 replayed from another workspace that has mentorbot installed. Every such lookup goes through
-`of_workspace`, so another workspace's row is answered as unknown ("I don't know that
-mentoring pair in this workspace"), never as ended or gone, and never touched.
+`of_workspace`, so another workspace's row is answered as unknown (`errors/lookups/unknown`),
+never as ended or gone, and never touched.
 """
 
 from __future__ import annotations
@@ -26,16 +26,16 @@ from mentorbot.bot.models import (
 
 Row = TypeVar("Row")
 
-# What each kind of row is called in "I don't know that … in this workspace".
-CALLED: dict[type[Any], str] = {
+# Each kind of row, as `errors/lookups/unknown.md.j2` names it.
+KINDS: dict[type[Any], str] = {
     Announcement: "announcement",
-    CheckIn: "check-in",
+    CheckIn: "checkin",
     Cohort: "cohort",
     Concern: "concern",
     Goal: "goal",
-    MatchProposal: "match proposal",
+    MatchProposal: "match_proposal",
     Milestone: "win",
-    Pair: "mentoring pair",
+    Pair: "pair",
 }
 
 
@@ -50,8 +50,8 @@ def of_workspace(
 ) -> Row:
     """The workspace's row of `model` with this id; NotFound otherwise.
 
-    A row of another workspace, or an id that never was, is unknown. `gone` is what to say
-    instead when rows of this kind are deleted (an undone check-in) and no row has the id.
+    A row of another workspace, or an id that never was, is unknown. `gone` is the error to
+    say instead when rows of this kind are deleted (an undone check-in) and no row has the id.
     `for_update` locks the row until the transaction ends.
     """
     row = session.get(
@@ -60,5 +60,5 @@ def of_workspace(
     if row is None and gone is not None:
         raise NotFound(gone)
     if row is None or getattr(row, "team_id", None) != team_id:
-        raise NotFound(f"I don't know that {CALLED[model]} in this workspace.")
+        raise NotFound("lookups/unknown", kind=KINDS[model])
     return row

@@ -17,14 +17,13 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from mentorbot.bot.errors import BadInput, MentorbotError
+from mentorbot.bot.errors import BadInput, MentorbotError, Reason
 from mentorbot.bot.models import Cohort, MatchProposal, Member, Pair, Profile
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.cohorts import LIVE_PAIR
 from mentorbot.bot.services.lookups import of_workspace
 from mentorbot.bot.services.matching import (
     MIN_OVERLAP,
-    NOT_A_FIT,
     Fit,
     Person,
     Pool,
@@ -150,7 +149,7 @@ def propose(session: Session, *, cohort: Cohort, by: str, now: datetime) -> Matc
     """Propose the best pairs for the cohort's unpaired people; an earlier open proposal for
     the cohort is set aside. NothingToMatch says why when there is none."""
     if cohort.phase == "ended":
-        raise BadInput(f"cohort *{cohort.name}* has ended; pick a running one.")
+        raise BadInput("cohorts/ended", cohort=cohort.name)
     pool = pool_for(session, cohort=cohort, now=now)
     if not pool.mentees or not pool.mentors:
         why = "no_mentors" if pool.mentees else "no_mentees"
@@ -201,11 +200,8 @@ def open_proposal(session: Session, *, team_id: str, proposal_id: int) -> MatchP
     proposal = of_workspace(session, MatchProposal, proposal_id, team_id=team_id, for_update=True)
     cohort = _cohort_of(session, proposal)
     if proposal.status != "open":
-        done = "confirmed" if proposal.status == "confirmed" else "set aside"
-        raise BadInput(
-            f"this proposal was {done} already, so it can't change. "
-            f"`/mentoring match {cohort.name}` makes a new one.",
-        )
+        confirmed = proposal.status == "confirmed"
+        raise BadInput("matching/settled", confirmed=confirmed, cohort=cohort.name)
     return proposal
 
 
@@ -219,7 +215,7 @@ def _row_index(proposal: MatchProposal, mentee_id: str) -> int:
     for index, row in enumerate(proposal.rows):
         if row["mentee"] == mentee_id:
             return index
-    raise BadInput("that row is no longer in the proposal; the proposal is unchanged.")
+    raise BadInput("matching/row_gone")
 
 
 def drop_row(proposal: MatchProposal, *, mentee_id: str) -> None:
@@ -235,7 +231,7 @@ def swap_mentees(
     not fit."""
     i, k = _row_index(proposal, first), _row_index(proposal, second)
     if i == k:
-        raise BadInput("pick another row to swap with; the proposal is unchanged.")
+        raise BadInput("matching/same_row")
     rows = [dict(row) for row in proposal.rows]
     user_ids = {rows[i]["mentor"], rows[k]["mentor"], first, second}
     profiles = session.scalars(
@@ -244,9 +240,7 @@ def swap_mentees(
     found = people(session, team_id=proposal.team_id, profiles=profiles)
     missing = sorted(user_ids - set(found))
     if missing:
-        raise BadInput(
-            f"<@{missing[0]}> has no mentoring profile any more; the proposal is unchanged."
-        )
+        raise BadInput("matching/no_profile", user_id=missing[0])
     past = past_pairs(session, team_id=proposal.team_id, user_ids=user_ids)
     week = week_of(_cohort_of(session, proposal), now)
     swapped = {i: (rows[i]["mentor"], second), k: (rows[k]["mentor"], first)}
@@ -254,10 +248,7 @@ def swap_mentees(
         mentor, mentee = found[mentor_id], found[mentee_id]
         why = obstacle(mentor, mentee, week_of=week, past=past)
         if why is not None:
-            raise BadInput(
-                f"<@{mentor_id}> and <@{mentee_id}> {NOT_A_FIT[why]}, so I can't swap those "
-                "rows; the proposal is unchanged."
-            )
+            raise BadInput("matching/no_fit", mentor=mentor_id, mentee=mentee_id, why=why)
         fit = fit_of(mentor, mentee, week_of=week, past=past)
         assert fit is not None
         rows[index] = row_of(mentor, mentee, fit)
@@ -272,7 +263,8 @@ def discard(proposal: MatchProposal, *, now: datetime) -> None:
 
 @dataclass(frozen=True)
 class Confirmed:
-    """What confirming made: the pairs created, and the rows skipped with the reason."""
+    """What confirming made: the pairs created, and the rows skipped with the reason (in
+    words, as the proposal keeps it)."""
 
     cohort: Cohort
     created: list[Pair]
@@ -301,13 +293,15 @@ def confirm(session: Session, *, proposal: MatchProposal, now: datetime) -> Conf
         )
         if _can_take_part(p, members.get(p.user_id))
     }
-    reasons: dict[int, str] = {}
+    reasons: dict[int, Reason] = {}
     for index, row in enumerate(rows):
         person = next((u for u in (row["mentor"], row["mentee"]) if u in gone), None)
         if person is not None:
-            reasons[index] = f"<@{person}> can no longer take part."
+            reasons[index] = Reason("matching/cannot_take_part", user_id=person)
         elif frozenset((row["mentor"], row["mentee"])) in past:
-            reasons[index] = f"<@{row['mentor']}> and <@{row['mentee']}> were paired before."
+            reasons[index] = Reason(
+                "matching/paired_before", mentor=row["mentor"], mentee=row["mentee"]
+            )
     checked = [index for index in range(len(rows)) if index not in reasons]
     planned = [Planned(rows[i]["mentor"], rows[i]["mentee"]) for i in checked]
     for index, problem in zip(
@@ -325,14 +319,14 @@ def confirm(session: Session, *, proposal: MatchProposal, now: datetime) -> Conf
     for index, pair in zip(making, created, strict=True):
         rows[index]["pair"] = pair.id
     for index, reason in reasons.items():
-        rows[index]["skipped"] = reason
+        rows[index]["skipped"] = str(reason)  # kept with the proposal, in words
     proposal.rows = rows
     proposal.status = "confirmed"
     proposal.decided_at = now
     return Confirmed(
         cohort=cohort,
         created=created,
-        skipped=[(rows[i], reasons[i]) for i in sorted(reasons)],
+        skipped=[(rows[i], rows[i]["skipped"]) for i in sorted(reasons)],
     )
 
 

@@ -29,12 +29,6 @@ from mentorbot.bot.working_hours import Availability, wall_clock
 MIN_OVERLAP = timedelta(hours=1)
 # Closeness is counted in thousandths, so that weights stay whole numbers.
 CLOSENESS_SCALE = 1000
-# Why a mentor and a mentee do not fit (for a refused swap).
-NOT_A_FIT = {
-    "self": "are the same person",
-    "past": "were paired before, and matching never repeats a pair",
-    "hours": "have working hours that overlap by less than an hour",
-}
 
 
 @dataclass(frozen=True)
@@ -99,7 +93,7 @@ def hours_overlap(first: Availability, second: Availability, week_of: date) -> t
 def obstacle(
     mentor: Person, mentee: Person, *, week_of: date, past: set[frozenset[str]]
 ) -> str | None:
-    """Why the two cannot be matched (a key of NOT_A_FIT), or None when they can."""
+    """Why the two cannot be matched ("self", "past" or "hours"), or None when they can."""
     if mentor.user_id == mentee.user_id:
         return "self"
     if frozenset((mentor.user_id, mentee.user_id)) in past:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -167,9 +167,7 @@ def local_moment(day: date, at: time, zone: ZoneInfo, *, now: datetime) -> datet
     """`day` at `at` on the wall clock in `zone`, if the day is within a year of today."""
     today = now.astimezone(zone).date()
     if abs((day - today).days) > FURTHEST_DAYS:
-        raise BadInput(
-            f"{day.isoformat()} is more than a year away; pick a date in the coming year."
-        )
+        raise BadInput("meetings/too_far", day=day)
     return wall_clock(day, at, zone)
 
 
@@ -177,16 +175,13 @@ def move_meeting(session: Session, *, pair: Pair, to: datetime, by: str, now: da
     """Move the coming meeting once, keeping the agreement, and tell both; returns the
     regular meeting it replaces."""
     if pair.next_meeting_at is None:
-        raise BadInput("your pair has no meeting planned yet; set one with `/checkin agreement`.")
+        raise BadInput("meetings/none_planned")
     if to <= now:
-        raise BadInput("that moment has passed; pick a time in the future.")
+        raise BadInput("meetings/passed")
     regular = pair.moved_from or pair.next_meeting_at
     following = regular_after(session, pair, regular)
     if to >= following:
-        raise BadInput(
-            "that is after the meeting that follows; move only the coming one, or change "
-            "the rhythm with `/checkin agreement`."
-        )
+        raise BadInput("meetings/after_next")
     cancel_queued(session, team_id=pair.team_id, pair_id=pair.id, kinds=MEETING_MESSAGES)
     set_next_meeting(session, pair, to, now=now, moved_from=regular)
     zone = mentee_availability(session, pair).zone
@@ -195,13 +190,21 @@ def move_meeting(session: Session, *, pair: Pair, to: datetime, by: str, now: da
     return regular
 
 
-def move_view(session: Session, *, pair: Pair, user_id: str) -> Any:
-    """The "move one meeting" modal, in the person's own time zone."""
+@dataclass(frozen=True)
+class MeetingToMove:
+    """The coming meeting, in the person's own time zone (for the "move one meeting" form)."""
+
+    pair: Pair
+    zone: ZoneInfo
+    local: datetime
+
+
+def meeting_to_move(session: Session, *, pair: Pair, user_id: str) -> MeetingToMove:
+    """The pair's coming meeting on this person's clock; BadInput when none is planned."""
     if pair.next_meeting_at is None:
-        raise BadInput("your pair has no meeting planned yet; set one with `/checkin agreement`.")
+        raise BadInput("meetings/none_planned")
     zone = availability_for(session, team_id=pair.team_id, user_id=user_id).zone
-    local = pair.next_meeting_at.astimezone(zone)
-    return render_json("meetings/move_modal.json.j2", pair=pair, zone=zone, local=local)
+    return MeetingToMove(pair=pair, zone=zone, local=pair.next_meeting_at.astimezone(zone))
 
 
 def _moved_note(

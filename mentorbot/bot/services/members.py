@@ -115,17 +115,14 @@ def revoke_coordinator(
 ) -> bool:
     """Take the role away; False when they did not have it. Configured ones stay (BadInput)."""
     if user_id in configured:
-        raise BadInput(
-            f"<@{user_id}> is a coordinator through the `MENTORBOT_COORDINATORS` setting; "
-            "whoever runs mentorbot can take them out of it."
-        )
+        raise BadInput("coordinators/configured", user_id=user_id)
     member = session.scalar(
         select(Member).where(Member.team_id == team_id, Member.user_id == user_id)
     )
     if member is None or not member.is_coordinator:
         return False  # (someone never seen, perhaps of another workspace: nothing is stored)
     if list_coordinators(session, team_id=team_id, configured=configured) == [user_id]:
-        raise BadInput("that would leave the programme without a coordinator; add another first.")
+        raise BadInput("coordinators/last_one")
     member.is_coordinator = False
     return True
 

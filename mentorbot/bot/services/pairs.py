@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from mentorbot.bot import message_kinds
-from mentorbot.bot.errors import BadInput, NotFound
+from mentorbot.bot.errors import BadInput, Example, NotFound, Reason
 from mentorbot.bot.message_kinds import Kind
 from mentorbot.bot.models import Announcement, Cohort, Member, Pair
 from mentorbot.bot.outbox import cancel_queued, enqueue_many, to_pair
@@ -57,7 +57,7 @@ def by_mention(user_id: str, given: str) -> str:
 
 def pairing_problems(
     session: Session, *, cohort: Cohort, planned: list[Planned], name: Naming = by_mention
-) -> list[str | None]:
+) -> list[Reason | None]:
     """For each planned pairing, in order, why it cannot be made (None when it can); people
     are named by `name`.
 
@@ -78,7 +78,7 @@ def pairing_problems(
     mentoring = Counter(p.mentor_id for p in live)
     mentor_of = {p.mentee_id: p.mentor_id for p in live if p.cohort_id == cohort.id}
     capacity = capacities(session, team_id=cohort.team_id, user_ids={p.mentor_id for p in planned})
-    problems: list[str | None] = []
+    problems: list[Reason | None] = []
     for plan in planned:
         mentor, mentee = plan.mentor_id, plan.mentee_id
         # Named as given in this row; someone else (a current mentor) by their id.
@@ -86,28 +86,33 @@ def pairing_problems(
         mentee_named = name(mentee, plan.mentee_as or mentee)
         problem = None
         if cohort.phase == "ended":
-            problem = f"cohort *{cohort.name}* has ended."
+            problem = Reason("pairs/cohort_ended", cohort=cohort.name)
         elif mentor == mentee:
-            problem = f"{mentor_named} cannot mentor themselves; pick two different people."
+            problem = Reason("pairs/themselves", mentor=mentor_named)
         elif mentor_of.get(mentee) == mentor:
-            problem = f"{mentor_named} already mentors {mentee_named} in *{cohort.name}*."
+            problem = Reason(
+                "pairs/already_paired", mentor=mentor_named, mentee=mentee_named, cohort=cohort.name
+            )
         elif mentor_of.get(mentor) == mentee:
             # Both ways round, the two pairs would share one group DM and every prompt in it.
-            problem = (
-                f"{mentee_named} already mentors {mentor_named} in *{cohort.name}*, and two people "
-                "cannot mentor each other. The mentor comes first, then the mentee: were the "
-                "two swapped?"
+            problem = Reason(
+                "pairs/both_ways", mentor=mentor_named, mentee=mentee_named, cohort=cohort.name
             )
         elif mentee in mentor_of:
-            current = name(mentor_of[mentee], mentor_of[mentee])
-            problem = (
-                f"{mentee_named} already has a mentor in *{cohort.name}*, {current}; "
-                f"end that pair first with `/mentoring unpair @{mentee}`."
+            problem = Reason(
+                "pairs/has_mentor",
+                mentee=mentee_named,
+                cohort=cohort.name,
+                current=name(mentor_of[mentee], mentor_of[mentee]),
+                mentee_id=mentee,
             )
         elif mentoring[mentor] >= capacity[mentor]:
-            problem = (
-                f"{mentor_named} already mentors {mentoring[mentor]} people, their capacity. "
-                f"Raise it with `/mentoring capacity @{mentor} {capacity[mentor] + 1}`."
+            problem = Reason(
+                "pairs/at_capacity",
+                mentor=mentor_named,
+                count=mentoring[mentor],
+                mentor_id=mentor,
+                capacity=capacity[mentor],
             )
         if problem is None:
             mentoring[mentor] += 1
@@ -134,8 +139,7 @@ def set_capacity(session: Session, *, member: Member, capacity: int) -> int:
     """Set how many pairs a person may mentor at once; returns how many they mentor now."""
     if not 1 <= capacity <= MAX_CAPACITY:
         raise BadInput(
-            f"a capacity is a whole number from 1 to {MAX_CAPACITY}.",
-            example="/mentoring capacity @ana 4",
+            "pairs/capacity_range", most=MAX_CAPACITY, example=Example("pairs/capacity_of")
         )
     member.mentor_capacity = capacity
     return int(
@@ -162,7 +166,7 @@ def pair_people(
     """Pair a mentor with a mentee and queue their kickoff; BadInput says why it can't be."""
     problem = pairing_problems(session, cohort=cohort, planned=[Planned(mentor_id, mentee_id)])[0]
     if problem:
-        raise BadInput(problem)
+        raise BadInput.of(problem)
     return create_pairs(
         session, cohort=cohort, planned=[Planned(mentor_id, mentee_id)], cadence=cadence, now=now
     )[0]
@@ -226,12 +230,13 @@ def live_pair_of_mentee(
         query = query.where(Pair.cohort_id == cohort.id)
     pairs = list(session.scalars(query))
     if not pairs:
-        where = f" in *{cohort.name}*" if cohort else ""
-        raise NotFound(f"<@{mentee_id}> has no mentor{where} right now.")
+        raise NotFound("pairs/no_mentor", mentee=mentee_id, cohort=cohort.name if cohort else "")
     if len(pairs) > 1:
         raise BadInput(
-            f"<@{mentee_id}> has a mentor in {len(pairs)} cohorts; say which one.",
-            example=f"/mentoring unpair @{mentee_id} cohort Spring 2027",
+            "pairs/which_cohort",
+            mentee=mentee_id,
+            count=len(pairs),
+            example=Example("pairs/unpair_in", mentee=mentee_id),
         )
     found = session.get(Cohort, pairs[0].cohort_id)
     assert found is not None
@@ -301,7 +306,7 @@ def end_cohort(session: Session, *, cohort: Cohort, now: datetime) -> int:
     Returns how many pairs ended. Everything recorded is kept.
     """
     if cohort.phase == "ended":
-        raise BadInput(f"cohort *{cohort.name}* has ended already.")
+        raise BadInput("pairs/ended_already", cohort=cohort.name)
     pairs = list(
         session.scalars(select(Pair).where(Pair.cohort_id == cohort.id, Pair.status.in_(LIVE_PAIR)))
     )

@@ -16,11 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mentorbot.bot import message_kinds
-from mentorbot.bot.errors import BadInput, NotFound
+from mentorbot.bot.errors import BadInput, Example, NotFound
 from mentorbot.bot.message_kinds import Kind, MessageKey
 from mentorbot.bot.models import Member, Pair
 from mentorbot.bot.outbox import cancel_queued, enqueue_many, to_pair
-from mentorbot.bot.rendering import quoted, render_json
+from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.meetings import (
     MEETING_MESSAGES,
     local_moment,
@@ -30,11 +30,18 @@ from mentorbot.bot.services.meetings import (
 )
 from mentorbot.bot.services.nudges import restart_quiet_clock
 from mentorbot.bot.services.pairs import pairs_of_person
-from mentorbot.bot.settings import SettingsError, WorkingHours, parse_workdays, parse_working_hours
+from mentorbot.bot.settings import (
+    WEEKDAYS,
+    SettingsError,
+    WorkingHours,
+    parse_workdays,
+    parse_working_hours,
+)
 
 LONGEST_PAUSE = timedelta(weeks=12)
 SHORTEST_PAUSE = timedelta(days=1)
-PAUSE_EXAMPLE = "/checkin pause 2 weeks"
+PAUSE_EXAMPLE = Example("pauses/pause")
+HOURS_EXAMPLE = Example("pauses/hours")
 _LENGTH = re.compile(r"(\d{1,3})\s*(d|days?|w|wks?|weeks?)", re.IGNORECASE)
 # Queued messages a pause makes pointless.
 PAUSED_MESSAGES = (*MEETING_MESSAGES, Kind.NUDGE, Kind.GOAL_DUE)
@@ -44,37 +51,30 @@ def pause_end(text: str, *, now: datetime, zone: ZoneInfo) -> datetime:
     """Read `2 weeks`, `10 days` or `until YYYY-MM-DD` (the reader's date) into a UTC moment."""
     words = text.strip()
     if not words:
-        raise BadInput("say how long to pause for.", example=PAUSE_EXAMPLE)
+        raise BadInput("pauses/how_long", example=PAUSE_EXAMPLE)
     if words.lower().startswith("until"):
         value = words[5:].strip()
         try:
             day = date.fromisoformat(value)
         except ValueError:
-            shown = quoted(value) if value else "(nothing)"
-            raise BadInput(
-                f"`{shown}` is not a date; write it as YYYY-MM-DD.",
-                example="/checkin pause until 2027-04-12",
-            ) from None
+            example = Example("pauses/pause_until")
+            raise BadInput("pauses/not_a_date", value=value, example=example) from None
         end = local_moment(day, time(0), zone, now=now)
     else:
         found = _LENGTH.fullmatch(words)
         if not found:
             raise BadInput(
-                f"I can't read `{quoted(words)}` as a length. A pause has an end, up to "
-                f"{LONGEST_PAUSE.days // 7} weeks: a number of days or weeks, or a date. "
-                "To stop mentoring altogether, talk to your programme's coordinators.",
+                "pauses/not_a_length",
+                words=words,
+                weeks=LONGEST_PAUSE.days // 7,
                 example=PAUSE_EXAMPLE,
             )
         count, unit = int(found.group(1)), found.group(2).lower()
         end = now + (timedelta(weeks=count) if unit.startswith("w") else timedelta(days=count))
     if end - now < SHORTEST_PAUSE:
-        raise BadInput("a pause lasts at least a day; pick a later end.", example=PAUSE_EXAMPLE)
+        raise BadInput("pauses/too_short", example=PAUSE_EXAMPLE)
     if end - now > LONGEST_PAUSE:
-        raise BadInput(
-            f"a pause can last up to {LONGEST_PAUSE.days // 7} weeks. For longer, talk to your "
-            "programme's coordinators.",
-            example=PAUSE_EXAMPLE,
-        )
+        raise BadInput("pauses/too_long", weeks=LONGEST_PAUSE.days // 7, example=PAUSE_EXAMPLE)
     return end
 
 
@@ -91,7 +91,7 @@ def pause(
     until `until`; both people in each pair hear."""
     pairs = _chosen(session, team_id, user_id, ("active", "paused"), pair_id)
     if not pairs:
-        raise NotFound("you are not in an active mentoring pair, so there is nothing to pause.")
+        raise NotFound("pauses/no_pair")
     for pair in pairs:
         pair.status = "paused"
         pair.paused_until = until
@@ -109,7 +109,7 @@ def resume(
     """End the person's pauses early (one pair's, or all of them)."""
     pairs = _chosen(session, team_id, user_id, ("paused",), pair_id)
     if not pairs:
-        raise BadInput("you are not paused; your mentoring is running as usual.")
+        raise BadInput("pauses/not_paused")
     _restart(session, pairs, by=user_id, now=now)
     return pairs
 
@@ -177,21 +177,20 @@ def set_hours(
 ) -> tuple[WorkingHours, frozenset[int] | None]:
     """Set the person's own working hours (`08:00-16:00`, optionally `mon-thu`)."""
     words = text.split()
-    example = "/checkin hours 08:00-16:00 mon-fri"
     if not words or len(words) > 2:
-        raise BadInput(
-            "give your hours as a daily window, and the days if you like.", example=example
-        )
+        raise BadInput("pauses/hours_how", example=HOURS_EXAMPLE)
     try:
-        hours = parse_working_hours(words[0], "your hours")
-        days = parse_workdays(words[1], "your workdays") if len(words) == 2 else None
-    except SettingsError as problem:
-        shown = str(problem).replace("your hours must", "hours must")
-        for word in words:  # the message ends with what was typed: quote it as such
-            shown = shown.replace(repr(word), quoted(repr(word)))
-        raise BadInput(shown, example=example) from None
+        hours = parse_working_hours(words[0], "hours")
+    except SettingsError:
+        raise BadInput("pauses/bad_hours", typed=repr(words[0]), example=HOURS_EXAMPLE) from None
+    try:
+        days = parse_workdays(words[1], "workdays") if len(words) == 2 else None
+    except SettingsError:
+        raise BadInput(
+            "pauses/bad_workdays", typed=repr(words[1]), weekdays=WEEKDAYS, example=HOURS_EXAMPLE
+        ) from None
     if days is not None and not days:
-        raise BadInput("name at least one workday.", example=example)
+        raise BadInput("pauses/no_workday", example=HOURS_EXAMPLE)
     member.working_hours_start = hours.start
     member.working_hours_end = hours.end
     if days is not None:

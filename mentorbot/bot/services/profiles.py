@@ -5,14 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import InvalidForm, NotFound
 from mentorbot.bot.models import Cohort, Profile
-from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.cohorts import find_cohort_by_id, list_cohorts
 from mentorbot.bot.services.members import get_or_create_member
 from mentorbot.bot.services.pairs import DEFAULT_CAPACITY, MAX_CAPACITY, set_capacity
@@ -25,7 +23,6 @@ MAX_AREA = 40
 MAX_GOALS = 1000
 # The cohort field's value for "any cohort".
 ANY_COHORT = "any"
-AREAS_EXAMPLE = "python, public speaking, career change"
 _SEPARATORS = re.compile(r"[,;\n]")
 
 
@@ -48,20 +45,12 @@ def parse_areas(text: str) -> list[str]:
         if label and label not in labels:
             labels.append(label)
     if not labels:
-        raise InvalidForm("areas", f"Name at least one area, separated by commas: {AREAS_EXAMPLE}.")
+        raise InvalidForm("areas", "profiles/no_areas")
     if len(labels) > MAX_AREAS:
-        raise InvalidForm(
-            "areas",
-            f"Up to {MAX_AREAS} areas, please (you named {len(labels)}); keep the ones "
-            "that matter most.",
-        )
+        raise InvalidForm("areas", "profiles/too_many_areas", most=MAX_AREAS, count=len(labels))
     for label in labels:
         if len(label) > MAX_AREA:
-            raise InvalidForm(
-                "areas",
-                f"“{label[:MAX_AREA]}…” is longer than {MAX_AREA} characters: keep each area to a "
-                f"few words and separate them with commas, e.g. {AREAS_EXAMPLE}.",
-            )
+            raise InvalidForm("areas", "profiles/area_too_long", label=label, limit=MAX_AREA)
     return labels
 
 
@@ -69,21 +58,19 @@ def read_profile_form(values: dict[str, str | None]) -> ProfileForm:
     """Check the modal's fields; InvalidForm names the first field that is wrong."""
     role = values.get("role") or ""
     if role not in ROLES:
-        raise InvalidForm("role", "Say whether you want to mentor or to be mentored.")
+        raise InvalidForm("role", "profiles/pick_role")
     cohort = values.get("cohort") or ANY_COHORT
     if cohort != ANY_COHORT and not is_whole_number(cohort):
-        raise InvalidForm("cohort", "Pick a cohort from the list, or leave it empty.")
+        raise InvalidForm("cohort", "profiles/pick_cohort")
     areas = parse_areas(values.get("areas") or "")
     goals = clean_user_text(values.get("goals") or "")
     if len(goals) > MAX_GOALS:
-        raise InvalidForm("goals", f"Please keep this under {MAX_GOALS} characters ({len(goals)}).")
+        raise InvalidForm("goals", "profiles/too_long", limit=MAX_GOALS, length=len(goals))
     capacity = None
     typed = (values.get("capacity") or "").strip()
     if role == "mentor" and typed:
         if not is_whole_number(typed) or not 1 <= int(typed) <= MAX_CAPACITY:
-            raise InvalidForm(
-                "capacity", f"How many mentees at once: a whole number from 1 to {MAX_CAPACITY}."
-            )
+            raise InvalidForm("capacity", "profiles/capacity", most=MAX_CAPACITY)
         capacity = int(typed)
     return ProfileForm(
         role=role,
@@ -101,22 +88,27 @@ def profile_of(session: Session, *, team_id: str, user_id: str) -> Profile | Non
     )
 
 
-def profile_view(
+@dataclass(frozen=True)
+class ProfileDraft:
+    """What the profile modal starts with: the person's profile (if they filled one), the
+    running cohorts, their capacity, and their time zone and working hours."""
+
+    profile: Profile | None
+    cohorts: list[Cohort]
+    capacity: int
+    zone: str
+    hours: str
+
+
+def profile_draft(
     session: Session, *, team_id: str, user_id: str, availability: Availability, now: datetime
-) -> Any:
-    """The profile modal, prefilled when the person has a profile; `availability` is theirs."""
-    profile = profile_of(session, team_id=team_id, user_id=user_id)
+) -> ProfileDraft:
+    """The profile form for this person; `availability` is theirs."""
     member = get_or_create_member(session, team_id=team_id, user_id=user_id, now=now)
-    cohorts = list_cohorts(session, team_id=team_id, include_ended=False)
-    return render_json(
-        "profiles/modal.json.j2",
-        profile=profile,
-        cohorts=cohorts,
+    return ProfileDraft(
+        profile=profile_of(session, team_id=team_id, user_id=user_id),
+        cohorts=list_cohorts(session, team_id=team_id, include_ended=False),
         capacity=member.mentor_capacity or DEFAULT_CAPACITY,
-        max_capacity=MAX_CAPACITY,
-        max_goals=MAX_GOALS,
-        any_cohort=ANY_COHORT,
-        example=AREAS_EXAMPLE,
         zone=availability.zone.key,
         hours=str(availability.hours),
     )
@@ -141,9 +133,9 @@ def save_profile(
         try:
             cohort = find_cohort_by_id(session, team_id=team_id, cohort_id=form.cohort_id)
         except NotFound:
-            raise InvalidForm("cohort", "That cohort does not exist any more.") from None
+            raise InvalidForm("cohort", "profiles/cohort_gone") from None
         if cohort.phase == "ended":
-            raise InvalidForm("cohort", f"{cohort.name} has ended; pick a running cohort.")
+            raise InvalidForm("cohort", "cohorts/ended_pick", cohort=cohort.name)
     profile = profile_of(session, team_id=team_id, user_id=user_id)
     created = profile is None
     if profile is None:

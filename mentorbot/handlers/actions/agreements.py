@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from mentorbot.bot.services.agreements import agreement_view, pair_for_agreement
+from mentorbot.bot.services.agreements import pair_for_agreement
 from mentorbot.handlers.modals import button_number, modal_opener
+from mentorbot.handlers.views.agreements import agreement_modal
 
 
 def register(app: App) -> None:
@@ -15,12 +16,12 @@ def register(app: App) -> None:
 
 # The kickoff's "Set up our agreement": the agreement modal, if the presser is in the pair.
 open_agreement = modal_opener(
-    lambda session, actor, action: agreement_view(
+    lambda session, actor, action: agreement_modal(
         session,
         pair_for_agreement(
             session,
             team_id=actor.team_id,
-            pair_id=button_number(action, "type `/checkin agreement` instead."),
+            pair_id=button_number(action, "agreements/stale_button"),
             user_id=actor.user_id,
         ),
         actor.now,

@@ -32,7 +32,7 @@ def cancel(
     """Cancel the announcement, then show the list again without it."""
     ack()
     team_id = actor.team_id
-    announcement_id = button_number(action, "type `/mentoring announcements` again.")
+    announcement_id = button_number(action, "announcements/stale_button")
     cancel_announcement(session, team_id=team_id, announcement_id=announcement_id, now=now)
     zone = actor.zone
     pending = pending_announcements(session, team_id=team_id)

@@ -8,10 +8,11 @@ from slack_bolt import Ack, App, BoltContext
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.rendering import render_text
-from mentorbot.bot.services.checkins import checkin_view, undo_checkin
+from mentorbot.bot.services.checkins import undo_checkin
 from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.deferred import replace_message
 from mentorbot.handlers.modals import button_number, pair_modal
+from mentorbot.handlers.views.checkins import checkin_modal
 
 
 def register(app: App) -> None:
@@ -20,7 +21,7 @@ def register(app: App) -> None:
     app.action("checkin_undo")(undo)
 
 
-open_checkin = pair_modal(checkin_view)
+open_checkin = pair_modal(checkin_modal)
 
 
 def undo(

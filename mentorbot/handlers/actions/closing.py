@@ -17,6 +17,7 @@ from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.deferred import replace_message
 from mentorbot.handlers.middleware import coordinators_only
 from mentorbot.handlers.modals import button_number, modal_opener
+from mentorbot.handlers.views.closing import alumni_modal, closing_modal
 
 
 def register(app: App) -> None:
@@ -53,13 +54,13 @@ def _pair(action: dict[str, Any], actor: Actor, session: Session) -> Any:
 
 # "Reflect and close": the closing modal for the presser's side of the pair.
 open_closing = modal_opener(
-    lambda session, actor, action: closing.closing_view(
+    lambda session, actor, action: closing_modal(
         session, pair=_pair(action, actor, session), user_id=actor.user_id
     )
 )
 # "Tell us how it's going": the alumni check-in modal.
 open_alumni = modal_opener(
-    lambda session, actor, action: closing.alumni_view(_pair(action, actor, session))
+    lambda session, actor, action: alumni_modal(_pair(action, actor, session))
 )
 
 

@@ -17,8 +17,6 @@ from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.deferred import replace_message
 from mentorbot.handlers.middleware import coordinators_only
 
-OUT_OF_DATE = "that button is out of date; type `/mentoring cohort show <name>` again."
-
 
 def register(app: App) -> None:
     """Attach the listener."""
@@ -38,7 +36,7 @@ def turn_page(
     team_id, user_id = actor.team_id, actor.user_id
     cohort_id, _, page = str(action.get("value") or "").partition(":")
     if not (is_whole_number(cohort_id) and is_whole_number(page)):
-        raise BadInput(OUT_OF_DATE)
+        raise BadInput("cohorts/stale_button")
     cohort = find_cohort_by_id(session, team_id=team_id, cohort_id=int(cohort_id))
     zone = actor.zone
     message = cohort_show(

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +14,7 @@ from mentorbot.bot.services import concerns
 from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.deferred import defer
 from mentorbot.handlers.modals import button_number, modal_opener, open_modal
+from mentorbot.handlers.views.concerns import concern_modal, reply_modal, show_handled
 
 
 def register(app: App) -> None:
@@ -29,11 +29,11 @@ HANDLING = {"concern_rematch": "rematch", "concern_end": "ended"}
 
 # The App Home's "Raise a concern": the concern form, about that pair.
 open_concern = modal_opener(
-    lambda session, actor, action: concerns.concern_view(
+    lambda session, actor, action: concern_modal(
         session,
         team_id=actor.team_id,
         user_id=actor.user_id,
-        pair_id=button_number(action, "type `/checkin concern` instead."),
+        pair_id=button_number(action, "concerns/stale_button"),
     )
 )
 
@@ -53,7 +53,7 @@ def open_reply(
     concern = concerns.concern_to_handle(
         session,
         team_id=actor.team_id,
-        concern_id=button_number(action, "the concern is no longer open."),
+        concern_id=button_number(action, "concerns/stale_concern_button"),
         user_id=actor.user_id,
         coordinator=actor.coordinates,
     )
@@ -63,7 +63,7 @@ def open_reply(
             context, "show who handled a concern", lambda: respond(replace_original=True, **message)
         )
         return
-    view = concerns.reply_view(session, concern)
+    view = reply_modal(session, concern)
     open_modal(context, client, str(body.get("trigger_id") or ""), view)
 
 
@@ -82,36 +82,10 @@ def handle(
     handled = concerns.handle_concern(
         session,
         team_id=actor.team_id,
-        concern_id=button_number(action, "the concern is no longer open."),
+        concern_id=button_number(action, "concerns/stale_concern_button"),
         by=actor.user_id,
         how=HANDLING[str(action.get("action_id"))],
         coordinator=actor.coordinates,
         now=now,
     )
     show_handled(context, client, respond, handled, actor.user_id)
-
-
-def show_handled(
-    context: BoltContext,
-    client: WebClient,
-    respond: Respond | None,
-    handled: concerns.Handled,
-    presser: str,
-) -> None:
-    """Show the concern as handled: in the message pressed (`respond`), and in every
-    coordinator's DM about it (the presser's too, when there is no message to answer)."""
-    message = handled.message
-    if respond is not None:
-        defer(context, "show a handled concern", lambda: respond(replace_original=True, **message))
-    for user_id, channel, ts in handled.copies:
-        if respond is not None and user_id == presser:
-            continue
-        defer(
-            context,
-            "update a coordinator's copy of a concern",
-            _update(client, channel, ts, message),
-        )
-
-
-def _update(client: WebClient, channel: str, ts: str, message: Any) -> Callable[[], Any]:
-    return lambda: client.chat_update(channel=channel, ts=ts, **message)

@@ -18,6 +18,7 @@ from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.deferred import defer, replace_message
 from mentorbot.handlers.events.home import refresh_home
 from mentorbot.handlers.modals import button_number, pair_modal
+from mentorbot.handlers.views.goals import goals_modal
 
 
 def register(app: App) -> None:
@@ -29,7 +30,7 @@ def register(app: App) -> None:
     app.action("goal_drop")(change_goal)
 
 
-open_goals = pair_modal(lambda session, pair, user_id: goals.goals_view(session, pair))
+open_goals = pair_modal(lambda session, pair, user_id: goals_modal(session, pair))
 
 
 def undo_goal(
@@ -63,7 +64,7 @@ def change_goal(
     else:
         how, number = action["action_id"].removeprefix("goal_"), str(action.get("value") or "")
     if how not in goals.STATUSES or not is_whole_number(number):
-        raise BadInput("that button is out of date; type `/checkin goals` to see your goals.")
+        raise BadInput("goals/stale_button")
     goal = goals.finish_goal(
         session, team_id=actor.team_id, goal_id=int(number), user_id=actor.user_id, how=how, now=now
     )
@@ -75,7 +76,7 @@ def change_goal(
         pair = pair_of_member(
             session, team_id=actor.team_id, pair_id=goal.pair_id, user_id=actor.user_id
         )
-        fresh = goals.goals_view(session, pair)
+        fresh = goals_modal(session, pair)
         view_id, digest = view.get("id"), view.get("hash")
         defer(
             context,

@@ -21,8 +21,7 @@ from mentorbot.handlers.events.home import refresh_home
 from mentorbot.handlers.middleware import only_coordinators
 from mentorbot.handlers.modals import button_number, modal_opener
 
-HINT = "open your App Home again to see the pairs at risk now."
-health_only = only_coordinators("only programme coordinators can nudge a pair or see its figures.")
+health_only = only_coordinators("health/not_a_coordinator")
 
 
 def register(app: App) -> None:
@@ -42,7 +41,7 @@ def nudge(
 ) -> None:
     """Queue the friendly nudge (once a day per pair), then show the Home with it noted."""
     ack()
-    pair_id = button_number(action, HINT)
+    pair_id = button_number(action, "health/stale_button")
     nudge_pair(session, team_id=actor.team_id, pair_id=pair_id, now=now)
     session.flush()
     refresh_home(context, client, session, actor)
@@ -53,7 +52,7 @@ def _pair_figures(session: Session, actor: Actor, action: dict[str, Any]) -> Any
     row = pair_engagement(
         session,
         team_id=actor.team_id,
-        pair_id=button_number(action, HINT),
+        pair_id=button_number(action, "health/stale_button"),
         now=actor.now,
         viewer=actor.user_id,
     )

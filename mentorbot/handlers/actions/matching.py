@@ -20,8 +20,6 @@ from mentorbot.handlers.deferred import replace_message
 from mentorbot.handlers.middleware import coordinators_only
 from mentorbot.handlers.modals import modal_opener
 
-OUT_OF_DATE = "run `/mentoring match <cohort>` again."
-
 
 def register(app: App) -> None:
     """Attach the listeners."""
@@ -82,7 +80,7 @@ def control(
     proposal_id, _, mentees = rest.partition(":")
     first, _, second = mentees.partition(":")
     if kind not in CONTROLS or not is_whole_number(proposal_id):
-        raise BadInput(f"that control is out of date; {OUT_OF_DATE}")
+        raise BadInput("matching/stale_control")
     proposal = match_proposals.open_proposal(session, team_id=team_id, proposal_id=int(proposal_id))
     message = CONTROLS[kind](session, proposal, first, second, now)
     replace_message(context, "show the proposal again", **message)

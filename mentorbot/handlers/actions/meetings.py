@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from mentorbot.bot.services.meetings import move_view
 from mentorbot.handlers.modals import pair_modal
+from mentorbot.handlers.views.meetings import move_modal
 
 
 def register(app: App) -> None:
@@ -13,4 +13,4 @@ def register(app: App) -> None:
     app.action("meeting_move_open")(open_move)
 
 
-open_move = pair_modal(move_view)
+open_move = pair_modal(move_modal)

@@ -14,8 +14,6 @@ from mentorbot.bot.services import own_data
 from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.deferred import replace_message
 
-STALE = "that button is out of date; type `/checkin delete-my-data` again."
-
 
 def register(app: App) -> None:
     """Attach the listeners."""
@@ -38,9 +36,9 @@ def delete(
     try:
         offered_at = datetime.fromtimestamp(float(stamp), UTC)
     except (ValueError, OverflowError, OSError):
-        raise BadInput(STALE) from None
+        raise BadInput("own_data/stale_button") from None
     if owner != user_id:
-        raise NotAllowed("only the person who asked can delete their own data.")
+        raise NotAllowed("own_data/owner_only")
     done = own_data.deleted_since(session, team_id=team_id, user_id=user_id, since=offered_at)
     if done is not None:
         text = render_text("own_data/already.md.j2", at=done)

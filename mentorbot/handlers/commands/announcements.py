@@ -14,10 +14,7 @@ def announce(request: MentoringRequest) -> None:
     """Open the announcement modal: cohort, message, and when."""
     cohorts = list_cohorts(request.session, team_id=request.team_id, include_ended=False)
     if not cohorts:
-        raise NotFound(
-            "there is no running cohort to announce to. Create one with "
-            "`/mentoring cohort create <name> #channel`."
-        )
+        raise NotFound("announcements/no_cohort")
     view = render_json(
         "announcements/modal.json.j2",
         cohorts=cohorts,

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 from mentorbot.bot.rendering import render_json, render_text
-from mentorbot.bot.services.checkins import (
-    checkin_view,
-    history,
-    pair_to_check_in,
-    record_quick_checkin,
-)
+from mentorbot.bot.services.checkins import history, pair_to_check_in, record_quick_checkin
 from mentorbot.handlers.commands.request import MentoringRequest as Request
 from mentorbot.handlers.modals import open_modal
+from mentorbot.handlers.views.checkins import checkin_modal
 
 
 def open_checkin(request: Request) -> None:
     """`/checkin`: the check-in modal."""
     pair = pair_to_check_in(request.session, team_id=request.team_id, user_id=request.user_id)
     request.ack()
-    view = checkin_view(request.session, pair=pair, user_id=request.user_id)
+    view = checkin_modal(request.session, pair=pair, user_id=request.user_id)
     open_modal(request.context, request.client, request.trigger_id, view)
 
 

@@ -6,7 +6,7 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from mentorbot.bot.errors import BadInput
+from mentorbot.bot.errors import BadInput, Example
 from mentorbot.bot.rendering import render_json, render_text
 from mentorbot.bot.services.cohort_show import cohort_show
 from mentorbot.bot.services.cohorts import (
@@ -25,8 +25,8 @@ from mentorbot.handlers.commands.request import MentoringRequest
 from mentorbot.handlers.deferred import defer
 
 log = logging.getLogger(__name__)
-CREATE = "/mentoring cohort create Spring 2027 #mentoring-spring starts 2027-03-01 weeks 12"
-EXTEND = "/mentoring cohort extend Spring 2027 weeks 2"
+CREATE = Example("cohorts/create")
+EXTEND = Example("cohorts/extend")
 # Errors that mean "mentorbot cannot post there": the coordinator can fix them by inviting it.
 CANNOT_POST = ("not_in_channel", "channel_not_found", "is_archived")
 
@@ -36,9 +36,7 @@ def cohort(request: MentoringRequest) -> None:
     action = request.text.next()
     routes = {"create": create, "list": list_all, "show": show, "extend": extend, "end": end}
     if action.word not in routes:
-        raise BadInput(
-            "say `create`, `list`, `show`, `extend` or `end` after `cohort`.", example=CREATE
-        )
+        raise BadInput("cohorts/no_action", example=CREATE)
     routes[action.word](request)
 
 
@@ -47,16 +45,20 @@ def create(request: MentoringRequest) -> None:
     tokens = request.text.next().tokens()
     at = next((i for i, t in enumerate(tokens) if t.startswith(("<#", "#"))), None)
     if at is None:
-        raise BadInput("a cohort needs a name and a channel.", example=CREATE)
+        raise BadInput("cohorts/no_channel", example=CREATE)
     if at == 0:
-        raise BadInput("the cohort's name comes before its channel.", example=CREATE)
+        raise BadInput("cohorts/name_first", example=CREATE)
     channel_id = channel(tokens[at], example=CREATE)
     found = options(
         tokens[at + 1 :],
         {
-            "starts": lambda v: a_date(v, example="starts 2027-03-01"),
+            "starts": lambda v: a_date(v, example=Example("cohorts/starts")),
             "weeks": lambda v: whole_number(
-                v, example=f"weeks {DEFAULT_WEEKS}", low=1, high=MAX_WEEKS, what="`weeks`"
+                v,
+                example=Example("cohorts/weeks", weeks=DEFAULT_WEEKS),
+                low=1,
+                high=MAX_WEEKS,
+                what="weeks",
             ),
             "cadence": cadence_named,
         },
@@ -107,7 +109,7 @@ def show(request: MentoringRequest) -> None:
     """One cohort: its calendar and its pairs' first page (engagement, never content)."""
     name = request.text.next().rest
     if not name:
-        raise BadInput("say which cohort to show.", example="/mentoring cohort show Spring 2027")
+        raise BadInput("cohorts/show_which", example=Example("cohorts/show"))
     found = find_cohort(request.session, team_id=request.team_id, name=name)
     message = cohort_show(
         request.session,
@@ -126,13 +128,13 @@ def extend(request: MentoringRequest) -> None:
     tokens = request.text.next().tokens()
     at = max((i for i, token in enumerate(tokens) if token.lower() == "weeks"), default=None)
     if not tokens or at == 0:
-        raise BadInput("say which cohort to extend, then by how many weeks.", example=EXTEND)
+        raise BadInput("cohorts/extend_which", example=EXTEND)
     if at is None:
-        raise BadInput("say by how many weeks, after the cohort's name.", example=EXTEND)
+        raise BadInput("cohorts/extend_by", example=EXTEND)
     value = " ".join(tokens[at + 1 :])
     if not value:
-        raise BadInput("`weeks` needs a number after it.", example=EXTEND)
-    weeks = whole_number(value, example=EXTEND, low=1, high=MAX_WEEKS, what="`weeks`")
+        raise BadInput("cohorts/no_weeks", example=EXTEND)
+    weeks = whole_number(value, example=EXTEND, low=1, high=MAX_WEEKS, what="weeks")
     found = find_cohort(request.session, team_id=request.team_id, name=" ".join(tokens[:at]))
     extend_cohort(request.session, cohort=found, weeks=weeks, now=request.now)
     [summary] = summarize(request.session, [found], request.today())
@@ -143,7 +145,7 @@ def end(request: MentoringRequest) -> None:
     """End a cohort: pairs end gracefully, pending announcements are cancelled."""
     name = request.text.next().rest
     if not name:
-        raise BadInput("say which cohort to end.", example="/mentoring cohort end Spring 2027")
+        raise BadInput("cohorts/end_which", example=Example("cohorts/end"))
     found = find_cohort(request.session, team_id=request.team_id, name=name)
     ended = end_cohort(request.session, cohort=found, now=request.now)
     request.reply(render_text("cohorts/ended.md.j2", cohort=found, pairs=ended))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mentorbot.bot.errors import BadInput
+from mentorbot.bot.errors import BadInput, Example
 from mentorbot.bot.rendering import render_text
 from mentorbot.bot.services.members import (
     grant_coordinator,
@@ -14,7 +14,7 @@ from mentorbot.handlers.commands.grammar import person
 from mentorbot.handlers.commands.request import MentoringRequest
 from mentorbot.handlers.people import check_people
 
-EXAMPLE = "/mentoring coordinator add @ana"
+EXAMPLE = Example("coordinators/coordinator")
 
 
 def coordinator(request: MentoringRequest) -> None:
@@ -24,11 +24,12 @@ def coordinator(request: MentoringRequest) -> None:
         list_all(request)
         return
     if action.word not in ("add", "remove"):
-        raise BadInput("say `add`, `remove` or `list` after `coordinator`.", example=EXAMPLE)
+        raise BadInput("coordinators/no_action", example=EXAMPLE)
     tokens = action.tokens()
     if len(tokens) != 1:
-        raise BadInput(f"name one person to {action.word}.", example=EXAMPLE)
-    user_id = person(tokens[0], example=f"/mentoring coordinator {action.word} @ana")
+        raise BadInput("coordinators/one_person", action=action.word, example=EXAMPLE)
+    example = Example("coordinators/coordinator", action=action.word)
+    user_id = person(tokens[0], example=example)
     settings, session = request.settings, request.session
     if action.word == "add":
         check_people(

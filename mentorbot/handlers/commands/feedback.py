@@ -3,19 +3,16 @@
 
 from __future__ import annotations
 
+from mentorbot.bot.errors import Example
 from mentorbot.bot.rendering import render_text
 from mentorbot.bot.services.cohorts import find_cohort, list_cohorts
-from mentorbot.bot.services.feedback import (
-    MIN_GROUP,
-    cohort_feedback,
-    pair_for_feedback,
-    survey_view,
-)
+from mentorbot.bot.services.feedback import MIN_GROUP, cohort_feedback, pair_for_feedback
 from mentorbot.handlers.commands.grammar import options
 from mentorbot.handlers.commands.request import MentoringRequest
 from mentorbot.handlers.modals import open_modal
+from mentorbot.handlers.views.feedback import survey_modal
 
-EXAMPLE = "/mentoring feedback cohort Spring 2027"
+EXAMPLE = Example("feedback/report")
 
 
 def report(request: MentoringRequest) -> None:
@@ -36,7 +33,7 @@ def report(request: MentoringRequest) -> None:
 def open_survey(request: MentoringRequest) -> None:
     """`/checkin feedback`: the feedback survey, any time."""
     pair = pair_for_feedback(request.session, team_id=request.team_id, user_id=request.user_id)
-    view = survey_view(
+    view = survey_modal(
         request.session, pair=pair, user_id=request.user_id, phase="anytime", now=request.now
     )
     request.ack()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from mentorbot.bot.errors import BadInput
+from mentorbot.bot.errors import BadInput, Example
 from mentorbot.bot.rendering import render_json, render_text
 from mentorbot.bot.services import goals
 from mentorbot.bot.services.checkins import (
@@ -14,8 +14,9 @@ from mentorbot.bot.usertext import clean_user_text
 from mentorbot.handlers.commands.grammar import a_date
 from mentorbot.handlers.commands.request import MentoringRequest as Request
 from mentorbot.handlers.modals import open_modal
+from mentorbot.handlers.views.goals import goals_modal
 
-GOAL_EXAMPLE = "/checkin goal Give a talk at the guild by 2027-06-30"
+GOAL_EXAMPLE = Example("goals/goal")
 
 _BY_DATE = re.compile(r"^(?P<title>.*?)\s+by\s+(?P<due>\S+)\s*$", re.IGNORECASE | re.DOTALL)
 
@@ -24,7 +25,7 @@ def add_goal(request: Request) -> None:
     """`/checkin goal <text> [by YYYY-MM-DD]`."""
     text = clean_user_text(request.text.rest)  # as the goals modal does: no NUL, no escapes
     if not text:
-        raise BadInput("say what the goal is.", example=GOAL_EXAMPLE)
+        raise BadInput("goals/no_goal", example=GOAL_EXAMPLE)
     due = None
     found = _BY_DATE.match(text)
     if found and re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", found.group("due")):
@@ -53,5 +54,5 @@ def open_goals(request: Request) -> None:
         request.reply(render_text("goals/mentor_list.md.j2", pair=pair, goals=found))
         return
     request.ack()
-    view = goals.goals_view(request.session, pair)
+    view = goals_modal(request.session, pair)
     open_modal(request.context, request.client, request.trigger_id, view)

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from mentorbot.bot.errors import BadInput
-from mentorbot.bot.rendering import quoted
+from mentorbot.bot.errors import BadInput, Example
 from mentorbot.bot.usertext import from_slack_text, is_whole_number
 
 # An escaped mention or channel (which may hold spaces in its label) or a plain word.
@@ -52,55 +51,43 @@ class CommandText:
         return _TOKEN.findall(self.rest)
 
 
-def person(token: str | None, *, example: str) -> str:
+def person(token: str | None, *, example: Example) -> str:
     """The Slack user ID in a mention such as `<@U123|ana>`."""
     found = _PERSON.fullmatch(token or "")
     if found:
         return found.group(1)
     if token and token.startswith("@"):
-        raise BadInput(
-            f"I can't tell who `{quoted(token)}` is. Type `@` and pick the person from Slack's "
-            "list of suggestions, so the name turns into a mention.",
-            example=example,
-        )
-    shown = f"`{quoted(token)}` is not a person" if token else "a person is missing"
-    raise BadInput(f"{shown}: mention them with `@`.", example=example)
+        raise BadInput("grammar/unknown_person", token=token, example=example)
+    raise BadInput("grammar/not_a_person", token=token, example=example)
 
 
-def channel(token: str | None, *, example: str) -> str:
+def channel(token: str | None, *, example: Example) -> str:
     """The Slack channel ID in a channel link such as `<#C123|cohort>`."""
     found = _CHANNEL.fullmatch(token or "")
     if found:
         return found.group(1)
     if token and token.startswith("#"):
-        raise BadInput(
-            f"I can't tell which channel `{quoted(token)}` is. Type `#` and pick the channel from "
-            "Slack's list of suggestions, so it turns into a link.",
-            example=example,
-        )
-    shown = f"`{quoted(token)}` is not a channel" if token else "the channel is missing"
-    raise BadInput(f"{shown}: link it with `#`.", example=example)
+        raise BadInput("grammar/unknown_channel", token=token, example=example)
+    raise BadInput("grammar/not_a_channel", token=token, example=example)
 
 
-def a_date(value: str, *, example: str) -> date:
+def a_date(value: str, *, example: Example) -> date:
     """A calendar date written YYYY-MM-DD."""
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise BadInput(
-            f"`{quoted(value)}` is not a date; write it as YYYY-MM-DD.", example=example
-        ) from None
+        raise BadInput("grammar/not_a_date", value=value, example=example) from None
 
 
-def whole_number(value: str, *, example: str, low: int, high: int, what: str) -> int:
-    """A whole number between `low` and `high`."""
+def whole_number(value: str, *, example: Example, low: int, high: int, what: str) -> int:
+    """A whole number between `low` and `high`; `what` names it (`weeks`, `capacity`)."""
     if not is_whole_number(value) or not low <= int(value) <= high:
-        raise BadInput(f"{what} must be a whole number from {low} to {high}.", example=example)
+        raise BadInput("grammar/out_of_range", what=what, low=low, high=high, example=example)
     return int(value)
 
 
 def options(
-    tokens: list[str], spec: dict[str, Callable[[str], Any]], *, example: str
+    tokens: list[str], spec: dict[str, Callable[[str], Any]], *, example: Example
 ) -> dict[str, Any]:
     """Read `keyword value` pairs (e.g. `weeks 12 cadence weekly`) with a reader per keyword.
 
@@ -111,20 +98,19 @@ def options(
     while index < len(tokens):
         keyword = tokens[index].lower()
         if keyword not in spec:
-            known = ", ".join(f"`{name}`" for name in spec)
-            shown = quoted(tokens[index])
-            raise BadInput(f"I don't understand `{shown}` here; I know {known}.", example=example)
+            word = tokens[index]
+            raise BadInput("grammar/unknown_option", word=word, known=list(spec), example=example)
         if keyword in found:
-            raise BadInput(f"`{quoted(keyword)}` is given twice.", example=example)
+            raise BadInput("grammar/given_twice", keyword=keyword, example=example)
         end = index + 1
         while end < len(tokens) and tokens[end].lower() not in spec:
             end += 1
         value = " ".join(tokens[index + 1 : end])
         if not value:
-            raise BadInput(f"`{quoted(keyword)}` needs a value after it.", example=example)
+            raise BadInput("grammar/no_value", keyword=keyword, example=example)
         try:
             found[keyword] = spec[keyword](value)
         except BadInput as problem:  # show the whole command as the example
-            raise BadInput(problem.context["message"], example=example) from None
+            raise BadInput(problem.code, **{**problem.context, "example": example}) from None
         index = end
     return found

@@ -88,12 +88,12 @@ def _share_report(
         ]
         share_files(client, files, comment=comment, user_id=user_id)
     except SlackApiError as error:
-        code = str(error.response.get("error") or "Slack said no")
+        code = str(error.response.get("error") or "")
         log.warning("could not share a report with %s: %s", user_id, code)
         _tell(respond, render_text("health/report_failed.md.j2", error=code))
     except Exception:
         log.exception("a report for %s failed", user_id)
-        _tell(respond, render_text("health/report_failed.md.j2", error="something went wrong"))
+        _tell(respond, render_text("health/report_failed.md.j2", error=None))
 
 
 def _tell(respond: Respond, text: str) -> None:

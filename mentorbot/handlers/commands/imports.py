@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from mentorbot.bot.errors import BadInput
+from mentorbot.bot.errors import BadInput, Example
 from mentorbot.bot.rendering import render_text
 from mentorbot.bot.services.imports import MAX_BYTES
 from mentorbot.bot.settings import Settings
@@ -22,7 +22,7 @@ from mentorbot.imports import import_file, is_csv
 from mentorbot.runtime import Runtime
 
 log = logging.getLogger(__name__)
-EXAMPLE = "/mentoring import cohort Spring 2027 dry-run"
+EXAMPLE = Example("imports/import_pairs")
 DRY_RUN = ("dry-run", "--dry-run", "dryrun")
 # How far back in the DM to look for the file.
 HISTORY_LIMIT = 50
@@ -69,7 +69,7 @@ def _import_in_background(runtime: Runtime, asked: Asked) -> None:
     try:
         text = _import_newest_file(runtime, client, channel, asked)
     except BadInput as problem:
-        text = render_text(problem.template, **problem.context)
+        text = problem.text()
     except Exception:
         log.exception("a CSV import for %s failed", user_id)
         text = render_text("errors/unexpected.md.j2", reference="import")
@@ -123,12 +123,12 @@ def _download(settings: Settings, token: str, shared: dict[str, Any]) -> bytes:
     host = urlsplit(url).hostname or ""
     allowed = {"files.slack.com", urlsplit(settings.slack_api_url or "").hostname}
     if urlsplit(url).scheme not in ("https", "http") or host not in allowed:
-        raise BadInput("I can't download that file from Slack; share it again as a CSV upload.")
+        raise BadInput("imports/not_from_slack")
     request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     with opener.open(request, timeout=30) as response:
         data: bytes = response.read(MAX_DOWNLOAD + 1)
         kind = response.headers.get("Content-Type", "")
     if kind.startswith("text/html"):
-        raise BadInput("Slack would not hand me the file; check that mentorbot has `files:read`.")
+        raise BadInput("imports/refused")
     return data

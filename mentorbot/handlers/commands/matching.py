@@ -6,9 +6,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.cohorts import default_cohort
 from mentorbot.bot.services.match_proposals import proposal_message, propose
-from mentorbot.bot.services.profiles import profile_view
+from mentorbot.bot.services.pairs import MAX_CAPACITY
+from mentorbot.bot.services.profiles import ANY_COHORT, MAX_GOALS, profile_draft
 from mentorbot.bot.services.workspaces import availability_for
 from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.commands.request import MentoringRequest
@@ -29,7 +31,16 @@ def profile_modal(session: Session, actor: Actor) -> Any:
     actor.checked_zone()
     team_id, user_id = actor.team_id, actor.user_id
     mine = availability_for(session, team_id=team_id, user_id=user_id)
-    return profile_view(session, team_id=team_id, user_id=user_id, availability=mine, now=actor.now)
+    draft = profile_draft(
+        session, team_id=team_id, user_id=user_id, availability=mine, now=actor.now
+    )
+    return render_json(
+        "profiles/modal.json.j2",
+        **vars(draft),
+        max_capacity=MAX_CAPACITY,
+        max_goals=MAX_GOALS,
+        any_cohort=ANY_COHORT,
+    )
 
 
 def profile(request: MentoringRequest) -> None:

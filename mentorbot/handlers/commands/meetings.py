@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import time
 
-from mentorbot.bot.errors import BadInput, NotFound
-from mentorbot.bot.rendering import quoted, render_text
+from mentorbot.bot.errors import BadInput, Example, NotFound
+from mentorbot.bot.rendering import render_text
 from mentorbot.bot.services import meetings
 from mentorbot.bot.services.pairs import pairs_of_person
 from mentorbot.handlers.commands.grammar import a_date, person
 from mentorbot.handlers.commands.request import MentoringRequest as Request
 
-MOVE_EXAMPLE = "/checkin reschedule 2027-03-11 15:00"
+MOVE_EXAMPLE = Example("meetings/reschedule")
 
 
 def reschedule(request: Request) -> None:
@@ -23,14 +23,12 @@ def reschedule(request: Request) -> None:
     if len(words) == 1 and "T" in words[0]:  # 2027-03-11T15:00, as ISO 8601 writes it
         words = words[0].split("T", 1)
     if len(words) != 2:
-        raise BadInput("give the new date and time.", example=MOVE_EXAMPLE)
+        raise BadInput("meetings/date_and_time", example=MOVE_EXAMPLE)
     day = a_date(words[0], example=MOVE_EXAMPLE)
     try:
         at = time.fromisoformat(words[1])
     except ValueError:
-        raise BadInput(
-            f"`{quoted(words[1])}` is not a time; write it as HH:MM.", example=MOVE_EXAMPLE
-        ) from None
+        raise BadInput("meetings/not_a_time", value=words[1], example=MOVE_EXAMPLE) from None
     pairs = [
         pair
         for pair in pairs_of_person(
@@ -42,13 +40,9 @@ def reschedule(request: Request) -> None:
     if as_mentee:
         pairs = as_mentee
     if not pairs:
-        raise NotFound("you have no active mentoring pair with a meeting to move.")
+        raise NotFound("meetings/no_pair")
     if len(pairs) > 1:
-        request.reply(
-            render_text(
-                "meetings/choose_pair.md.j2", pairs=pairs, example=MOVE_EXAMPLE + " @mentee"
-            )
-        )
+        request.reply(render_text("meetings/choose_pair.md.j2", pairs=pairs))
         return
     zone = request.actor.zone
     pair = pairs[0]

@@ -10,8 +10,8 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from mentorbot.bot.errors import BadInput
-from mentorbot.bot.rendering import quoted, render_text
+from mentorbot.bot.errors import BadInput, Example
+from mentorbot.bot.rendering import render_text
 from mentorbot.bot.settings import Settings
 from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.commands import (
@@ -82,8 +82,8 @@ def mentoring_command(
     route = ROUTES.get(request.text.word)
     if route is None:
         raise BadInput(
-            f"I don't know the `/mentoring` command `{quoted(request.text.word)}`. "
-            "Type `/mentoring help` to see them all.",
-            example="/mentoring help",
+            "mentoring_command/unknown_subcommand",
+            word=request.text.word,
+            example=Example("mentoring_command/help"),
         )
     route(request)

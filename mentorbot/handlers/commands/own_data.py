@@ -15,8 +15,6 @@ from mentorbot.handlers.commands.request import MentoringRequest as Request
 from mentorbot.handlers.deferred import after_response
 from mentorbot.handlers.uploads import FileToShare, share_files
 
-TITLE = "Your mentorbot data"
-
 
 def my_data(request: Request) -> None:
     """`/checkin my-data`: a JSON file of everything stored about the person, in their DM."""
@@ -26,7 +24,7 @@ def my_data(request: Request) -> None:
     file = FileToShare(
         filename=f"mentorbot-my-data-{request.now:%Y-%m-%d}.json",
         content=json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8"),
-        title=TITLE,
+        title=render_text("own_data/file_title.txt.j2"),
     )
     comment = render_text("own_data/file_comment.md.j2", now=request.now)
     request.reply(render_text("own_data/sending.md.j2"))

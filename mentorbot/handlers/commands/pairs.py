@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mentorbot.bot.errors import BadInput
+from mentorbot.bot.errors import BadInput, Example
 from mentorbot.bot.rendering import render_text
 from mentorbot.bot.services.cohorts import cadence_named, default_cohort, find_cohort
 from mentorbot.bot.services.members import get_or_create_member
@@ -17,24 +17,22 @@ from mentorbot.handlers.commands.grammar import options, person, whole_number
 from mentorbot.handlers.commands.request import MentoringRequest
 from mentorbot.handlers.people import check_people
 
-PAIR = "/mentoring pair @mentor @mentee cohort Spring 2027 cadence weekly"
-UNPAIR = "/mentoring unpair @mentee"
-CAPACITY = "/mentoring capacity @mentor 4"
+PAIR = Example("pairs/pair")
+UNPAIR = Example("pairs/unpair")
+CAPACITY = Example("pairs/capacity")
 
 
 def pair(request: MentoringRequest) -> None:
     """Pair the first person (mentor) with the second (mentee) and queue their kickoff."""
     tokens = request.text.tokens()
     if len(tokens) < 2:
-        raise BadInput("name the mentor first, then the mentee.", example=PAIR)
+        raise BadInput("pairs/mentor_first", example=PAIR)
     mentor_id = person(tokens[0], example=PAIR)
     mentee_id = person(tokens[1], example=PAIR)
     found = options(tokens[2:], {"cohort": str, "cadence": cadence_named}, example=PAIR)
     cohort = default_cohort(request.session, team_id=request.team_id, name=found.get("cohort"))
     if mentor_id == mentee_id:
-        raise BadInput(
-            "a person cannot mentor themselves; pick two different people.", example=PAIR
-        )
+        raise BadInput("pairs/same_person", example=PAIR)
     check_people(
         request.client,
         request.session,
@@ -57,7 +55,7 @@ def unpair(request: MentoringRequest) -> None:
     """End a mentee's pair gracefully: a kind message to both, every record kept."""
     tokens = request.text.tokens()
     if not tokens:
-        raise BadInput("name the mentee whose pair should end.", example=UNPAIR)
+        raise BadInput("pairs/unpair_whom", example=UNPAIR)
     mentee_id = person(tokens[0], example=UNPAIR)
     found = options(tokens[1:], {"cohort": str}, example=UNPAIR)
     cohort = (
@@ -76,9 +74,9 @@ def capacity(request: MentoringRequest) -> None:
     """Set how many mentees a mentor may have at once."""
     tokens = request.text.tokens()
     if len(tokens) != 2:
-        raise BadInput("name the mentor, then how many mentees they may have.", example=CAPACITY)
+        raise BadInput("pairs/capacity_how", example=CAPACITY)
     mentor_id = person(tokens[0], example=CAPACITY)
-    limit = whole_number(tokens[1], example=CAPACITY, low=1, high=MAX_CAPACITY, what="a capacity")
+    limit = whole_number(tokens[1], example=CAPACITY, low=1, high=MAX_CAPACITY, what="capacity")
     check_people(
         request.client,
         request.session,

@@ -18,15 +18,12 @@ def hours(request: Request) -> None:
     if changed:
         pauses.set_hours(request.session, member=member, text=request.text.rest, now=request.now)
     mine = availability_for(request.session, team_id=request.team_id, user_id=request.user_id)
-    days = ", ".join(
-        ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[day] for day in sorted(mine.workdays)
-    )
     request.reply(
         render_text(
             "working_hours/hours.md.j2",
             changed=changed,
             hours=str(mine.hours),
-            days=days,
+            workdays=sorted(mine.workdays),
             zone=mine.zone,
         )
     )

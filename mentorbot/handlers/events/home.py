@@ -3,15 +3,26 @@ button on it changed something."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from mentorbot.bot.services.home import home_view
+from mentorbot.bot.rendering import render_json
+from mentorbot.bot.services.feedback import MIN_GROUP
+from mentorbot.bot.services.home import home_of
 from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.deferred import defer
+
+# Goals listed per pair (the rest are a `/checkin goals` away); Slack allows 100 blocks.
+GOALS_SHOWN = 5
+MAX_BLOCKS = 100
+# Coordinators' cohort health: cohorts shown (the rest are a `/mentoring status` away), and
+# (compact panels, pairs at risk listed per cohort) from the fullest view to the shortest.
+HEALTH_COHORTS_SHOWN = 5
+HOME_LEVELS = ((False, 5), (True, 5), (True, 2), (True, 0))
 
 
 def register(app: App) -> None:
@@ -41,3 +52,26 @@ def refresh_home(context: BoltContext, client: WebClient, session: Session, acto
         now=actor.now,
     )
     defer(context, "publish App Home", lambda: client.views_publish(user_id=user_id, view=view))
+
+
+def home_view(
+    session: Session, *, team_id: str, user_id: str, coordinator: bool, now: datetime
+) -> Any:
+    """The Home tab for this person, as a Block Kit view; a coordinator's shows cohort
+    health as of `now` too."""
+    home = home_of(session, team_id=team_id, user_id=user_id, coordinator=coordinator, now=now)
+    view = None
+    # A mentor of many gets one short panel per pair; then fewer pairs at risk are listed.
+    for compact, risks_shown in HOME_LEVELS:
+        view = render_json(
+            "home/home.json.j2",
+            **vars(home),
+            compact=compact,
+            goals_shown=GOALS_SHOWN,
+            min_group=MIN_GROUP,
+            cohorts_shown=HEALTH_COHORTS_SHOWN,
+            risks_shown=risks_shown,
+        )
+        if len(view["blocks"]) <= MAX_BLOCKS:
+            break
+    return view

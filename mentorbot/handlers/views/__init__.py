@@ -1,15 +1,16 @@
-"""Modal submissions, one module per feature (named like its service and template folder).
+"""Modals, one module per feature (named like its service and template folder): how each is
+built from what its service returns (commands and buttons open it), and its submission.
 
 - `agreements`: the pair's agreement.
 - `announcements`: a coordinator's announcement.
 - `checkins`: the check-in form.
 - `closing`: the closing reflection and alumni check-ins.
-- `concerns`: a concern, and a coordinator's reply to one.
+- `concerns`: a concern, and a coordinator's reply to one; a handled concern shown.
 - `feedback`: the feedback survey.
-- `goals`: a new goal.
+- `goals`: the open goals, and a new goal.
 - `meetings`: moving the coming meeting.
 - `pauses`: a pause.
-- `profiles`: a mentor's or mentee's matching profile.
+- `profiles`: a mentor's or mentee's matching profile (built by `commands.matching`).
 """
 
 from __future__ import annotations

@@ -10,13 +10,14 @@ from slack_bolt import Ack, App
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import InvalidForm
-from mentorbot.bot.rendering import render_json, render_text
+from mentorbot.bot.rendering import render_text
 from mentorbot.bot.services.announcements import schedule_announcement
 from mentorbot.bot.services.cohorts import find_cohort_by_id
 from mentorbot.bot.usertext import is_whole_number
 from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.forms import field
 from mentorbot.handlers.middleware import coordinators_only
+from mentorbot.handlers.modals import finish_modal
 
 
 def register(app: App) -> None:
@@ -32,14 +33,14 @@ def submit_announcement(
     zone = actor.checked_zone()
     cohort_id = field(view, "cohort")
     if not cohort_id or not is_whole_number(cohort_id):
-        raise InvalidForm("cohort", "Pick the cohort to announce to.")
+        raise InvalidForm("cohort", "announcements/pick_cohort")
     cohort = find_cohort_by_id(session, team_id=team_id, cohort_id=int(cohort_id))
     if field(view, "when") == "later":
         day, clock = field(view, "date"), field(view, "time")
         if not day:
-            raise InvalidForm("date", "Pick the date to post on.")
+            raise InvalidForm("date", "announcements/pick_date")
         if not clock:
-            raise InvalidForm("time", "Pick the time to post at.")
+            raise InvalidForm("time", "announcements/pick_time")
         send_at = datetime.combine(_date(day), _time(clock), tzinfo=zone)
     else:
         send_at = now
@@ -52,33 +53,25 @@ def submit_announcement(
         now=now,
         zone=zone,
     )
-    ack(
-        response_action="update",
-        view=_done_view(
-            render_text(
-                "announcements/scheduled.md.j2",
-                announcement=announcement,
-                cohort=cohort,
-                now=now,
-                zone=zone,
-            )
-        ),
+    text = render_text(
+        "announcements/scheduled.md.j2",
+        announcement=announcement,
+        cohort=cohort,
+        now=now,
+        zone=zone,
     )
+    finish_modal(ack, "announcements/done.json.j2", text=text)
 
 
 def _date(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidForm("date", f"{value} is not a date; pick one from the calendar.") from None
+        raise InvalidForm("date", "announcements/not_a_date", value=value) from None
 
 
 def _time(value: str) -> time:
     try:
         return time.fromisoformat(value)
     except ValueError:
-        raise InvalidForm("time", f"{value} is not a time of day; pick one like 09:30.") from None
-
-
-def _done_view(text: str) -> dict[str, Any]:
-    return dict(render_json("announcements/done.json.j2", text=text))
+        raise InvalidForm("time", "announcements/not_a_time", value=value) from None

@@ -1,28 +1,53 @@
-"""Concern form submissions: a concern raised, and a coordinator's reply to one."""
+"""The concern modals, built and submitted: a concern raised, and a coordinator's reply to
+one; and a handled concern shown wherever coordinators saw it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput
-from mentorbot.bot.rendering import render_text
+from mentorbot.bot.models import Concern
+from mentorbot.bot.rendering import render_json, render_text
 from mentorbot.bot.services import concerns
 from mentorbot.bot.usertext import is_whole_number
-from mentorbot.handlers.actions.concerns import show_handled
 from mentorbot.handlers.actor import Actor
+from mentorbot.handlers.deferred import defer
 from mentorbot.handlers.forms import field
-from mentorbot.handlers.modals import finish_modal, text_blocks
+from mentorbot.handlers.modals import finish_modal
 
 
 def register(app: App) -> None:
     """Attach the concern form listeners."""
     app.view("concern")(submit_concern)
     app.view("concern_reply")(submit_reply)
+
+
+def concern_modal(
+    session: Session, *, team_id: str, user_id: str, pair_id: int | None = None, text: str = ""
+) -> Any:
+    """The concern modal: the text (prefilled) and, for someone in a pair, which pair."""
+    form = concerns.concern_form(
+        session, team_id=team_id, user_id=user_id, pair_id=pair_id, text=text
+    )
+    return render_json(
+        "concerns/modal.json.j2", **vars(form), no_pair=concerns.NO_PAIR, max_text=concerns.MAX_TEXT
+    )
+
+
+def reply_modal(session: Session, concern: Concern) -> Any:
+    """The modal a coordinator writes their reply in."""
+    return render_json(
+        "concerns/reply_modal.json.j2",
+        concern=concern,
+        raiser_name=concerns.raiser_name(session, concern),
+        max_text=concerns.MAX_TEXT,
+    )
 
 
 def submit_concern(
@@ -44,7 +69,7 @@ def submit_concern(
         pair=raised.pair,
         coordinators=raised.coordinators,
     )
-    finish_modal(ack, "Concern sent", text_blocks(text))
+    finish_modal(ack, "concerns/done.json.j2", text=text)
 
 
 def submit_reply(
@@ -59,7 +84,7 @@ def submit_reply(
     """Send the coordinator's reply to the person who raised the concern."""
     concern_id = str(view.get("private_metadata") or "")
     if not is_whole_number(concern_id):
-        raise BadInput("this form is out of date; press the concern's button again.")
+        raise BadInput("concerns/stale_form")
     handled = concerns.handle_concern(
         session,
         team_id=actor.team_id,
@@ -72,4 +97,30 @@ def submit_reply(
     )
     show_handled(context, client, None, handled, actor.user_id)
     text = render_text("concerns/replied.md.j2", concern=handled.concern, now=handled.now)
-    finish_modal(ack, "Reply", text_blocks(text))
+    finish_modal(ack, "concerns/reply_done.json.j2", text=text)
+
+
+def show_handled(
+    context: BoltContext,
+    client: WebClient,
+    respond: Respond | None,
+    handled: concerns.Handled,
+    presser: str,
+) -> None:
+    """Show the concern as handled: in the message pressed (`respond`), and in every
+    coordinator's DM about it (the presser's too, when there is no message to answer)."""
+    message = handled.message
+    if respond is not None:
+        defer(context, "show a handled concern", lambda: respond(replace_original=True, **message))
+    for user_id, channel, ts in handled.copies:
+        if respond is not None and user_id == presser:
+            continue
+        defer(
+            context,
+            "update a coordinator's copy of a concern",
+            _update(client, channel, ts, message),
+        )
+
+
+def _update(client: WebClient, channel: str, ts: str, message: Any) -> Callable[[], Any]:
+    return lambda: client.chat_update(channel=channel, ts=ts, **message)

@@ -13,7 +13,7 @@ from mentorbot.bot.rendering import render_text
 from mentorbot.bot.services import pauses
 from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.forms import field
-from mentorbot.handlers.modals import finish_modal, pair_of_form, text_blocks
+from mentorbot.handlers.modals import finish_modal, pair_of_form
 
 
 def register(app: App) -> None:
@@ -30,10 +30,10 @@ def submit_pause(
     try:
         until = pauses.pause_end(length, now=now, zone=zone)
     except BadInput as problem:
-        raise InvalidForm("length", str(problem.context["message"])) from None
+        raise InvalidForm.at("length", problem.reason) from None
     pair = pair_of_form(view, actor, session)  # the pair whose Pause button was pressed
     paused = pauses.pause(
         session, team_id=actor.team_id, user_id=actor.user_id, until=until, now=now, pair_id=pair.id
     )
     text = render_text("pauses/paused.md.j2", pairs=paused, until=until, zone=zone)
-    finish_modal(ack, "Paused", text_blocks(text))
+    finish_modal(ack, "pauses/done.json.j2", text=text)

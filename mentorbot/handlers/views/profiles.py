@@ -12,7 +12,7 @@ from mentorbot.bot.rendering import render_text
 from mentorbot.bot.services.profiles import read_profile_form, save_profile
 from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.forms import field
-from mentorbot.handlers.modals import finish_modal, text_blocks
+from mentorbot.handlers.modals import finish_modal
 
 FIELDS = ("role", "cohort", "areas", "goals", "capacity")
 
@@ -28,6 +28,5 @@ def submit_profile(
     """Check the fields (errors shown next to them), save, and confirm in the modal."""
     form = read_profile_form({name: field(view, name) for name in FIELDS})
     saved = save_profile(session, team_id=actor.team_id, user_id=actor.user_id, form=form, now=now)
-    finish_modal(
-        ack, "Mentoring profile", text_blocks(render_text("profiles/saved.md.j2", saved=saved))
-    )
+    text = render_text("profiles/saved.md.j2", saved=saved)
+    finish_modal(ack, "profiles/done.json.j2", text=text)

@@ -27,11 +27,9 @@ def pair_engagement(
     pair = of_workspace(session, Pair, pair_id, team_id=team_id)
     cohort = session.get(Cohort, pair.cohort_id)
     if cohort is None:
-        raise NotFound("that pair does not exist any more.")
+        raise NotFound("health/pair_gone")
     if viewer in (pair.mentor_id, pair.mentee_id):
-        raise NotAllowed(
-            "that is your own pair: its figures go to the programme's other coordinators."
-        )
+        raise NotAllowed("health/own_pair")
     [row] = engagement(session, cohort=cohort, now=now, pair_ids=[pair.id])
     return row
 
@@ -45,7 +43,7 @@ def nudge_pair(session: Session, *, team_id: str, pair_id: int, now: datetime) -
     pair = of_workspace(session, Pair, pair_id, team_id=team_id)
     if pair.status != "active":
         raise BadInput(
-            f"<@{pair.mentor_id}> and <@{pair.mentee_id}> are {pair.status}, so they get no nudges."
+            "health/not_active", mentor=pair.mentor_id, mentee=pair.mentee_id, status=pair.status
         )
     day = _today(session, team_id, now)
     nudge = nudge_message(pair, message_kinds.coordinator_nudge(pair, day), now)
