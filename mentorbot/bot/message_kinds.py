@@ -54,7 +54,7 @@ class Kind(StrEnum):
     WIN_SHARE = "winshare"  # a mentee's win, shared in the cohort channel
 
 
-# Kinds whose payload may quote words people wrote: the ones retention and deletion look at.
+# Kinds whose payload may quote words people wrote: the ones deleting a person's data looks at.
 QUOTES_WORDS = frozenset(
     {
         Kind.AGREEMENT,
