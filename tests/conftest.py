@@ -27,6 +27,7 @@ from mentorbot.localserver import LocalServer
 from mentorbot.runtime import Runtime, build_runtime, identify, record_workspace
 from mentorbot.standin import InProcess, SignedSlackClient, SlackStandin, Transport
 from mentorbot.web import WebApp
+from tests.programme import add_people
 
 if TYPE_CHECKING:
     from tests.workspaces import Bot
@@ -292,3 +293,10 @@ def bot(standin: SlackStandin, database_url: str) -> Iterator[Bot]:
 
     with serving(standin, database_url) as served:
         yield served
+
+
+@pytest.fixture
+def people(standin: SlackStandin) -> None:
+    """The programme's people in the stand-in (`tests/programme.py`); a module of tests about
+    them asks with `pytestmark = pytest.mark.usefixtures("people")`."""
+    add_people(standin)

@@ -1,13 +1,22 @@
-"""Working hours in the recipient's own zone, across zones and DST changes."""
+"""Working hours in the recipient's own zone, across zones and DST changes, and a person's own
+set with `/checkin hours`."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+from freezegun import freeze_time
+from sqlalchemy import select
 
+from mentorbot.bot.models import Member
 from mentorbot.bot.working_hours import Availability, availability
+from mentorbot.runtime import Runtime
+from mentorbot.standin import SignedSlackClient
+from tests.programme import BEN
+from tests.rhythm import pair_ana_and_ben
+from tests.weeks import START
 
 
 def person(tz: str, hours: str = "09:00-18:00", workdays: str = "mon-fri") -> Availability:
@@ -85,3 +94,19 @@ def test_missing_or_unknown_zone_falls_back_to_the_default() -> None:
     )
     assert fallback.zone == ZoneInfo("Asia/Tokyo")
     assert fallback.next_allowed(utc(2027, 3, 8, 0, 0)) == utc(2027, 3, 8, 1, 0)
+
+
+@pytest.mark.usefixtures("people")
+def test_personal_hours_decide_when_a_person_hears(
+    slack: SignedSlackClient, runtime: Runtime
+) -> None:
+    with freeze_time(START, tick=True):
+        pair_ana_and_ben(slack, "2027-03-01")
+        reply = slack.command("/checkin", "hours 07:00-11:00 mon-thu", user_id=BEN).json()
+        assert "07:00-11:00" in reply["text"] and "Mon, Tue, Wed, Thu" in reply["text"]
+        shown = slack.command("/checkin", "hours", user_id=BEN).json()["text"]
+        assert "07:00-11:00" in shown and "America/New_York" in shown
+    with runtime.sessions() as session:
+        ben = session.scalars(select(Member).where(Member.user_id == BEN)).one()
+    assert (ben.working_hours_start, ben.working_hours_end) == (time(7), time(11))
+    assert ben.workdays == "mon,tue,wed,thu"

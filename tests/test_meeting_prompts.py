@@ -1,0 +1,87 @@
+"""Meeting prompts over simulated weeks: each person's in their own hours, naming the other."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from freezegun import freeze_time
+
+from mentorbot.runtime import Runtime
+from mentorbot.standin import SignedSlackClient
+from tests.programme import ANA, BEN
+from tests.rhythm import agree, chosen, form, pair_ana_and_ben, run_until, sent, the_pair, ticked
+from tests.weeks import DAY, HOUR, START
+
+pytestmark = pytest.mark.usefixtures("people")
+
+TOKYO, NEW_YORK = ZoneInfo("Asia/Tokyo"), ZoneInfo("America/New_York")
+
+
+def local(moments: list[datetime], zone: ZoneInfo) -> list[str]:
+    return [f"{m.astimezone(zone):%a %d %H:%M %Z}" for m in moments]
+
+
+def test_weekly_meetings_prompt_both_people_in_their_own_hours_across_a_dst_change(
+    slack: SignedSlackClient, runtime: Runtime
+) -> None:
+    with freeze_time(START, tick=True) as clock:
+        pair_ana_and_ben(slack, "2027-03-01")
+        pair_id = the_pair(runtime.sessions).id
+        # Wednesdays at 19:00 in New York: Thursday 09:00 in Tokyo, 08:00 once the US is on DST.
+        agree(slack, pair_id, weekday="2", at="19:00", cadence="weekly")
+        moment = run_until(runtime, clock, START, START + 7 * DAY - 4 * HOUR, HOUR)
+
+        shared = form(rating=chosen("4"), went_well="SHARED-ANSWER", share=ticked("share"))
+        assert slack.view_submission(BEN, "checkin", shared, str(pair_id)).status == 200
+        slack.command("/checkin", "PRIVATE-NOTE about my manager", user_id=BEN)
+        run_until(runtime, clock, moment, datetime(2027, 3, 19, tzinfo=UTC), HOUR)
+
+    prompts = sent(runtime.sessions, "prompt")
+    assert {p.to for p in prompts} == {ANA}
+    assert local([p.at for p in prompts], TOKYO) == [
+        "Wed 03 09:00 JST",
+        "Wed 10 09:00 JST",
+        "Wed 17 09:00 JST",
+    ]
+    assert "Thursday 4 March 2027 at 09:00 JST" in prompts[0].text
+    assert "Thursday 18 March 2027 at 08:00 JST" in prompts[2].text  # New York's DST moved it
+    assert "Ship the search feature" in prompts[1].text
+    assert "SHARED-ANSWER" in prompts[1].text and "SHARED-ANSWER" not in prompts[0].text
+    assert all("PRIVATE-NOTE" not in p.text for p in sent(runtime.sessions))
+
+    preps = sent(runtime.sessions, "prep")
+    assert {p.to for p in preps} == {BEN}
+    assert local([p.at for p in preps], NEW_YORK) == [
+        "Wed 03 09:00 EST",
+        "Wed 10 09:00 EST",
+        "Wed 17 09:00 EDT",
+    ]
+    follow_ups = sent(runtime.sessions, "followup")
+    # 20:00 after each meeting is outside Ben's hours: the question waits for his morning.
+    assert local([f.at for f in follow_ups], NEW_YORK) == [
+        "Thu 04 09:00 EST",
+        "Thu 11 09:00 EST",
+        "Thu 18 09:00 EDT",
+    ]
+    assert all('"action_id": "checkin_open"' in f.text for f in follow_ups)
+    # Ben's last check-in was on the 8th: weekly cadence plus 3 days' grace, one nudge.
+    nudges = sent(runtime.sessions, "nudge")
+    assert [(n.to, n.at.date().isoformat()) for n in nudges] == [(BEN, "2027-03-18")]
+
+
+def test_meeting_prompts_name_the_other_person(slack: SignedSlackClient, runtime: Runtime) -> None:
+    with freeze_time(START, tick=True) as clock:
+        pair_ana_and_ben(slack, "2027-03-01")
+        agree(slack, the_pair(runtime.sessions).id, weekday="2", at="19:00", cadence="weekly")
+        run_until(runtime, clock, START, datetime(2027, 3, 4, 15, tzinfo=UTC), HOUR)
+
+    [prompt] = sent(runtime.sessions, "prompt")
+    [prep] = sent(runtime.sessions, "prep")
+    [follow_up] = sent(runtime.sessions, "followup")
+    assert f"Your next meeting with <@{BEN}> is " in prompt.text
+    assert f"You meet <@{ANA}> " in prep.text and f"<@{ANA}> can prepare" in prep.text
+    assert f"How did your meeting with <@{ANA}> go?" in follow_up.text
+    for message in (prompt, prep, follow_up):
+        assert "your mentee" not in message.text and "your mentor " not in message.text
