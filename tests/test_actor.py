@@ -18,15 +18,13 @@ from mentorbot.handlers.actor import Actor
 from mentorbot.runtime import Runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
 from tests.conftest import TEAM
-from tests.programme import ANA, BEN, COORD, add_people, counts, create_spring
+from tests.programme import ANA, BEN, COORD, counts, create_spring
 from tests.rhythm import chosen, form
 
 NOW = datetime(2027, 3, 10, 9, 30, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def people(standin: SlackStandin) -> None:
-    add_people(standin)
+pytestmark = pytest.mark.usefixtures("people")
 
 
 @pytest.fixture

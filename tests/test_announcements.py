@@ -21,14 +21,12 @@ from mentorbot.bot.tick import run_tick
 from mentorbot.bot.timeutil import utcnow
 from mentorbot.runtime import Runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
-from tests.programme import CHANNEL, COORD, OUTSIDER, add_people, create_spring, mentoring
+from tests.programme import CHANNEL, COORD, OUTSIDER, create_spring, mentoring
 
 LONDON = ZoneInfo("Europe/London")
 
 
-@pytest.fixture(autouse=True)
-def people(standin: SlackStandin) -> None:
-    add_people(standin)
+pytestmark = pytest.mark.usefixtures("people")
 
 
 def form(cohort_id: int, text: str, when: str = "now", day: str = "", at: str = "") -> Any:

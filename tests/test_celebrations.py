@@ -18,7 +18,7 @@ from mentorbot.bot.models import Cohort, Goal, Milestone, OutboundMessage, Pair
 from mentorbot.runtime import Runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
 from mentorbot.standin.objects import conversation_id
-from tests.programme import ANA, BEN, CAT, CHANNEL, COORD, DAN, add_people, mention, mentoring
+from tests.programme import ANA, BEN, CAT, CHANNEL, COORD, DAN, mention, mentoring
 from tests.rhythm import Sent, agree, pair_ana_and_ben, run_until, sent, the_pair
 
 START = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)  # a Monday
@@ -27,9 +27,7 @@ PAIR_DM = f"{BEN},{ANA}"  # the pair's group DM, the mentee first
 PING = "<!channel> we did it"
 
 
-@pytest.fixture(autouse=True)
-def people(standin: SlackStandin) -> None:
-    add_people(standin)
+pytestmark = pytest.mark.usefixtures("people")
 
 
 def checkin(slack: SignedSlackClient, user_id: str, text: str) -> dict[str, Any]:

@@ -24,7 +24,6 @@ from tests.programme import (
     DAN,
     EVE,
     OUTSIDER,
-    add_people,
     mention,
     mentoring,
     mentoring_shown,
@@ -40,9 +39,7 @@ CREATE = "cohort create Spring 2027 <#C0SPRING|mentoring-spring> starts 2027-03-
 GOALS = ("Give a talk at the guild", "Write a design doc", "Learn Rust")
 
 
-@pytest.fixture(autouse=True)
-def people(standin: SlackStandin) -> None:
-    add_people(standin)
+pytestmark = pytest.mark.usefixtures("people")
 
 
 def start_spring(slack: SignedSlackClient, extra: str = "") -> None:

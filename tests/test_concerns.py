@@ -17,16 +17,14 @@ from mentorbot.runtime import Runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
 from mentorbot.standin.contract import check_view
 from mentorbot.standin.objects import conversation_id
-from tests.programme import ANA, BEN, CAT, COORD, DAN, EVE, OUTSIDER, add_people, mention
+from tests.programme import ANA, BEN, CAT, COORD, DAN, EVE, OUTSIDER, mention
 from tests.rhythm import Clock, chosen, form, opened, pair_ana_and_ben, run_until, sent
 
 START = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 SECRET = "SECRET-WORRY"
 
 
-@pytest.fixture(autouse=True)
-def people(standin: SlackStandin) -> None:
-    add_people(standin)
+pytestmark = pytest.mark.usefixtures("people")
 
 
 def pair_of(sessions: sessionmaker[Session], mentee: str) -> Pair:

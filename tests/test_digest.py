@@ -7,7 +7,6 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,7 +23,7 @@ from mentorbot.bot.services.health import cohort_health
 from mentorbot.bot.tick import PRODUCERS
 from mentorbot.runtime import Runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
-from tests.programme import ANA, CAT, COORD, DAN, add_people, create_spring, mention, mentoring
+from tests.programme import ANA, CAT, COORD, DAN, create_spring, mention, mentoring
 from tests.rhythm import run_until, sent
 from tests.test_health import NOW, TEAM, seed
 
@@ -208,11 +207,6 @@ def test_a_digest_says_what_changed_in_seven_days_and_who_needs_attention(
     assert "low ratings" not in text  # that pair has ended
     assert "*Check-in rate, last 4 weeks:* *50%* (4 of 8 expected check-ins)" in text
     assert "SECRET" not in text
-
-
-@pytest.fixture
-def people(standin: SlackStandin) -> None:
-    add_people(standin)
 
 
 def test_each_coordinator_receives_the_digest_at_nine_on_monday_their_time(

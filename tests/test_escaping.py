@@ -26,7 +26,7 @@ from mentorbot.standin import SignedSlackClient, SlackStandin
 from mentorbot.standin.contract import check_message_content, check_view
 from mentorbot.standin.signed_client import BotResponse
 from tests.payloads import strings_in
-from tests.programme import ANA, BEN, CHANNEL, COORD, add_people, mention, mentoring
+from tests.programme import ANA, BEN, CHANNEL, COORD, mention, mentoring
 from tests.rhythm import (
     chosen,
     form,
@@ -48,9 +48,7 @@ AS_TYPED = frozenset({"initial_value", "private_metadata", "errors"})
 HALVED = re.compile(r"&(?:a|am|amp|l|lt|g|gt)?…")
 
 
-@pytest.fixture(autouse=True)
-def people(standin: SlackStandin) -> None:
-    add_people(standin)
+pytestmark = pytest.mark.usefixtures("people")
 
 
 class Answers:

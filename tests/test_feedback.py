@@ -40,7 +40,6 @@ from tests.programme import (
     DAN,
     EVE,
     OUTSIDER,
-    add_people,
     mention,
     mentoring,
 )
@@ -54,9 +53,7 @@ MIDPOINT = datetime(2027, 4, 12, tzinfo=UTC)
 FAY, GUS = "U0FAY", "U0GUS"
 
 
-@pytest.fixture(autouse=True)
-def people(standin: SlackStandin) -> None:
-    add_people(standin)
+pytestmark = pytest.mark.usefixtures("people")
 
 
 def scores(trust: str = "4", communication: str = "4", usefulness: str = "4", **more: Any) -> Any:

@@ -52,7 +52,7 @@ from mentorbot.handlers.events.home import MAX_BLOCKS, home_view
 from mentorbot.runtime import Runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
 from mentorbot.standin.contract import check_view
-from tests.programme import ANA, BEN, CAT, COORD, DAN, add_people, mentoring
+from tests.programme import ANA, BEN, CAT, COORD, DAN, mentoring
 from tests.rhythm import opened
 
 TEAM = "T0MENTOR"
@@ -492,9 +492,7 @@ def test_no_text_anyone_wrote_reaches_a_coordinator_surface(session: Session) ->
 # -- App Home, buttons and status, through Slack ---------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def people(standin: SlackStandin) -> None:
-    add_people(standin)
+pytestmark = pytest.mark.usefixtures("people")
 
 
 def home_of(slack: SignedSlackClient, standin: SlackStandin, user_id: str) -> dict[str, Any]:

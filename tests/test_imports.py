@@ -21,7 +21,6 @@ from tests.programme import (
     DAN,
     EVE,
     OUTSIDER,
-    add_people,
     counts,
     create_spring,
     mentoring,
@@ -59,9 +58,7 @@ BAD_LINES = {
 }
 
 
-@pytest.fixture(autouse=True)
-def people(standin: SlackStandin) -> None:
-    add_people(standin)
+pytestmark = pytest.mark.usefixtures("people")
 
 
 def pairs(sessions: sessionmaker[Session]) -> set[tuple[str, str, str]]:

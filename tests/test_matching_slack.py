@@ -26,7 +26,6 @@ from tests.programme import (
     DAN,
     EVE,
     OUTSIDER,
-    add_people,
     create_spring,
     mention,
     mentoring,
@@ -37,9 +36,7 @@ from tests.test_concerns import opened
 START = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def people(standin: SlackStandin) -> None:
-    add_people(standin)
+pytestmark = pytest.mark.usefixtures("people")
 
 
 def block(view: dict[str, Any], block_id: str) -> dict[str, Any]:

@@ -35,7 +35,7 @@ from mentorbot.runtime import Runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
 from mentorbot.standin.contract import check_blocks
 from tests.factories import TEAM
-from tests.programme import ANA, BEN, CAT, COORD, DAN, add_people, mention, mentoring
+from tests.programme import ANA, BEN, CAT, COORD, DAN, mention, mentoring
 from tests.rhythm import Clock, chosen, form, opened, pair_ana_and_ben, run_until, ticked
 
 START = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
@@ -56,9 +56,7 @@ DAN_CHECKIN = "DANCHECKIN my own private note"
 ANA_MENTION = f"ANAMENTION met {mention(BEN, 'benjamin')} today"
 
 
-@pytest.fixture(autouse=True)
-def people(standin: SlackStandin) -> None:
-    add_people(standin)
+pytestmark = pytest.mark.usefixtures("people")
 
 
 def submit_modal(

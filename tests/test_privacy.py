@@ -29,7 +29,6 @@ from tests.programme import (
     DAN,
     EVE,
     OUTSIDER,
-    add_people,
     mention,
     mentoring,
 )
@@ -59,9 +58,7 @@ SURVEY_READERS = (BEN, DAN, EVE, OUTSIDER, ANA, CAT, COORD)
 AVERAGE = re.compile(r"trust \*?\d\.\d", re.IGNORECASE)
 
 
-@pytest.fixture(autouse=True)
-def people(standin: SlackStandin) -> None:
-    add_people(standin)
+pytestmark = pytest.mark.usefixtures("people")
 
 
 def everything_seen_by(slack: SignedSlackClient, standin: SlackStandin, user_id: str) -> str:

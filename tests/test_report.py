@@ -17,7 +17,7 @@ from mentorbot.bot.models import Cohort, Pair
 from mentorbot.bot.reports import COLUMNS, report_data, report_files, slug, weekly_chart
 from mentorbot.runtime import Runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
-from tests.programme import ANA, BEN, CAT, COORD, DAN, add_people, mentoring
+from tests.programme import ANA, BEN, CAT, COORD, DAN, mentoring
 from tests.test_health import E3, M3, NOW, SECRETS, seed, seeded
 
 WORDS = {
@@ -122,9 +122,7 @@ def test_file_names_are_safe_whatever_the_cohorts_name() -> None:
     assert slug("★★★", "cohort-7") == "cohort-7"
 
 
-@pytest.fixture(autouse=True)
-def people(standin: SlackStandin) -> None:
-    add_people(standin)
+pytestmark = pytest.mark.usefixtures("people")
 
 
 def test_mentoring_report_shares_a_csv_and_a_chart_in_the_coordinators_dm(
