@@ -184,12 +184,7 @@ def _tick(args: argparse.Namespace) -> int:
 
     runtime = _connected_runtime(_settings())
     try:
-        summary = run_tick(
-            runtime.sessions,
-            runtime,
-            args.at or utcnow(),
-            lease=runtime.settings.delivery_lease,
-        )
+        summary = run_tick(runtime.sessions, runtime, args.at or utcnow(), runtime.send_policy)
     finally:
         runtime.close()
     print(summary.line())
@@ -335,7 +330,7 @@ def _connected_runtime(settings: Settings) -> Runtime:
 def _take_over_as_sole_sender(runtime: Runtime) -> None:
     """On SQLite (one worker by design) claims left by a crashed predecessor end now."""
     from mentorbot.bot.db import unit_of_work
-    from mentorbot.bot.outbox import release_abandoned_claims
+    from mentorbot.bot.delivery import release_abandoned_claims
 
     if runtime.engine.dialect.name != "sqlite":
         return  # other workers may be alive: their claims expire with their leases

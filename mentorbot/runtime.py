@@ -14,6 +14,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
@@ -21,7 +22,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from mentorbot.bot.db import make_engine, make_sessionmaker, unit_of_work
-from mentorbot.bot.delivery import Conversations
+from mentorbot.bot.delivery import SendPolicy
+from mentorbot.bot.delivery.pace import ConversationPace
 from mentorbot.bot.services.workspaces import ensure_workspace
 from mentorbot.bot.settings import Settings, SettingsError
 from mentorbot.bot.timeutil import utcnow
@@ -58,9 +60,12 @@ class Runtime:
     # Many workspaces (OAuth): where each workspace's bot token is kept, and install states.
     installations: SQLAlchemyInstallationStore | None = None
     oauth_states: SQLAlchemyOAuthStateStore | None = None
-    # Each DM's channel, learnt once per process (the sender posts without reopening it).
-    conversations: Conversations = field(default_factory=Conversations)
     _clients: dict[str, WebClient] = field(default_factory=dict)
+    # The sender's clients, one per token: they leave a 429 to the sender, which pauses the
+    # workspace for every lane rather than sleeping inside one call.
+    _senders: dict[str | None, WebClient] = field(default_factory=dict)
+    # This process's posts, paced per conversation across its sending lanes and its ticks.
+    pace: ConversationPace = field(default_factory=ConversationPace)
     _clients_lock: threading.Lock = field(default_factory=threading.Lock)
 
     _pending: set[Future[Any]] = field(default_factory=set)
@@ -123,6 +128,33 @@ class Runtime:
                 client = self._clients[bot.bot_token] = web_client(self.settings, bot.bot_token)
             return client
 
+    def for_sending(self, team_id: str) -> WebClient | None:
+        """The sender's Web API client for one workspace (see `_senders`), or None when the
+        workspace has no token."""
+        if self.installations is None:
+            token = self.settings.slack_bot_token
+        else:
+            bot = self.installations.find_bot(enterprise_id=None, team_id=team_id)
+            if bot is None or not bot.bot_token:
+                return None
+            token = bot.bot_token
+        with self._clients_lock:
+            client = self._senders.get(token)
+            if client is None:
+                client = self._senders[token] = web_client(
+                    self.settings, token, retry_rate_limits=False
+                )
+            return client
+
+    @property
+    def send_policy(self) -> SendPolicy:
+        """How this process sends, from its settings."""
+        return SendPolicy(
+            lanes=self.settings.send_concurrency,
+            lease=self.settings.delivery_lease,
+            history_every=self.settings.history_every,
+        )
+
     def close(self) -> None:
         """Finish follow-ups and background work, then release database connections."""
         self.follow_ups.shutdown(wait=True)
@@ -163,17 +195,19 @@ def build_runtime(settings: Settings) -> Runtime:
     return runtime
 
 
-def web_client(settings: Settings, token: str | None) -> WebClient:
+def web_client(
+    settings: Settings, token: str | None, *, retry_rate_limits: bool = True
+) -> WebClient:
     """A Web API client for one token, pointed at SLACK_API_URL.
 
-    Only 429s are retried inside a call (Slack did not accept those). A dropped connection is
+    Only 429s are retried inside a call (Slack did not accept those), and not for the sender
+    (`retry_rate_limits=False`), which pauses the workspace instead. A dropped connection is
     never retried blindly: the message may have arrived, and the sender checks first.
     """
-    return WebClient(
-        token=token,
-        base_url=settings.slack_api_url,
-        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)],
+    handlers: list[RetryHandler] = (
+        [RateLimitErrorRetryHandler(max_retry_count=3)] if retry_rate_limits else []
     )
+    return WebClient(token=token, base_url=settings.slack_api_url, retry_handlers=handlers)
 
 
 def identify(runtime: Runtime) -> dict[str, Any]:

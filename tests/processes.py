@@ -13,6 +13,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.request import urlopen
 
+from sqlalchemy import ColumnElement, func, select
+
+from mentorbot.bot.db import make_engine, make_sessionmaker
+from mentorbot.bot.models import OutboundMessage
 from mentorbot.standin import SlackStandin
 
 SCRIPT = Path(sys.executable).parent / "mentorbot"
@@ -116,3 +120,14 @@ def wait_until_healthy(url: str, process: subprocess.Popen[str]) -> None:
         return healthy(url)
 
     wait_for(up, f"{url}/healthz to answer 200")
+
+
+def count_outbox(database_url: str, *conditions: ColumnElement[bool]) -> int:
+    """Outbox rows meeting `conditions`, read afresh (other processes are sending)."""
+    engine = make_engine(database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            query = select(func.count()).select_from(OutboundMessage).where(*conditions)
+            return int(session.scalar(query) or 0)
+    finally:
+        engine.dispose()

@@ -34,8 +34,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mentorbot.app import create_app
 from mentorbot.bot.db import make_engine, make_sessionmaker, unit_of_work
+from mentorbot.bot.delivery import SendPolicy
 from mentorbot.bot.migrate import upgrade
-from mentorbot.bot.models import CheckIn, Member, OutboundMessage, Pair, ProcessedEvent
+from mentorbot.bot.models import (
+    CheckIn,
+    Member,
+    OutboundMessage,
+    Pair,
+    ProcessedEvent,
+    SlackPause,
+)
 from mentorbot.bot.outbox import enqueue
 from mentorbot.bot.settings import Settings
 from mentorbot.bot.tick import TICK_LOCK, TICK_LOCK_KEYS, run_tick
@@ -288,36 +296,27 @@ def test_bursts_of_500_and_429_deliver_every_message_exactly_once(
                 )
     # A burst of 500s, then of 429s, on both methods a DM needs. Slack did not take the 500s
     # (fail_next); two more posts it did take but answered 500 (fail_after_accept): the sender
-    # must find those in the conversation rather than post them twice.
-    # The client's own three retries of a 429 sleep Retry-After plus up to a second; those
-    # ask for 0 s so the test waits little, the fourth asks for 1 s and reaches the sender.
+    # must find those in the conversation rather than post them twice. Each 429 pauses the
+    # workspace's calls of that method for its Retry-After (at least a second) in every lane.
     standin.fail_next("conversations.open", status=500, times=3)
-    standin.fail_next("conversations.open", status=429, retry_after=0, times=3)
-    standin.fail_next("conversations.open", status=429, retry_after=1)
+    standin.fail_next("conversations.open", status=429, retry_after=1, times=2)
     standin.fail_next("chat.postMessage", status=500, times=5)
     standin.fail_after_accept("chat.postMessage", status=500, times=2)
-    standin.fail_next("chat.postMessage", status=429, retry_after=0, times=3)
-    standin.fail_next("chat.postMessage", status=429, retry_after=1)
+    standin.fail_next("chat.postMessage", status=429, retry_after=1, times=2)
 
-    first = run_tick(runtime.sessions, runtime, MONDAY_9_UTC)
+    first = run_tick(runtime.sessions, runtime, MONDAY_9_UTC, SendPolicy(lanes=4))
     rows = _outbox(runtime.sessions)
-    limited = [r for r in rows.values() if r.last_error == "ratelimited"]
-    # More 429s in a row than the client retries inside one call (3): one row per method
-    # waits exactly as long as Slack asked, without counting an attempt.
-    assert len(limited) == 2
-    assert all(r.status == "pending" and r.attempts == 0 for r in limited)
-    assert all(r.not_before == MONDAY_9_UTC + timedelta(seconds=1) for r in limited)
+    # The drain waited out each pause, so no message is left rate-limited...
+    assert [r for r in rows.values() if r.last_error == "ratelimited" and r.status != "sent"] == []
+    with runtime.sessions() as session:
+        paused = set(session.scalars(select(SlackPause.method).where(SlackPause.team_id == TEAM)))
+    assert paused == {"conversations.open", "chat.postMessage"}
     errored = [r for r in rows.values() if r.status == "pending" and r.attempts == 1]
     assert len(errored) == 3 + 5 + 2
     assert sum(r.outcome_unknown for r in errored) == 5 + 2  # a post that may have arrived
     assert first.delivery.failed == 0
-    assert first.delivery.sent == len(rows) - len(limited) - len(errored)
+    assert first.delivery.sent == len(rows) - len(errored)
 
-    # Retry-After is honoured against the tick's clock: half a second early, nothing is sent.
-    early = run_tick(runtime.sessions, runtime, MONDAY_9_UTC + timedelta(milliseconds=500))
-    assert early.delivery.sent == 0
-    on_time = run_tick(runtime.sessions, runtime, MONDAY_9_UTC + timedelta(seconds=1))
-    assert on_time.delivery.sent == len(limited)
     # The backoff after one 5xx is at most 30 s: a tick a minute later retries the rest.
     later = run_tick(runtime.sessions, runtime, MONDAY_9_UTC + timedelta(minutes=1))
     assert later.delivery.sent == len(errored)

@@ -25,6 +25,9 @@ def test_defaults_need_nothing() -> None:
     assert not settings.socket_mode
 
 
+KEY = "fT2q2C6n0mV3l8Yy1kz0b4Wm8o2N6xQ4rJ7sU9vA1cE="  # a Fernet key, for OAuth settings
+
+
 def test_values_are_parsed() -> None:
     settings = Settings.from_env(
         {
@@ -72,6 +75,11 @@ def test_values_are_parsed() -> None:
         ("MENTORBOT_SURVEY_DAYS", "0"),
         ("MENTORBOT_SURVEY_DAYS", "31"),
         ("MENTORBOT_SURVEY_DAYS", "a week"),
+        ("MENTORBOT_SEND_CONCURRENCY", "0"),
+        ("MENTORBOT_SEND_CONCURRENCY", "65"),
+        ("MENTORBOT_SEND_CONCURRENCY", "many"),
+        ("MENTORBOT_HISTORY_LOOKUP_SECONDS", "-1"),
+        ("MENTORBOT_HISTORY_LOOKUP_SECONDS", "a minute"),
     ],
 )
 def test_bad_value_names_the_variable(name: str, value: str) -> None:
@@ -91,6 +99,18 @@ def test_postgres_urls_use_the_shipped_driver(url: str) -> None:
     assert settings.database_url == "postgresql+psycopg://u:p@db/x"
 
 
+def test_sending_lanes_and_history_pace() -> None:
+    assert Settings.from_env({}).send_concurrency == 8
+    assert Settings.from_env({"MENTORBOT_SEND_CONCURRENCY": "3"}).send_concurrency == 3
+    # History looks: once a minute per workspace with OAuth (apps outside Slack's
+    # Marketplace), as Slack answers with one token (an internal app), or as set.
+    assert Settings.from_env({}).history_every == timedelta(0)
+    oauth = {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s", "MENTORBOT_TOKEN_KEY": KEY}
+    assert Settings.from_env(oauth).history_every == timedelta(minutes=1)
+    custom = Settings.from_env({**oauth, "MENTORBOT_HISTORY_LOOKUP_SECONDS": "5"})
+    assert custom.history_every == timedelta(seconds=5)
+
+
 def test_working_hours_may_run_until_midnight() -> None:
     settings = Settings.from_env({"MENTORBOT_WORKING_HOURS": "00:00-24:00"})
     assert settings.working_hours.end == time.max
@@ -107,7 +127,7 @@ def test_run_requires_token_and_secret() -> None:
 
 
 def test_oauth_installs_need_both_credentials_and_a_signing_secret() -> None:
-    key = "fT2q2C6n0mV3l8Yy1kz0b4Wm8o2N6xQ4rJ7sU9vA1cE="
+    key = KEY
     oauth = {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "s3", "MENTORBOT_TOKEN_KEY": key}
     settings = Settings.from_env({**oauth, "SLACK_SIGNING_SECRET": "sig"})
     assert settings.oauth and settings.slack_bot_token is None

@@ -5,7 +5,7 @@ Nothing here imports `handlers` or `schedules`, and no service calls Slack.
 - `services/`: the domain services, one module per feature.
 - `db`: the engine and sessions for SQLite and PostgreSQL, and `unit_of_work`.
 - `dbtypes`: column types shared by the models and the migrations.
-- `delivery`: the sender: delivers due outbox rows to Slack exactly once, within working hours.
+- `delivery/`: the sender: delivers due outbox rows to Slack exactly once, at Slack's pace.
 - `errors`: domain errors, each with the template that explains it to the person.
 - `install_tables`: the tables of slack_sdk's installation and OAuth state stores.
 - `message_kinds`: every kind of message the bot sends on its own, and the one place keys are made.

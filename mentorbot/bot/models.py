@@ -373,7 +373,8 @@ class OutboundMessage(Base):
     # The moment the message is for (a meeting, a due date, a survey's close): it is never
     # delivered from then on, but ends as "expired". None for messages that keep.
     expires_at: Mapped[datetime | None]
-    # pending, sending, sent, failed, cancelled or expired
+    # pending, sending, sent, failed, cancelled, expired, or unknown (it may have reached
+    # Slack, and Slack's history could not tell: not sent again, shown to coordinators)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     # Failed attempts so far (a 429 is not a failure); the sender gives up after a limit.
     attempts: Mapped[int] = mapped_column(default=0)
@@ -381,6 +382,10 @@ class OutboundMessage(Base):
     lease_until: Mapped[datetime | None]
     # An earlier attempt may have reached Slack: look in the conversation before sending again.
     outcome_unknown: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # When it was first tried (wall clock): a look in Slack's history starts there.
+    first_attempt_at: Mapped[datetime | None]
+    # Looks in Slack's history that could not tell whether it arrived; bounded.
+    lookups: Mapped[int] = mapped_column(default=0, server_default=text("0"))
     last_error: Mapped[str | None] = mapped_column(Text)
     slack_channel: Mapped[str | None] = mapped_column(String(32))
     slack_ts: Mapped[str | None] = mapped_column(String(32))
@@ -405,3 +410,27 @@ class ProcessedEvent(Base):
     team_id: Mapped[str] = mapped_column(String(32))
     event_id: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Conversation(Base):
+    """A DM's or group DM's channel, as conversations.open first gave it: kept for every
+    sender and after restarts, since opening is rate-limited far more tightly than posting."""
+
+    __tablename__ = "conversation"
+    __table_args__ = (UniqueConstraint("team_id", "users"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    # The outbox's target: one user id, or "U1,U2" for a group DM.
+    users: Mapped[str] = mapped_column(String(64))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    opened_at: Mapped[datetime]
+
+
+class SlackPause(Base):
+    """Until when a workspace's calls of one Web API method wait: Slack's Retry-After after a
+    429, or the pace kept for a method Slack allows rarely. Read by every sender."""
+
+    __tablename__ = "slack_pause"
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    method: Mapped[str] = mapped_column(String(64), primary_key=True)
+    until: Mapped[datetime]

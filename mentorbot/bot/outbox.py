@@ -1,26 +1,23 @@
-"""The outbox: services enqueue what the bot will say; the sender delivers it once."""
+"""The outbox: services enqueue what the bot will say; the sender (`bot/delivery/`) delivers
+it once."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.message_kinds import Kind, MessageKey
-from mentorbot.bot.models import Member, OutboundMessage, Pair, Workspace
-from mentorbot.bot.services.workspaces import availabilities_for
-from mentorbot.bot.working_hours import next_allowed_for_all
+from mentorbot.bot.models import OutboundMessage, Pair, Workspace
 
 # Rows per INSERT statement (SQLite allows 32,766 bound values; a row has 17).
 ENQUEUE_CHUNK = 500
-# A cached Slack profile (time zone, name) older than this is fetched again before a DM.
-PROFILE_MAX_AGE = timedelta(days=7)
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +26,9 @@ UNINSTALLED = "workspace_uninstalled"
 # Why a message ended "expired": its moment came before it could be delivered, either while
 # it waited (downtime, retries) or because its reader's working hours only begin after it.
 EXPIRED = "expired"
+# Why a message ended "unknown": it may have arrived, and Slack's history could not tell, so
+# it is not sent again (see `delivery.history`).
+UNCONFIRMED = "delivery_unknown"
 
 # A DM to one person, a post in a channel, or a group DM ("U1,U2": first is the main reader).
 TargetKind = Literal["user", "channel", "group"]
@@ -187,191 +187,3 @@ def to_pair(
         not_before=now,
         expires_at=expires_at,
     )
-
-
-# -- the sender's side: claiming due rows and recording outcomes ------------------------------
-
-# How long a claim lasts before another sender may take the row over (wall-clock time).
-DEFAULT_LEASE = timedelta(minutes=5)
-
-
-@dataclass(frozen=True)
-class Claimed:
-    """A snapshot of one claimed row, enough to send it without holding a transaction."""
-
-    id: int
-    team_id: str
-    dedupe_key: str
-    target_kind: str
-    target_id: str
-    payload: dict[str, Any]
-    outcome_unknown: bool
-    attempts: int
-    lease_until: datetime  # the claim's token: only its holder may record the outcome
-
-
-def due_recipients(session: Session, *, now: datetime, limit: int) -> list[tuple[str, str]]:
-    """(team_id, user_id) of people with DMs due now, whose cached profile is missing or old."""
-    stale_before = now - PROFILE_MAX_AGE
-    rows = session.execute(
-        select(OutboundMessage.team_id, OutboundMessage.target_id)
-        .outerjoin(
-            Member,
-            (Member.team_id == OutboundMessage.team_id)
-            & (Member.user_id == OutboundMessage.target_id),
-        )
-        .where(
-            OutboundMessage.status == "pending",
-            OutboundMessage.not_before <= now,
-            OutboundMessage.target_kind == "user",
-            (Member.id.is_(None))
-            | (Member.profile_refreshed_at.is_(None))
-            | (Member.profile_refreshed_at < stale_before),
-        )
-        .distinct()
-        .limit(limit)
-    )
-    return [(team_id, user_id) for team_id, user_id in rows]
-
-
-def claim_due(
-    session: Session,
-    *,
-    now: datetime,
-    wall: datetime,
-    limit: int,
-    lease: timedelta = DEFAULT_LEASE,
-) -> tuple[list[Claimed], int, int]:
-    """Claim among up to `limit` due rows: pending ones, and abandoned claims whose lease ran out.
-
-    Returns the claims, how many rows were looked at (held DMs are looked at, not claimed)
-    and how many of them expired.
-
-    A DM due outside its recipient's working hours is not claimed but moved to their next
-    allowed moment, unless that moment is past the message's expiry: then, like a message
-    whose expiry has passed while it waited, it ends "expired", never delivered late. On
-    PostgreSQL, rows another sender is claiming are skipped, not waited for.
-    """
-    query = (
-        select(OutboundMessage)
-        .where(
-            OutboundMessage.not_before <= now,
-            (OutboundMessage.status == "pending")
-            | ((OutboundMessage.status == "sending") & (OutboundMessage.lease_until <= wall)),
-        )
-        .order_by(OutboundMessage.not_before, OutboundMessage.id)
-        .limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    claimed = []
-    expired = 0
-    rows = list(session.scalars(query))
-    recipients: dict[str, set[str]] = {}
-    for row in rows:
-        if row.target_kind != "channel":
-            recipients.setdefault(row.team_id, set()).update(row.target_id.split(","))
-    hours = {
-        (team_id, user_id): found
-        for team_id, user_ids in recipients.items()
-        for user_id, found in availabilities_for(
-            session, team_id=team_id, user_ids=user_ids
-        ).items()
-    }
-    for row in rows:
-        allowed = now
-        if row.target_kind != "channel":
-            people = [hours[(row.team_id, user_id)] for user_id in row.target_id.split(",")]
-            allowed = next_allowed_for_all(people, now)
-        # An abandoned claim past its expiry ends too: a late second attempt is worse than
-        # none, even if the first never arrived.
-        if row.expires_at is not None and allowed >= row.expires_at:
-            _expire(row, allowed)
-            expired += 1
-            continue
-        if allowed > now:
-            row.not_before = allowed
-            continue
-        if row.status == "sending":  # its sender vanished mid-way: it may have reached Slack
-            row.outcome_unknown = True
-        row.status = "sending"
-        row.lease_until = wall + lease
-        claimed.append(
-            Claimed(
-                id=row.id,
-                team_id=row.team_id,
-                dedupe_key=row.dedupe_key,
-                target_kind=row.target_kind,
-                target_id=row.target_id,
-                payload=row.payload,
-                outcome_unknown=row.outcome_unknown,
-                attempts=row.attempts,
-                lease_until=row.lease_until,
-            )
-        )
-    return claimed, len(rows), expired
-
-
-def _expire(row: OutboundMessage, allowed: datetime) -> None:
-    """End a message that can no longer arrive before the moment it is for."""
-    row.status = "expired"
-    row.last_error = EXPIRED
-    log.info(
-        "%s expired: it was for %s, and the earliest it could reach %s is %s",
-        row.dedupe_key,
-        row.expires_at.isoformat() if row.expires_at else "?",
-        row.target_id,
-        allowed.isoformat(),
-    )
-
-
-def record_outcomes(session: Session, outcomes: list[tuple[Claimed, dict[str, Any]]]) -> list[bool]:
-    """Write claimed rows' outcomes, each unless its claim was taken over meanwhile.
-
-    Outcomes with the same columns go in one executemany; returns, per outcome, whether it
-    was written.
-    """
-    written = [False] * len(outcomes)
-    groups: dict[tuple[str, ...], list[int]] = {}
-    for index, (_claim, changes) in enumerate(outcomes):
-        groups.setdefault(tuple(sorted(changes)), []).append(index)
-    connection = session.connection()
-    for columns, indexes in groups.items():
-        statement = (
-            update(OutboundMessage)
-            .where(
-                OutboundMessage.id == bindparam("w_id"),
-                OutboundMessage.status == "sending",
-                OutboundMessage.lease_until == bindparam("w_lease"),
-            )
-            .values(lease_until=None, **{column: bindparam(f"v_{column}") for column in columns})
-        )
-        params = [
-            {
-                "w_id": outcomes[i][0].id,
-                "w_lease": outcomes[i][0].lease_until,
-                **{f"v_{column}": value for column, value in outcomes[i][1].items()},
-            }
-            for i in indexes
-        ]
-        result = connection.execute(statement, params)
-        if getattr(result, "rowcount", -1) == len(indexes):
-            for i in indexes:
-                written[i] = True
-        else:  # rare: a claim ran out and another sender took the row over; its record stands
-            log.warning("%d outcome(s) not recorded: their claims were taken over", len(indexes))
-    return written
-
-
-def release_abandoned_claims(session: Session, *, wall: datetime) -> int:
-    """End every running claim now; only for a sole sender starting up (SQLite deployments).
-
-    With one worker, a claim found at start-up belongs to a predecessor that died; its rows
-    are checked in Slack and sent by the next drain instead of waiting for the lease.
-    """
-    result = session.execute(
-        update(OutboundMessage)
-        .where(OutboundMessage.status == "sending", OutboundMessage.lease_until > wall)
-        .values(lease_until=wall)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)

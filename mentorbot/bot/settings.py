@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mentorbot.bot.usertext import is_whole_number
@@ -55,6 +56,12 @@ class Settings:
     port: int = 3000
     log_level: str = "INFO"
     delivery_lease: timedelta = timedelta(minutes=5)
+    # Messages a worker sends side by side (its sending lanes).
+    send_concurrency: int = 8
+    # How often a workspace's conversation history may be read to find a message that may
+    # have arrived; None: once a minute with OAuth (Slack's limit for apps outside its
+    # Marketplace), else as often as Slack answers.
+    history_lookup_every: timedelta | None = None
     # Meeting prompts arrive this long before a meeting (within the reader's working hours).
     prompt_lead: timedelta = timedelta(hours=24)
     # A quiet pair's mentee is nudged after its cadence plus this grace.
@@ -71,6 +78,13 @@ class Settings:
     def oauth(self) -> bool:
         """True when workspaces install the app with OAuth (many workspaces, one token each)."""
         return bool(self.slack_client_id)
+
+    @property
+    def history_every(self) -> timedelta:
+        """How often one workspace's conversation history may be read (see the field)."""
+        if self.history_lookup_every is not None:
+            return self.history_lookup_every
+        return timedelta(minutes=1) if self.oauth else timedelta(0)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -159,6 +173,19 @@ class Settings:
             port=_port(get("PORT") or "3000"),
             log_level=_log_level(get("MENTORBOT_LOG_LEVEL") or "INFO"),
             delivery_lease=_lease(get("MENTORBOT_DELIVERY_LEASE_SECONDS") or "300"),
+            send_concurrency=_whole(
+                get("MENTORBOT_SEND_CONCURRENCY") or "8",
+                "MENTORBOT_SEND_CONCURRENCY",
+                "messages each worker sends side by side",
+                low=1,
+                high=64,
+                unit=1,
+            ),
+            history_lookup_every=_optional_seconds(
+                get("MENTORBOT_HISTORY_LOOKUP_SECONDS"),
+                "MENTORBOT_HISTORY_LOOKUP_SECONDS",
+                "seconds between two looks in one workspace's conversation history",
+            ),
             prompt_lead=_whole(
                 get("MENTORBOT_PROMPT_LEAD_HOURS") or "24",
                 "MENTORBOT_PROMPT_LEAD_HOURS",
@@ -337,11 +364,18 @@ def _lease(value: str) -> timedelta:
     return timedelta(seconds=int(value))
 
 
-def _whole(
-    value: str, name: str, meaning: str, *, low: int, high: int, unit: timedelta
-) -> timedelta:
+_Unit = TypeVar("_Unit", int, timedelta)
+
+
+def _whole(value: str, name: str, meaning: str, *, low: int, high: int, unit: _Unit) -> _Unit:
     if not is_whole_number(value) or not low <= int(value) <= high:
         raise SettingsError(
             f"{name} must be a whole number from {low} to {high} ({meaning}), not {value!r}."
         )
     return int(value) * unit
+
+
+def _optional_seconds(value: str | None, name: str, meaning: str) -> timedelta | None:
+    if value is None or not value.strip():
+        return None
+    return _whole(value.strip(), name, meaning, low=0, high=3600, unit=timedelta(seconds=1))

@@ -11,8 +11,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from mentorbot.bot.db import unit_of_work
-from mentorbot.bot.delivery import DeliveryReport, SlackClients, deliver_due
-from mentorbot.bot.outbox import DEFAULT_LEASE
+from mentorbot.bot.delivery import DeliveryReport, SendPolicy, SlackClients, deliver_due
 from mentorbot.bot.services.announcements import produce_announcements
 from mentorbot.bot.services.celebrations import produce_celebrations
 from mentorbot.bot.services.closing import produce_alumni
@@ -62,14 +61,17 @@ class TickSummary:
 
     def line(self) -> str:
         """A one-line human summary."""
-        if self.skipped:
-            return f"tick at {self.at.isoformat()}: skipped, another tick is running"
-        queued = sum(self.queued.values())
         d = self.delivery
+        produced = (
+            "producing skipped, another tick is running;"
+            if self.skipped
+            else f"queued {sum(self.queued.values())},"
+        )
         return (
-            f"tick at {self.at.isoformat()}: queued {queued}, sent {d.sent}, "
+            f"tick at {self.at.isoformat()}: {produced} sent {d.sent}, "
             f"failed {d.failed}, retrying {d.retrying}"
             + (f", expired {d.expired}" if d.expired else "")
+            + (f", unknown {d.unknown}" if d.unknown else "")
         )
 
 
@@ -77,24 +79,26 @@ def run_tick(
     sessions: sessionmaker[Session],
     clients: SlackClients,
     now: datetime,
+    policy: SendPolicy | None = None,
     *,
-    lease: timedelta = DEFAULT_LEASE,
+    lease: timedelta | None = None,
 ) -> TickSummary:
     """Run every producer as of `now` in one transaction, then deliver what is due.
 
-    On PostgreSQL one tick runs at a time across all processes; a tick that finds another
-    running returns at once (skipped), since that one is doing the same work.
+    On PostgreSQL the producers run one tick at a time across all processes (a tick that
+    finds another producing skips producing, since that one does the same work); sending is
+    not under that lock, so every worker's lanes send side by side.
     """
     summary = TickSummary(at=now)
     with one_at_a_time(sessions.kw["bind"]) as ours:
-        if not ours:
+        if ours:
+            with unit_of_work(sessions) as session:
+                for producer in PRODUCERS:
+                    summary.queued[producer.__name__] = producer(session, now)
+                forget_old_events(session, now=now)
+        else:
             summary.skipped = True
-            return summary
-        with unit_of_work(sessions) as session:
-            for producer in PRODUCERS:
-                summary.queued[producer.__name__] = producer(session, now)
-            forget_old_events(session, now=now)
-        summary.delivery = deliver_due(sessions, clients, now, lease=lease)
+    summary.delivery = deliver_due(sessions, clients, now, policy, lease=lease)
     return summary
 
 

@@ -10,9 +10,8 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput
-from mentorbot.bot.outbox import PROFILE_MAX_AGE
 from mentorbot.bot.services.imports import Person
-from mentorbot.bot.services.members import get_or_create_member, remember_profiles
+from mentorbot.bot.services.members import PROFILE_MAX_AGE, get_or_create_member, remember_profiles
 from mentorbot.directory import look_up
 
 

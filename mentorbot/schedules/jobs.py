@@ -14,9 +14,7 @@ log = logging.getLogger(__name__)
 def tick_job(runtime: Runtime) -> TickSummary | None:
     """Run one tick as of the current minute; log and survive any failure."""
     try:
-        summary = run_tick(
-            runtime.sessions, runtime, utcnow(), lease=runtime.settings.delivery_lease
-        )
+        summary = run_tick(runtime.sessions, runtime, utcnow(), runtime.send_policy)
     except Exception:
         log.exception("tick failed; the next one will pick up the work")
         return None

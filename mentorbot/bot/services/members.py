@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -14,6 +14,9 @@ from mentorbot.bot.errors import BadInput
 from mentorbot.bot.models import Member
 from mentorbot.bot.outbox import enqueue
 from mentorbot.bot.rendering import render_text
+
+# A cached Slack profile (time zone, name) older than this is fetched again before it is used.
+PROFILE_MAX_AGE = timedelta(days=7)
 
 
 def get_or_create_member(session: Session, *, team_id: str, user_id: str, now: datetime) -> Member:

@@ -14,14 +14,21 @@ class UsersMethods(WorkspaceState):
         return {"ok": True, "user": user_object(self.bot, self.user(args.get("user")))}
 
     def users_list(self, args: Json) -> Json:
-        """users.list: every member of the token's workspace, in one page."""
+        """users.list: the members of the token's workspace, `limit` a page (all when 0)."""
         team_id = self.identity(self.current_token).team_id
         members = [
             user_object(self.bot, user)
             for user in self.users.values()
             if (user.team_id or self.bot.team_id) == team_id
         ]
-        return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
+        start = int(args.get("cursor") or 0)
+        limit = int(args.get("limit") or 0) or len(members)
+        more = start + limit < len(members)
+        return {
+            "ok": True,
+            "members": members[start : start + limit],
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     def users_lookup_by_email(self, args: Json) -> Json:
         """users.lookupByEmail: the user with that email, or users_not_found."""

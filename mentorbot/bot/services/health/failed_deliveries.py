@@ -1,4 +1,5 @@
-"""A cohort's messages that did not go out: refused by Slack for good, by reason, or expired."""
+"""A cohort's messages that did not go out: refused by Slack for good, by reason, expired, or
+unconfirmed (they may have arrived; Slack's history could not tell, so they were not resent)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from mentorbot.bot.message_kinds import Kind
 from mentorbot.bot.models import Cohort, OutboundMessage
-from mentorbot.bot.outbox import EXPIRED
+from mentorbot.bot.outbox import EXPIRED, UNCONFIRMED
 
 # Slack's refusals that mean the person is gone, or the channel is.
 PERSON_GONE = frozenset({"account_inactive", "user_not_found", "user_disabled", "users_not_found"})
@@ -29,11 +30,12 @@ class FailedDeliveries:
     people: tuple[str, ...] = ()  # who left (user ids), the first GONE_NAMED
     more_people: int = 0
     expired: int = 0  # their moment came before they could be delivered
+    unconfirmed: int = 0  # they may have arrived: not sent again, to send nothing twice
 
     @property
     def total(self) -> int:
-        """All messages that did not go out."""
-        return self.person_left + self.channel_gone + self.other + self.expired
+        """All messages that did not go out (or may not have)."""
+        return self.person_left + self.channel_gone + self.other + self.expired + self.unconfirmed
 
 
 def failed_deliveries(
@@ -60,7 +62,7 @@ def failed_deliveries(
         )
         .where(
             OutboundMessage.team_id == team_id,
-            OutboundMessage.status.in_(("failed", "expired")),
+            OutboundMessage.status.in_(("failed", "expired", "unknown")),
             or_(OutboundMessage.cohort_id.in_(ids), in_channel),
         )
         .order_by(OutboundMessage.id)
@@ -74,11 +76,13 @@ def failed_deliveries(
 
 
 def _tally(rows: list[tuple[str, str, str]]) -> FailedDeliveries:
-    left = channel = other = expired = 0
+    left = channel = other = expired = unconfirmed = 0
     people: list[str] = []
     for kind, target, error in rows:
         if error == EXPIRED:
             expired += 1
+        elif error == UNCONFIRMED:
+            unconfirmed += 1
         elif error in PERSON_GONE:
             left += 1
             if kind == "user" and target not in people:
@@ -94,4 +98,5 @@ def _tally(rows: list[tuple[str, str, str]]) -> FailedDeliveries:
         people=tuple(people[:GONE_NAMED]),
         more_people=max(0, len(people) - GONE_NAMED),
         expired=expired,
+        unconfirmed=unconfirmed,
     )

@@ -12,6 +12,7 @@ from sqlalchemy import delete as delete_rows
 from sqlalchemy.orm import Session
 
 from mentorbot.bot import message_kinds
+from mentorbot.bot.delivery.conversations import forget_person
 from mentorbot.bot.models import (
     CheckIn,
     Cohort,
@@ -65,6 +66,7 @@ def delete(session: Session, *, team_id: str, user_id: str, now: datetime) -> De
     ended = _end_live_pairs(session, pairs, now=now)
     _remove_words(session, team_id=team_id, user_id=user_id, pairs=pairs)
     messages = _withdraw_messages(session, team_id=team_id, user_id=user_id)
+    forget_person(session, team_id=team_id, user_id=user_id)  # their DMs' channels
     _tell_the_others(session, ended, user_id=user_id, now=now)
     member = get_or_create_member(session, team_id=team_id, user_id=user_id, now=now)
     session.flush()

@@ -22,7 +22,8 @@ def _replace_id(session: Session, *, team_id: str, user_id: str, by: str, keep: 
     escaped = re.escape(user_id)
     pattern = re.compile(rf"<@{escaped}(?:\|[^>]*)?>|(?<![A-Za-z0-9]){escaped}(?![A-Za-z0-9])")
     for table in Base.metadata.sorted_tables:
-        if table.name in CONFIGURATION or "team_id" not in table.c:
+        # (A table without `id` holds no one's data: Slack's pauses of a workspace's calls.)
+        if table.name in CONFIGURATION or "team_id" not in table.c or "id" not in table.c:
             continue
         for column in table.c:
             if column.name == "team_id" or not isinstance(column.type, String | JSON):
