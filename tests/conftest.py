@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mentorbot.app import create_app
 from mentorbot.bot.db import make_engine, make_sessionmaker
+from mentorbot.bot.delivery import pace
 from mentorbot.bot.migrate import upgrade
 from mentorbot.bot.settings import Settings
 from mentorbot.bot.timeutil import utcnow
@@ -120,6 +121,16 @@ class _MigratedSchemas:
         for schema in self.free:
             self.drop(schema)
         self.admin.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _quick_pace(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In process, the stand-in keeps no pace: posts to one conversation go out without
+    Slack's second apart, so tests about other things do not wait in real time. The tests
+    of pacing give their ConversationPace its rate (tests/test_delivery_pace.py); workers
+    run as processes keep Slack's."""
+    monkeypatch.setattr(pace, "POSTS_PER_SECOND", 1000.0)
+    monkeypatch.setattr(pace, "BURST", 1000)
 
 
 @pytest.fixture(scope="session")

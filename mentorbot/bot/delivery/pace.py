@@ -42,12 +42,12 @@ class ConversationPace:
 
     def __init__(
         self,
-        per_second: float = POSTS_PER_SECOND,
-        burst: int = BURST,
+        per_second: float | None = None,
+        burst: int | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._per_second = per_second
-        self._burst = burst
+        self._per_second = per_second or POSTS_PER_SECOND
+        self._burst = burst or BURST
         self._clock = clock
         self._buckets: dict[tuple[str, str], tuple[float, float]] = {}  # tokens, as of
         self._lock = threading.Lock()

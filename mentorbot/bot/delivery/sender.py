@@ -261,13 +261,18 @@ class _Drain:
             resumes = _next_resume(session, now=now, wall=wall)
             waiting_on_pace = bool(busy) and _any_due_for(session, busy, now=now, wall=wall)
         waits = [self.pace.next_free_in()] if waiting_on_pace else []
-        if resumes is not None:
+        if resumes is not None and self._time_passes(wall):
             waits.append((resumes - wall).total_seconds())
         if not waits or min(waits) > LONGEST_WAIT.total_seconds():
             return False
         time.sleep(max(min(waits), 0.01))
-        # A clock that stands still (a test's frozen time) never reaches a pause's end.
-        return waiting_on_pace or self.wall_clock() > wall
+        return True
+
+    def _time_passes(self, since: datetime) -> bool:
+        """False for a clock that stands still (a test's frozen time): it never reaches the
+        end of a pause, so waiting for one would be in vain."""
+        time.sleep(0.001)
+        return self.wall_clock() > since
 
 
 def _whole_seconds(elapsed: timedelta) -> timedelta:
