@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Sequence
@@ -29,6 +31,8 @@ from mentorbot.standin import (
     check_call,
     load_contract,
 )
+from mentorbot.standin.transport import StandinHTTPServer
+from tests.processes import wait_for
 from tests.scripts import load_script
 from tests.specs import shared_file
 
@@ -601,3 +605,135 @@ def test_rate_limit_answers_429_with_retry_after_once_the_burst_is_spent() -> No
         assert int(caught.value.response.headers["Retry-After"]) > 3000
         assert client.auth_test()["ok"]  # other methods are not limited
         assert len(server.messages_in("C1")) == 2
+
+
+def _installed(api: SlackStandin, client: WebClient, team_id: str) -> WebClient:
+    """A client with the bot token of another workspace that installed the app."""
+    code = api.approve_install(team_id, team_id.title(), "U0INSTALLER")
+    token = client.oauth_v2_access(client_id="1.2", client_secret="s", code=code)["access_token"]
+    return WebClient(token=token, base_url=api.api_url, retry_handlers=[])
+
+
+def _statuses(api: SlackStandin, method: str) -> list[int]:
+    """The HTTP status of each call of a method, oldest first."""
+    return [call.status for call in api.calls_to(method)]
+
+
+def test_a_rate_limit_per_workspace_counts_each_workspaces_calls_apart(
+    api: SlackStandin, client: WebClient
+) -> None:
+    other = _installed(api, client, "T0OTHER")
+    api.rate_limit("chat.postMessage", per_second=1 / 3600, burst=2, per="workspace")
+    for poster in (client, client, other, other):
+        assert poster.chat_postMessage(channel="C0GENERAL", text="fine")["ok"] is True
+    for poster in (client, other, other):
+        error = _error_of(poster.chat_postMessage, channel="C0GENERAL", text="too many")
+        assert error.response.status_code == 429 and error.response["error"] == "ratelimited"
+        assert int(error.response.headers["Retry-After"]) > 3000
+    assert api.ratelimited_by_team("chat.postMessage") == {"T0MENTOR": 1, "T0OTHER": 2}
+    assert api.ratelimited_by_team("auth.test") == {}
+    assert len(api.messages_in("C0GENERAL")) == 4
+    assert other.auth_test()["ok"] is True  # other methods are not limited
+
+
+def test_a_rate_limit_per_channel_paces_each_conversation_of_each_workspace(
+    api: SlackStandin, client: WebClient
+) -> None:
+    other = _installed(api, client, "T0OTHER")
+    api.rate_limit("chat.postMessage", per_second=1 / 3600, burst=1, per="channel")
+    client.chat_postMessage(channel="C0GENERAL", text="first")
+    client.chat_postMessage(channel="C0RANDOM", text="another channel")
+    other.chat_postMessage(channel="C0GENERAL", text="another workspace's")
+    client.chat_postMessage(channel="U0ALICE", text="in Alice's DM")
+    for channel in ("C0GENERAL", api.dm_channel_for("U0ALICE")):  # a user ID means their DM
+        error = _error_of(client.chat_postMessage, channel=channel, text="too soon")
+        assert int(error.response.headers["Retry-After"]) > 3000
+    assert _statuses(api, "chat.postMessage") == [200, 200, 200, 200, 429, 429]
+    assert api.ratelimited_by_team("chat.postMessage") == {"T0MENTOR": 2}
+    with pytest.raises(ValueError, match="takes no channel argument"):
+        api.rate_limit("auth.test", per_second=1, per="channel")
+    with pytest.raises(ValueError, match="per must be one of"):
+        api.rate_limit("chat.postMessage", per_second=1, per="user")  # type: ignore[arg-type]
+
+
+def test_limits_per_channel_and_per_workspace_apply_together(
+    api: SlackStandin, client: WebClient
+) -> None:
+    api.rate_limit("chat.postMessage", per_second=1 / 3600, burst=2, per="channel")
+    api.rate_limit("chat.postMessage", per_second=1 / 3600, burst=3, per="workspace")
+    for channel in ("C1", "C1", "C1", "C2", "C3"):
+        with contextlib.suppress(SlackApiError):
+            client.chat_postMessage(channel=channel, text="hi")
+    # C1's third post was over C1's limit and spent none of the workspace's: C2 got through;
+    # C3 was over the workspace's.
+    assert _statuses(api, "chat.postMessage") == [200, 200, 429, 200, 429]
+    api.rate_limit("chat.postMessage", per_second=1 / 3600, burst=5, per="workspace")
+    assert client.chat_postMessage(channel="C3", text="hi")["ok"] is True  # replaced, not added
+
+
+def _prompt(api: SlackStandin) -> WebClient:
+    """A client that gives up after 5 s (the slowed-down calls wait 20 s)."""
+    return WebClient(token="xoxb-test", base_url=api.api_url, retry_handlers=[], timeout=5)
+
+
+def test_slow_down_answers_late_without_holding_up_other_calls(
+    api: SlackStandin, client: WebClient
+) -> None:
+    api.slow_down(20, method="chat.postMessage")
+    answers: list[Any] = []
+    poster = threading.Thread(
+        target=lambda: answers.append(client.chat_postMessage(channel="C0GENERAL", text="slow"))
+    )
+    poster.start()
+    wait_for(lambda: bool(api.calls_to("chat.postMessage")), "the post to arrive", 10)
+    assert _prompt(api).auth_test()["ok"] is True  # answered while the post's answer waits
+    assert poster.is_alive() and answers == []
+    assert [call.method for call in api.calls] == ["chat.postMessage", "auth.test"]
+    assert [m["text"] for m in api.messages_in("C0GENERAL")] == ["slow"]  # it took effect
+    api.stop()  # stopping sends the waiting answer at once
+    poster.join(10)
+    assert [answer["ok"] for answer in answers] == [True]
+
+
+def test_slow_down_of_every_method_keeps_a_methods_own_delay(
+    api: SlackStandin, client: WebClient
+) -> None:
+    api.slow_down(20)
+    api.slow_down(0, method="auth.test")
+    looker = threading.Thread(target=lambda: client.users_info(user="U0ALICE"))
+    looker.start()
+    wait_for(lambda: bool(api.calls_to("users.info")), "users.info to arrive", 10)
+    assert _prompt(api).auth_test()["ok"] is True
+    assert looker.is_alive()
+    api.stop()
+    looker.join(10)
+    with pytest.raises(ValueError, match="not a Slack Web API method"):
+        api.slow_down(1, method="chat.postMessag")
+    with pytest.raises(ValueError, match="negative"):
+        api.slow_down(-1)
+
+
+def test_a_slowed_down_call_is_answered_no_sooner_than_its_delay(
+    api: SlackStandin, client: WebClient
+) -> None:
+    api.slow_down(0.2)
+    started = time.monotonic()
+    assert client.auth_test()["ok"] is True
+    assert time.monotonic() - started >= 0.2
+    assert [call.ok for call in api.calls] == [True]
+
+
+def test_a_caller_that_hung_up_before_its_answer_is_not_reported(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server = StandinHTTPServer(("127.0.0.1", 0), SlackStandin())
+    try:
+        for failure in (BrokenPipeError(32, "Broken pipe"), ValueError("a stand-in bug")):
+            try:
+                raise failure
+            except Exception:
+                server.handle_error(None, ("127.0.0.1", 1))
+    finally:
+        server.server_close()
+    reported = capsys.readouterr().err
+    assert "ValueError: a stand-in bug" in reported and "BrokenPipeError" not in reported

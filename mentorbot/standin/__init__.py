@@ -3,7 +3,7 @@
 - `server`: `SlackStandin`, the Web API on loopback; its start, stop and answer to each request.
 - `state`: what one stand-in holds, and its URLs and ids; the next three build on it.
 - `workspace_setup`: adding members, channels, shared files, installs; issuing response URLs.
-- `faults`: injected failures, held calls and rate limits.
+- `faults`: injected failures, held calls, slow answers and rate limits.
 - `records`: what happened: the calls, their violations, what people see.
 - `methods/`: the workspace state and the Web API methods, one module per family of methods.
 - `contract`: checks of a Web API call against Slack's request contract and Block Kit rules.

@@ -117,7 +117,7 @@ class RecordedCall:
     ok: bool
     error: str | None
     violations: list[str]
-    at: float
+    at: float  # when it arrived (time.time()); a slowed-down answer leaves later
     status: int = 200
     token: str | None = None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections import Counter
 
 from mentorbot.standin.objects import FileDownload, Json, RecordedCall, UploadedFile
 from mentorbot.standin.state import StandinState
@@ -29,6 +30,17 @@ class StandinRecords(StandinState):
     def calls_to(self, method: str) -> list[RecordedCall]:
         """The calls of one method, oldest first."""
         return [call for call in self.calls if call.method == method]
+
+    def ratelimited_by_team(self, method: str) -> dict[str, int]:
+        """How many calls of a method were answered 429, by workspace (team ID): a rate
+        limit's or an injected 429's."""
+        with self._lock:
+            teams = Counter(
+                self._workspace.identity(call.token).team_id
+                for call in self._calls
+                if call.method == method and call.status == 429
+            )
+        return dict(teams)
 
     @property
     def responses(self) -> list[tuple[str, Json]]:

@@ -36,6 +36,7 @@ class SlackStandin(StandinSetup, StandinFaults, StandinRecords):
         """Bind a free port and serve in a background thread."""
         if self._httpd is not None:
             raise RuntimeError("the Slack stand-in is already running")
+        self._stopping.clear()
         self._httpd = StandinHTTPServer(self._address, self)
         host, port = self._httpd.server_address[:2]
         self._workspace.base_url = f"http://{host!s}:{port}"
@@ -49,6 +50,7 @@ class SlackStandin(StandinSetup, StandinFaults, StandinRecords):
         """Stop serving and close the socket."""
         if self._httpd is None:
             return
+        self._stopping.set()
         for gate in self._holds.values():
             gate.set()
         self._httpd.shutdown()
@@ -118,16 +120,16 @@ class SlackStandin(StandinSetup, StandinFaults, StandinRecords):
                     token=_bearer(headers) or token,
                 )
             )
+            delay = self._delay(method)
+        if delay:
+            self._stopping.wait(delay)
         return answer
 
     def _run(self, method: str, args: Json, found: list[Violation]) -> Answer:
         """Pick the answer: injected fault, contract error, or the method's result."""
         if self._workspace.current_token in self._workspace.revoked:
             return Answer.json({"ok": False, "error": "token_revoked"})
-        fault = _take(self._fail_next, method)
-        limit = self._limits.get(method)
-        if fault is None and limit is not None:
-            fault = limit.take(time.monotonic())
+        fault = _take(self._fail_next, method) or self._over_limit(method, args, time.monotonic())
         if fault is not None:
             extra = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
             return Answer.json({"ok": False, "error": fault.error}, fault.status, **extra)

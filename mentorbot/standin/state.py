@@ -39,8 +39,10 @@ class StandinState:
         self._response_violations: list[str] = []
         self._fail_next: dict[str, deque[_Fault]] = {}
         self._fail_after: dict[str, deque[_Fault]] = {}
-        self._limits: dict[str, _RateLimit] = {}
+        self._limits: dict[str, dict[str, _RateLimit]] = {}  # method -> per -> limit
+        self._delays: dict[str | None, float] = {}  # method (None: every one) -> seconds
         self._holds: dict[str, threading.Event] = {}
+        self._stopping = threading.Event()  # set by stop(): delayed answers leave at once
         self._httpd: StandinHTTPServer | None = None
         self._thread: threading.Thread | None = None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.parser import BytesParser
@@ -78,6 +79,13 @@ class StandinHTTPServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], answerer: Answerer) -> None:
         super().__init__(address, StandinRequestHandler)
         self.answerer = answerer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Report a failure to answer, unless the caller had hung up before its answer (a
+        process killed mid-call, a client's timeout): that is no fault of the stand-in's."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class StandinRequestHandler(BaseHTTPRequestHandler):
