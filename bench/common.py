@@ -7,10 +7,11 @@ import os
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
@@ -23,7 +24,9 @@ from mentorbot.bot.services.workspaces import ensure_workspace
 from mentorbot.bot.settings import Settings
 from mentorbot.bot.timeutil import utcnow
 from mentorbot.standin import SlackStandin
+from mentorbot.standin.transport import StandinHTTPServer
 
+T = TypeVar("T")
 TEAM = "T0BENCH"
 # Every hour of every day is a working hour: the benchmarks measure work, not waiting.
 ALL_HOURS = {"timezone": "UTC", "working_hours": "00:00-24:00", "workdays": list(range(7))}
@@ -55,35 +58,65 @@ class StandinProcess:
     """The Slack stand-in in a process of its own, so its work does not share a GIL with the
     code measured (in-process, its threads stole time from the tick between calls).
 
-    Use as a context manager; `api_url` is its Web API URL; `violations` counts contract
-    violations once it has stopped.
+    Use as a context manager; `api_url` is its Web API URL. `setup`, if given, runs on the
+    stand-in in its process before the first call (rate limits, installs...) and its result
+    is `prepared`; `ask(question)` runs `question(standin)` there and returns the answer
+    (both must pickle: module-level functions, or partials of them). `backlog` enlarges
+    its listen queue (Python's default is 5) for many concurrent callers. `violations`
+    counts contract violations once it has stopped.
     """
 
-    def __init__(self, users: list[tuple[str, str]]) -> None:
-        self._users = users
+    def __init__(
+        self,
+        users: Sequence[tuple[str, str]] = (),
+        *,
+        setup: Callable[[SlackStandin], Any] | None = None,
+        backlog: int | None = None,
+    ) -> None:
+        self._users = list(users)
+        self._setup = setup
+        self._backlog = backlog
         self.api_url = ""
+        self.prepared: Any = None
         self.violations = 0
 
     def __enter__(self) -> StandinProcess:
         context = multiprocessing.get_context("fork")
         self._pipe, child = context.Pipe()
-        self._process = context.Process(target=_serve_standin, args=(child, self._users))
+        self._process = context.Process(
+            target=_serve_standin, args=(child, self._users, self._setup, self._backlog)
+        )
         self._process.start()
-        self.api_url = self._pipe.recv()
+        self.api_url, self.prepared = self._pipe.recv()
         return self
 
+    def ask(self, question: Callable[[SlackStandin], T]) -> T:
+        """Run `question` on the stand-in in its process; return its answer."""
+        self._pipe.send(question)
+        answer: T = self._pipe.recv()
+        return answer
+
     def __exit__(self, *_exc: object) -> None:
-        self._pipe.send("stop")
+        self._pipe.send(None)
         self.violations = self._pipe.recv()
         self._process.join()
 
 
-def _serve_standin(pipe: Connection, users: list[tuple[str, str]]) -> None:
+def _serve_standin(
+    pipe: Connection,
+    users: list[tuple[str, str]],
+    setup: Callable[[SlackStandin], Any] | None,
+    backlog: int | None,
+) -> None:
+    if backlog:
+        StandinHTTPServer.request_queue_size = backlog
     with SlackStandin(team_id=TEAM) as standin:
         for user_id, name in users:
             standin.add_user(user_id, name, tz="UTC")
-        pipe.send(standin.api_url)
-        pipe.recv()
+        prepared = setup(standin) if setup else None
+        pipe.send((standin.api_url, prepared))
+        while (question := pipe.recv()) is not None:
+            pipe.send(question(standin))
         pipe.send(len(standin.violations))
 
 
@@ -92,19 +125,36 @@ def databases() -> Iterator[tuple[str, str]]:
 
     On PostgreSQL each benchmark gets a fresh schema, dropped afterwards.
     """
-    with tempfile.TemporaryDirectory() as folder:
-        yield "SQLite", f"sqlite:///{folder}/bench.db"
-    url = os.environ.get("MENTORBOT_BENCH_DATABASE_URL")
-    if not url:
-        print("(PostgreSQL skipped: set MENTORBOT_BENCH_DATABASE_URL=postgresql://... to add it)")
+    for kind in database_kinds():
+        with scratch_database(kind) as url:
+            yield kind, url
+
+
+def database_kinds() -> list[str]:
+    """The databases to measure on: SQLite, and PostgreSQL when
+    MENTORBOT_BENCH_DATABASE_URL is set (saying so when it is not)."""
+    if os.environ.get("MENTORBOT_BENCH_DATABASE_URL"):
+        return ["SQLite", "PostgreSQL"]
+    print("(PostgreSQL skipped: set MENTORBOT_BENCH_DATABASE_URL=postgresql://... to add it)")
+    return ["SQLite"]
+
+
+@contextmanager
+def scratch_database(kind: str) -> Iterator[str]:
+    """The URL of a new, empty database of a kind (a SQLite file, or a PostgreSQL schema in
+    MENTORBOT_BENCH_DATABASE_URL), removed when the block ends."""
+    if kind == "SQLite":
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{folder}/bench.db"
         return
+    url = os.environ["MENTORBOT_BENCH_DATABASE_URL"]
     base = Settings.from_env({"MENTORBOT_DATABASE_URL": url}).database_url
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(base)
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        yield "PostgreSQL", f"{base}?options=-csearch_path%3D{schema}"
+        yield f"{base}?options=-csearch_path%3D{schema}"
     finally:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
@@ -155,10 +205,10 @@ def seed_programme(
     engine.dispose()
 
 
-def member_row(user_id: str, name: str, now: datetime) -> dict[str, Any]:
-    """A member of the bench workspace in UTC, profile fresh: for a bulk insert."""
+def member_row(user_id: str, name: str, now: datetime, *, team_id: str = TEAM) -> dict[str, Any]:
+    """A member of the bench workspace (or another) in UTC, profile fresh: for a bulk insert."""
     return {
-        "team_id": TEAM,
+        "team_id": team_id,
         "user_id": user_id,
         "name": name,
         "tz": "UTC",
