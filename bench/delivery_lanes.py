@@ -6,10 +6,11 @@ and conversations.open per workspace (Slack's Tier 3: 50 a minute, bursts of 50)
 429 with Retry-After beyond. Each workspace installed mentorbot over OAuth (a bot token of its
 own); its people's profiles are cached and every hour is a working hour.
 
-Each shape WxL runs W worker processes, each calling deliver_due(..., lanes=L) with a
-Runtime as production's worker does, until nothing is pending. Once half the DMs have reached
-Slack the workers are killed (SIGTERM) and started again, their claims lapsed at once (as if the
-restart came a lease later: the figures leave out waiting for it). Everyone's first DM is
+Each shape WxL runs W worker processes, each calling deliver_due with a Runtime and its send
+policy (MENTORBOT_SEND_CONCURRENCY=L lanes) as production's worker does, until nothing is
+pending. Once half the DMs have reached Slack the workers are killed (SIGTERM) and started
+again, their claims ended at once (as if the restart came a lease later: the figures leave
+out waiting for it). Everyone's first DM is
 queued first, then each person's others in a run, so the restarted workers write to people
 whose DM is already open (they should not open it again) and several DMs to one person are
 due together (the per-conversation pace).
@@ -41,15 +42,15 @@ from typing import Any
 from cryptography.fernet import Fernet
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store import Installation
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.pool import NullPool
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import ALL_HOURS, StandinProcess, database_kinds, member_row, scratch_database
 
-from mentorbot.bot.db import make_engine, unit_of_work
-from mentorbot.bot.delivery import deliver_due
+from mentorbot.bot.db import make_engine, make_sessionmaker, unit_of_work
+from mentorbot.bot.delivery import deliver_due, release_abandoned_claims
 from mentorbot.bot.migrate import upgrade
 from mentorbot.bot.models import Member, OutboundMessage
 from mentorbot.bot.outbox import Outgoing, enqueue_many
@@ -60,7 +61,6 @@ from mentorbot.runtime import build_runtime
 from mentorbot.standin import SlackStandin
 
 SHAPES = ((1, 1), (1, 8), (3, 8))  # (workers, lanes)
-LANES_MISSING = 3  # a worker's exit status: this deliver_due takes no `lanes`
 CLIENT_ID = "1111.2222"
 LIMITED = ("chat.postMessage", "conversations.open", "conversations.history")
 
@@ -136,8 +136,9 @@ def _prepare(standin: SlackStandin, *, plan: Plan, pace: Pace) -> dict[str, dict
     return installs
 
 
-def _settings(url: str, api_url: str) -> Settings:
-    """A worker's settings: OAuth installs (a token per workspace) on this database."""
+def _settings(url: str, api_url: str, lanes: int, lease: timedelta) -> Settings:
+    """A worker's settings: OAuth installs (a token per workspace) on this database, `lanes`
+    sending lanes (MENTORBOT_SEND_CONCURRENCY) and claims lasting `lease`."""
     settings = Settings.from_env(
         {
             "SLACK_CLIENT_ID": CLIENT_ID,
@@ -145,6 +146,8 @@ def _settings(url: str, api_url: str) -> Settings:
             "SLACK_SIGNING_SECRET": "bench",
             "MENTORBOT_TOKEN_KEY": Fernet.generate_key().decode(),
             "SLACK_API_URL": api_url,
+            "MENTORBOT_SEND_CONCURRENCY": str(lanes),
+            "MENTORBOT_DELIVERY_LEASE_SECONDS": str(int(lease.total_seconds())),
         }
     )
     return dataclasses.replace(settings, database_url=url)
@@ -192,20 +195,14 @@ def _seed(settings: Settings, plan: Plan, installs: dict[str, dict[str, str]]) -
     runtime.close()
 
 
-def _work(settings: Settings, lanes: int, lease: timedelta) -> None:
-    """A worker process: drain the outbox until nothing is pending (or left to others)."""
+def _work(settings: Settings) -> None:
+    """A worker process: send as production's worker does, with its Runtime and the send
+    policy of its settings, until nothing is pending."""
     logging.basicConfig(level=logging.ERROR)
     runtime = build_runtime(settings)
-    # Only with more than one lane, so that one lane runs on a sender that has none.
-    extra: dict[str, Any] = {"lanes": lanes} if lanes != 1 else {}
     try:
         while _count(runtime.engine, "pending", "sending"):
-            try:
-                report = deliver_due(runtime.sessions, runtime, utcnow(), lease=lease, **extra)
-            except TypeError as error:
-                if "lanes" not in str(error):
-                    raise
-                sys.exit(LANES_MISSING)
+            report = deliver_due(runtime.sessions, runtime, utcnow(), runtime.send_policy)
             if not report.sent:
                 time.sleep(0.1)  # what is left waits for a lease to lapse or a Retry-After
     finally:
@@ -239,21 +236,10 @@ def _opened(standin: SlackStandin, *, by: float, latency: float) -> frozenset[tu
     )
 
 
-def _lapse_claims(engine: Engine) -> int:
-    """End the stopped workers' claims now, as if their lease had run out; returns how many."""
-    with engine.begin() as connection:
-        lapsed = connection.execute(
-            update(OutboundMessage)
-            .where(OutboundMessage.status == "sending")
-            .values(lease_until=utcnow() - timedelta(seconds=1))
-        )
-        return int(lapsed.rowcount or 0)
-
-
-def _start(settings: Settings, workers: int, lanes: int, lease: timedelta) -> list[BaseProcess]:
+def _start(settings: Settings, workers: int) -> list[BaseProcess]:
     context = multiprocessing.get_context("fork")
     started: list[BaseProcess] = [
-        context.Process(target=_work, args=(settings, lanes, lease)) for _ in range(workers)
+        context.Process(target=_work, args=(settings,)) for _ in range(workers)
     ]
     for process in started:
         process.start()
@@ -292,11 +278,11 @@ def run(kind: str, plan: Plan, pace: Pace, workers: int, lanes: int, lease: time
         return
     setup = partial(_prepare, plan=plan, pace=pace)
     with scratch_database(kind) as url, StandinProcess(setup=setup, backlog=256) as standin:
-        settings = _settings(url, standin.api_url)
+        settings = _settings(url, standin.api_url, lanes, lease)
         _seed(settings, plan, standin.prepared)
         progress = make_engine(url, poolclass=NullPool)
         started = time.time()
-        first = _start(settings, workers, lanes, lease)
+        first = _start(settings, workers)
         while standin.ask(_posted) < plan.messages // 2 and any(p.is_alive() for p in first):
             time.sleep(0.2)  # watching the workers, not timing them
         stopped = time.time()
@@ -304,14 +290,13 @@ def run(kind: str, plan: Plan, pace: Pace, workers: int, lanes: int, lease: time
             process.terminate()
         for process in first:
             process.join()
-        if any(process.exitcode == LANES_MISSING for process in first):
-            print(f"{label}: lanes not available (this deliver_due takes no `lanes`)")
-            return
         half = standin.ask(_posted)
         opened = standin.ask(partial(_opened, by=stopped, latency=pace.latency))
-        lapsed = _lapse_claims(progress)
+        # As if the restart came a lease later (SQLite's sole sender does so on starting).
+        with unit_of_work(make_sessionmaker(progress)) as session:
+            lapsed = release_abandoned_claims(session, wall=utcnow())
         restarted = time.time()
-        second = _start(settings, workers, lanes, lease)
+        second = _start(settings, workers)
         for process in second:
             process.join()
         elapsed = time.time() - started
@@ -323,7 +308,7 @@ def run(kind: str, plan: Plan, pace: Pace, workers: int, lanes: int, lease: time
     print(
         f"  restart after {half:,} posts ({stopped - started:.1f} s): "
         f"{figures['reopened']} conversations.open for the {len(opened)} people whose DM had "
-        f"been opened (target 0); {lapsed} claims lapsed; {elapsed - (restarted - started):.1f} s "
+        f"been opened (target 0); {lapsed} claims ended; {elapsed - (restarted - started):.1f} s "
         "after it"
         + (f"; unsent rows {unsent}" if unsent else "")
         + (f"; workers failed with {failed}" if failed else "")
@@ -342,7 +327,7 @@ def _print(
     delivered = figures["delivered"]
     calls: Counter[str] = figures["calls"]
     limited = ", ".join(
-        f"{method} {sum(teams.values())} in {len(teams)} workspaces"
+        f"{method} {sum(teams.values())} in {len(teams)} workspace{'s' * (len(teams) != 1)}"
         for method, teams in figures["limited"].items()
         if teams
     )
