@@ -78,6 +78,41 @@ def test_lanes_claim_only_what_they_are_sending(runtime: Runtime, standin: Slack
     assert sorted(posts) == sorted(standin.dm_channel_for(user) for user in people)
 
 
+def test_one_message_in_flight_per_conversation(runtime: Runtime, standin: SlackStandin) -> None:
+    """Four DMs to each of three people, four lanes: a lane leaves a person another lane is
+    sending to, so each DM is opened once and posts to one conversation go one by one."""
+    people = ["U0ANA", "U0BEN", "U0CAI"]
+    add_people(standin, people)
+    with unit_of_work(runtime.sessions) as session:
+        enqueue_many(
+            session,
+            [
+                Outgoing(TEAM, f"dm:{user}:{n}", "user", user, {"text": f"{n}"}, MONDAY_9_UTC)
+                for user in people
+                for n in range(4)
+            ],
+            now=MONDAY_9_UTC,
+        )
+    gate = standin.hold("chat.postMessage")
+    drained = threading.Thread(
+        target=deliver_due, args=(runtime.sessions, runtime, MONDAY_9_UTC, SendPolicy(lanes=4))
+    )
+    drained.start()
+    try:
+        wait_for(lambda: len(standin.calls_to("conversations.open")) == 3, "three opens", 30)
+        with runtime.sessions() as session:
+            in_flight = session.scalars(
+                select(OutboundMessage.target_id).where(OutboundMessage.status == "sending")
+            ).all()
+        assert sorted(in_flight) == people
+    finally:
+        gate.set()
+        drained.join(timeout=60)
+    assert statuses(runtime.sessions) == Counter({"sent": 12})
+    opened = Counter(call.args["users"] for call in standin.calls_to("conversations.open"))
+    assert opened == Counter(dict.fromkeys(people, 1))
+
+
 def test_a_restarted_worker_posts_to_an_opened_dm_without_opening_it(
     runtime: Runtime, standin: SlackStandin, settings: Settings
 ) -> None:

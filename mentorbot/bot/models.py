@@ -362,6 +362,7 @@ class OutboundMessage(Base):
         Index(None, "cohort_id", "status"),
         Index(None, "team_id", "about_user_id"),
         Index(None, "concern_id"),
+        Index(None, "team_id", "target_id", "status"),  # a conversation's rows (claims)
     )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))

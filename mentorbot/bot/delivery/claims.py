@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, select, update
+from sqlalchemy.orm import Session, aliased
 
 from mentorbot.bot.delivery.pace import paused_teams
 from mentorbot.bot.models import Conversation, Member, OutboundMessage
@@ -92,7 +92,8 @@ def claim_next(
     avoid: Collection[str] = (),
 ) -> Scan:
     """Claim the next due row: a pending one, or an abandoned claim whose lease ran out. Rows
-    for targets in `avoid` (conversations posted to just now) and rows of workspaces whose
+    for targets in `avoid` (conversations posted to just now), rows behind another in their
+    conversation (one in flight per conversation, in order) and rows of workspaces whose
     calls Slack paused are left for later.
 
     One row at a time: a row is locked only by the lane about to send it, so lanes of every
@@ -115,6 +116,7 @@ def claim_next(
             (OutboundMessage.status == "pending")
             | ((OutboundMessage.status == "sending") & (OutboundMessage.lease_until <= wall)),
             *_not_paused(wall),
+            ~_ahead_in_its_conversation(now, wall).exists(),
         )
         .order_by(OutboundMessage.not_before, OutboundMessage.id)
         .limit(1)
@@ -151,6 +153,29 @@ def claim_next(
             _snapshot(row, row.target_id if row.target_kind == "channel" else channel)
         )
     return found
+
+
+def _ahead_in_its_conversation(now: datetime, wall: datetime) -> Select[Any]:
+    """A row of the same conversation that goes first: one another lane is sending (of any
+    worker), or one due earlier. Each lane takes only a conversation's first due message, so
+    a DM is opened and looked in once, and one person's messages arrive in order. Lanes
+    claiming at the same moment see each other's first rows as pending (and skip them while
+    locked), never a later one as free."""
+    other = aliased(OutboundMessage)
+    claimable = (other.status == "pending") | (
+        (other.status == "sending") & (other.lease_until <= wall)
+    )
+    earlier = (other.not_before < OutboundMessage.not_before) | (
+        (other.not_before == OutboundMessage.not_before) & (other.id < OutboundMessage.id)
+    )
+    return select(other.id).where(
+        other.team_id == OutboundMessage.team_id,
+        other.target_id == OutboundMessage.target_id,
+        other.status.in_(("pending", "sending")),
+        other.id != OutboundMessage.id,
+        ((other.status == "sending") & (other.lease_until > wall))
+        | (claimable & (other.not_before <= now) & earlier),
+    )
 
 
 def _not_paused(wall: datetime) -> tuple[Any, ...]:

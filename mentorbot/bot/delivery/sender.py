@@ -187,6 +187,8 @@ class _Drain:
     wall_clock: Callable[[], datetime]
     pace: ConversationPace
     stopped: list[Exception] = field(default_factory=list)
+    sending: int = 0  # this drain's messages in flight, in all its lanes
+    finished: threading.Condition = field(default_factory=threading.Condition)
 
     def guarded_lane(self) -> None:
         """A lane on a thread of its own: what stops it is kept for `deliver_due` to raise."""
@@ -212,10 +214,29 @@ class _Drain:
             if scan.claims:
                 for claim in scan.claims:
                     self._send(claim)
-            elif scan.looked_at == 0 and not self._waited(busy):
+            elif scan.looked_at == 0 and not self._behind_a_lane() and not self._waited(busy):
                 return
 
+    def _behind_a_lane(self) -> bool:
+        """While another lane sends, what is left may be behind its message in the same
+        conversation: wait for one send to end, then look again."""
+        with self.finished:
+            if not self.sending:
+                return False
+            self.finished.wait(timeout=LONGEST_WAIT.total_seconds())
+            return True
+
     def _send(self, claim: Claimed) -> None:
+        with self.finished:
+            self.sending += 1
+        try:
+            self._attempt(claim)
+        finally:
+            with self.finished:
+                self.sending -= 1
+                self.finished.notify_all()
+
+    def _attempt(self, claim: Claimed) -> None:
         client = self.client_for(claim.team_id)
         if client is None:
             outcome = no_workspace(claim)
