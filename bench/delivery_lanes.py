@@ -385,6 +385,7 @@ def main() -> None:
     parser.add_argument("--open-rate", type=float, default=50 / 60, help="opens a second")
     parser.add_argument("--open-burst", type=int, default=50)
     parser.add_argument("--lease", type=int, default=60, help="seconds a claim lasts")
+    parser.add_argument("--only", choices=("SQLite", "PostgreSQL"), help="one database")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     small = (60, 12, 1) if args.quick else (5000, 200, 5)
@@ -416,6 +417,8 @@ def main() -> None:
         f"claims last {lease.total_seconds():g} s"
     )
     for kind in database_kinds():
+        if args.only and kind != args.only:
+            continue
         for workers, lanes in shapes:
             run(kind, plan, pace, workers, lanes, lease)
 
