@@ -21,15 +21,12 @@ from slack_bolt.adapter.flask import SlackRequestHandler
 from slack_sdk import WebClient
 
 
-def create_wsgi_app() -> Flask:
-    """gunicorn's entry point: a Bolt app whose `/checkin` listener does nothing but ack."""
-    client = WebClient(
-        token=os.environ["SLACK_BOT_TOKEN"],
-        base_url=os.environ.get("SLACK_API_URL", "https://slack.com/api/"),
-    )
+def create_bolt_app(token: str, signing_secret: str, api_url: str) -> App:
+    """The Bolt app, whose `/checkin` listener does nothing but ack (`ack_profile.py` hands
+    it requests in process)."""
     app = App(
-        client=client,
-        signing_secret=os.environ["SLACK_SIGNING_SECRET"],
+        client=WebClient(token=token, base_url=api_url),
+        signing_secret=signing_secret,
         process_before_response=True,  # as mentorbot: the listener runs before the answer
     )
 
@@ -37,6 +34,16 @@ def create_wsgi_app() -> Flask:
     def checkin(ack: Ack) -> None:
         ack()
 
+    return app
+
+
+def create_wsgi_app() -> Flask:
+    """gunicorn's entry point: the Bolt app behind Flask and Bolt's Flask adapter."""
+    app = create_bolt_app(
+        os.environ["SLACK_BOT_TOKEN"],
+        os.environ["SLACK_SIGNING_SECRET"],
+        os.environ.get("SLACK_API_URL", "https://slack.com/api/"),
+    )
     slack = SlackRequestHandler(app)
     web = Flask(__name__, static_folder=None)
 
