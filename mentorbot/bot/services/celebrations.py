@@ -15,7 +15,7 @@ from datetime import datetime
 from functools import cache
 from typing import Literal
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, exists, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -70,6 +70,10 @@ def latest_meeting(pair: Pair, now: datetime) -> datetime | None:
     return pair.last_meeting_at
 
 
+# Built once, run with parameters, as every check-in asks (see pairs._ACTIVE_PAIRS).
+_ANY_CHECKIN = select(exists().where(CheckIn.pair_id == bindparam("pair_id")))
+
+
 def note_checkin(session: Session, *, pair: Pair, now: datetime) -> None:
     """A check-in is about to be added (and the pair's quiet clock to move for it): the pair's
     first ever is a milestone, and the first since a meeting counts that meeting.
@@ -80,8 +84,7 @@ def note_checkin(session: Session, *, pair: Pair, now: datetime) -> None:
     on before a pause stays uncounted.) One conditional UPDATE keeps two check-ins at once
     from both counting.
     """
-    earlier = session.scalar(select(func.count()).where(CheckIn.pair_id == pair.id))
-    if earlier == 0:
+    if not session.scalar(_ANY_CHECKIN, {"pair_id": pair.id}):
         _record(session, pair, "first_checkin", "", now=now)
     meeting = latest_meeting(pair, now)
     if meeting is None:

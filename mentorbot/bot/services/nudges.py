@@ -14,10 +14,11 @@ from sqlalchemy.orm import Session
 
 from mentorbot.bot import message_kinds
 from mentorbot.bot.message_kinds import MessageKey
-from mentorbot.bot.models import Pair, Workspace
+from mentorbot.bot.models import Pair
 from mentorbot.bot.outbox import Outgoing, enqueue_many
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.cohorts import CADENCES
+from mentorbot.bot.services.workspaces import workspace_setting
 
 DEFAULT_GRACE = timedelta(days=3)
 # Coordinators hear after this many cycles without a check-in.
@@ -27,8 +28,7 @@ CYCLES_BEFORE_ESCALATION = 2
 def grace_of(session: Session, team_id: str) -> timedelta:
     """How long past a cycle a workspace waits before nudging (MENTORBOT_NUDGE_GRACE_DAYS)."""
     with session.no_autoflush:  # pending changes cannot alter settings: flush them once, later
-        settings = session.scalar(select(Workspace.settings).where(Workspace.team_id == team_id))
-    days = (settings or {}).get("nudge_grace_days")
+        days = workspace_setting(session, team_id, "nudge_grace_days")
     return DEFAULT_GRACE if days is None else timedelta(days=int(days))
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from mentorbot.bot import message_kinds
@@ -284,17 +284,22 @@ def pairs_of_person(
     )
 
 
+# Built once, run with parameters: every check-in asks, and building the statement afresh
+# cost more than running it (bench/ack_profile.py).
+_ACTIVE_PAIRS = (
+    select(Pair)
+    .where(
+        Pair.team_id == bindparam("team_id"),
+        Pair.status.in_(("active", "paused")),
+        or_(Pair.mentee_id == bindparam("user_id"), Pair.mentor_id == bindparam("user_id")),
+    )
+    .order_by(Pair.created_at.desc(), Pair.id.desc())
+)
+
+
 def active_pair_of(session: Session, *, team_id: str, user_id: str) -> Pair | None:
     """The person's most recent active pair, as mentee first, then as mentor."""
-    pairs = session.scalars(
-        select(Pair)
-        .where(
-            Pair.team_id == team_id,
-            Pair.status.in_(("active", "paused")),
-            or_(Pair.mentee_id == user_id, Pair.mentor_id == user_id),
-        )
-        .order_by(Pair.created_at.desc(), Pair.id.desc())
-    ).all()
+    pairs = session.scalars(_ACTIVE_PAIRS, {"team_id": team_id, "user_id": user_id}).all()
     as_mentee = [pair for pair in pairs if pair.mentee_id == user_id]
     candidates = as_mentee or list(pairs)
     return candidates[0] if candidates else None

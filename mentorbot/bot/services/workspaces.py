@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.models import Member, Workspace
@@ -109,9 +109,13 @@ def default_zones(session: Session, team_ids: set[str]) -> dict[str, ZoneInfo]:
     return {team_id: zone_for(None, named.get(team_id)) for team_id in team_ids}
 
 
+# Built once, run with parameters: a check-in reads a setting (see pairs._ACTIVE_PAIRS).
+_SETTINGS = select(Workspace.settings).where(Workspace.team_id == bindparam("team_id"))
+
+
 def workspace_setting(session: Session, team_id: str, key: str) -> Any:
     """One of the settings the workspace was recorded with (None when it has none)."""
-    settings = session.scalar(select(Workspace.settings).where(Workspace.team_id == team_id))
+    settings = session.scalar(_SETTINGS, {"team_id": team_id})
     return (settings or {}).get(key)
 
 
