@@ -3,12 +3,13 @@
 Builds the bot's Bolt app as the tests do (runtime, `create_app`, the Slack stand-in in this
 process) on a seeded programme, then hands signed requests straight to `dispatch()`, as the
 web layer does once it has read a request (no HTTP server, no Flask). For each command it
-prints the statements a request sends, the Python function calls it makes (the same on a
-busy machine as on an idle one, unlike times), the CPU time on the request's thread and the
-wall time per request (the Slack calls that follow the answer run on other threads and are
-not counted), then the top of a cProfile of the same requests by cumulative and by own time.
-The profiled pass is apart from the timed one: profiling slows every call. Last, the same
-figures for the bare Bolt app of `ack_load.py` (`bare_app.py`), which only acknowledges.
+prints the statements a request sends before its answer, the Python function calls it makes
+(the same on a busy machine as on an idle one, unlike times), the CPU time on the request's
+thread and the wall time per request (the Slack calls that follow the answer run on other
+threads and are not counted), then the top of a cProfile of the same requests by cumulative
+and by own time. The profiled pass is apart from the timed one: profiling slows every call.
+Last, the same figures for the bare Bolt app of `ack_load.py` (`bare_app.py`), which only
+acknowledges.
 
     python bench/ack_profile.py [--requests 2000] [--top 25]
     python bench/ack_profile.py --sql          # and the statements one request sends
@@ -24,6 +25,7 @@ import io
 import pstats
 import statistics
 import sys
+import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -58,7 +60,8 @@ class Measured(InProcess):
         self.profile: cProfile.Profile | None = None
         self.wall: list[float] = []
         self.cpu: list[float] = []
-        self.statements: list[str] = []
+        self.statements: list[str] = []  # sent on the request's thread, before the answer
+        self.thread = threading.get_ident()
 
     def __call__(self, body: bytes, headers: dict[str, str]) -> BotResponse:
         profile = self.profile
@@ -72,6 +75,10 @@ class Measured(InProcess):
                 profile.disable()
             self.cpu.append(time.thread_time() - cpu)
             self.wall.append(time.perf_counter() - wall)
+
+    def note(self, sql: str) -> None:
+        if threading.get_ident() == self.thread:
+            self.statements.append(sql)
 
     def clear(self) -> None:
         self.wall.clear()
@@ -147,7 +154,7 @@ def mentorbot(name: str, url: str, standin: SlackStandin, args: argparse.Namespa
         event.listen(
             runtime.engine,
             "before_cursor_execute",
-            lambda _conn, _cursor, sql, *_rest: transport.statements.append(sql),
+            lambda _conn, _cursor, sql, *_rest: transport.note(sql),
         )
         slack = SignedSlackClient(transport, SECRET, standin=standin, team_id=TEAM)
         gc.collect()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 from datetime import UTC, datetime
 from urllib.parse import quote
@@ -11,15 +12,15 @@ from urllib.parse import quote
 import pytest
 from freezegun import freeze_time
 from slack_sdk.signature import SignatureVerifier
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from mentorbot.bot.models import CheckIn
+from mentorbot.bot.models import CheckIn, Goal
 from mentorbot.bot.timeutil import utcnow
 from mentorbot.runtime import Runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
 from tests.conftest import SIGNING_SECRET
-from tests.factories import seed_pair
+from tests.factories import TEAM, seed_pair
 from tests.http import answer
 
 
@@ -375,6 +376,36 @@ def test_slack_has_its_answer_before_the_calls_that_follow_it(
     assert confirmation.ok and confirmation.args["thread_ts"] == "1700000000.000100"
     with sessions() as session:
         assert session.scalar(select(CheckIn.went_well)) == "a good week"
+
+
+def test_checkin_answers_once_the_pair_is_found_and_reads_its_modal_after(
+    slack: SignedSlackClient, runtime: Runtime, standin: SlackStandin
+) -> None:
+    """`/checkin` holds up its answer only to find the person's pair; the modal's goals are
+    read after the answer, on the thread that opens the modal."""
+    pair = seed_pair(runtime.sessions, now=utcnow())
+    with runtime.sessions.begin() as session:
+        session.add(Goal(team_id=TEAM, pair_id=pair.id, title="Ship the demo"))
+    answering = threading.get_ident()
+    sent: list[tuple[bool, str]] = []  # (on the answering thread, the statement)
+
+    def record(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        sent.append((threading.get_ident() == answering, " ".join(statement.split())))
+
+    event.listen(runtime.engine, "before_cursor_execute", record)
+    try:
+        answer = slack.command("/checkin", "", user_id="U0MENTEE")
+    finally:
+        event.remove(runtime.engine, "before_cursor_execute", record)
+
+    assert answer.status == 200 and answer.body == ""
+    before = [sql for answered, sql in sent if answered]
+    after = [sql for answered, sql in sent if not answered]
+    assert any("FROM pair" in sql for sql in before)
+    assert not any("FROM goal" in sql for sql in before)
+    assert any("FROM goal" in sql for sql in after)
+    [opened] = standin.calls_to("views.open")
+    assert opened.ok and "Ship the demo" in json.dumps(opened.args["view"])
 
 
 def test_in_process_the_bot_answers_as_it_does_over_http(

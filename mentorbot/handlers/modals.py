@@ -10,6 +10,7 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
+from mentorbot.bot.db import unit_of_work
 from mentorbot.bot.errors import BadInput
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.checkins import pair_of_member
@@ -78,6 +79,22 @@ def pair_of_form(view: dict[str, Any], actor: Actor, session: Session) -> Any:
 def open_modal(context: BoltContext, client: WebClient, trigger_id: str, view: Any) -> None:
     """Open a modal once the request's transaction is over."""
     defer(context, "open a modal", lambda: client.views_open(trigger_id=trigger_id, view=view))
+
+
+def open_modal_built(
+    context: BoltContext, client: WebClient, trigger_id: str, build: Callable[[Session], Any]
+) -> None:
+    """Open the modal `build(session)` makes, built once Slack has its answer, in a session
+    of its own: for a view whose reads the answer need not wait for. Whatever could refuse
+    the request (no pair, not theirs) is checked before, in the request."""
+    sessions = context["runtime"].sessions
+
+    def build_and_open() -> None:
+        with unit_of_work(sessions) as session:
+            view = build(session)
+        client.views_open(trigger_id=trigger_id, view=view)
+
+    defer(context, "open a modal", build_and_open)
 
 
 def finish_modal(ack: Ack, template: str, **context: Any) -> None:
