@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import threading
 import time
 from datetime import UTC, datetime
@@ -15,7 +16,8 @@ from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from mentorbot.bot.models import CheckIn, Goal
+from mentorbot.bot.db import reading
+from mentorbot.bot.models import CheckIn, Goal, Pair
 from mentorbot.bot.timeutil import utcnow
 from mentorbot.runtime import Runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
@@ -406,6 +408,30 @@ def test_checkin_answers_once_the_pair_is_found_and_reads_its_modal_after(
     assert any("FROM goal" in sql for sql in after)
     [opened] = standin.calls_to("views.open")
     assert opened.ok and "Ship the demo" in json.dumps(opened.args["view"])
+
+
+def test_what_is_read_after_an_answer_holds_up_no_writer(
+    sessions: sessionmaker[Session], database_url: str
+) -> None:
+    """A session that only reads (`reading`: the check-in modal, built after the answer)
+    takes no write lock on SQLite, so a check-in made meanwhile does not wait for it."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL's readers never hold up a writer")
+    seed_pair(sessions, now=utcnow())
+    writer = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+    writer.execute("PRAGMA busy_timeout = 100")  # fail in 0.1 s rather than wait
+    try:
+        with reading(sessions) as session:
+            counted = session.scalar(select(Pair.meetings_checked_in))
+            writer.execute("BEGIN IMMEDIATE")  # "database is locked" if the reader held it
+            writer.execute("UPDATE pair SET meetings_checked_in = meetings_checked_in + 1")
+            writer.execute("COMMIT")
+            # The reader reads the one snapshot it began with.
+            assert session.scalar(select(Pair.meetings_checked_in)) == counted
+    finally:
+        writer.close()
+    with sessions() as session:
+        assert session.scalar(select(Pair.meetings_checked_in)) == (counted or 0) + 1
 
 
 def test_in_process_the_bot_answers_as_it_does_over_http(

@@ -9,6 +9,9 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
+# The execution option `reading` gives its session's connection.
+READ_ONLY = "mentorbot_read_only"
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
@@ -37,7 +40,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin(connection: Any) -> None:
     # IMMEDIATE takes the write lock up front: SQLite has one writer, and a transaction that
     # reads and then writes would otherwise fail, not wait, when another writer got in between.
-    if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+    # One that only reads (`reading`) needs no lock: in WAL mode it reads its own snapshot.
+    options = connection.get_execution_options()
+    if options.get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    elif options.get("isolation_level") != "AUTOCOMMIT":
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
@@ -66,6 +73,19 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.rollback()
         raise
     finally:
+        session.close()
+
+
+@contextmanager
+def reading(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session that only reads (building a view after the answer): on SQLite it takes no
+    write lock, so it never holds up a request that writes. It is rolled back, not committed."""
+    session = factory()
+    try:
+        session.connection(execution_options={READ_ONLY: True})
+        yield session
+    finally:
+        session.rollback()
         session.close()
 
 

@@ -10,7 +10,7 @@ from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from mentorbot.bot.db import unit_of_work
+from mentorbot.bot.db import reading
 from mentorbot.bot.errors import BadInput
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.checkins import pair_of_member
@@ -85,12 +85,12 @@ def open_modal_built(
     context: BoltContext, client: WebClient, trigger_id: str, build: Callable[[Session], Any]
 ) -> None:
     """Open the modal `build(session)` makes, built once Slack has its answer, in a session
-    of its own: for a view whose reads the answer need not wait for. Whatever could refuse
-    the request (no pair, not theirs) is checked before, in the request."""
+    of its own that only reads: for a view whose reads the answer need not wait for.
+    Whatever could refuse the request (no pair, not theirs) is checked before, in it."""
     sessions = context["runtime"].sessions
 
     def build_and_open() -> None:
-        with unit_of_work(sessions) as session:
+        with reading(sessions) as session:
             view = build(session)
         client.views_open(trigger_id=trigger_id, view=view)
 
