@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from mentorbot.bot.db import make_engine, make_sessionmaker, unit_of_work
 from mentorbot.bot.delivery import SendPolicy
-from mentorbot.bot.delivery.pace import ConversationPace
+from mentorbot.bot.delivery.pace import PostRate
 from mentorbot.bot.services.workspaces import ensure_workspace
 from mentorbot.bot.settings import Settings, SettingsError
 from mentorbot.bot.timeutil import utcnow
@@ -64,8 +64,9 @@ class Runtime:
     # The sender's clients, one per token: they leave a 429 to the sender, which pauses the
     # workspace for every lane rather than sleeping inside one call.
     _senders: dict[str | None, WebClient] = field(default_factory=dict)
-    # This process's posts, paced per conversation across its sending lanes and its ticks.
-    pace: ConversationPace = field(default_factory=ConversationPace)
+    # How fast posts to one conversation may go (Slack's guidance); the pace is kept in the
+    # database, for every lane of every worker.
+    pace: PostRate = field(default_factory=PostRate)
     _clients_lock: threading.Lock = field(default_factory=threading.Lock)
 
     _pending: set[Future[Any]] = field(default_factory=set)

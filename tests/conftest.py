@@ -9,6 +9,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,7 +37,9 @@ if TYPE_CHECKING:
 # pytest times every test with `_pytest.timing`'s clock functions; left alone, freezegun
 # swaps those for its frozen ones too, and `--durations` reported years (the frozen epoch
 # less the real monotonic clock). Configured here, before any `freeze_time` is made.
-freezegun.configure(extend_ignore_list=["_pytest.timing"])
+# Slack's pace of posts runs in real time however the programme's clock is frozen, as
+# Slack's own does: its module keeps the real clock.
+freezegun.configure(extend_ignore_list=["_pytest.timing", "mentorbot.bot.delivery.pace"])
 
 PG_ENV = "MENTORBOT_TEST_DATABASE_URL"
 SIGNING_SECRET = "test-signing-secret"
@@ -127,10 +130,11 @@ class _MigratedSchemas:
 def _quick_pace(monkeypatch: pytest.MonkeyPatch) -> None:
     """In process, the stand-in keeps no pace: posts to one conversation go out without
     Slack's second apart, so tests about other things do not wait in real time. The tests
-    of pacing give their ConversationPace its rate (tests/test_delivery_pace.py); workers
-    run as processes keep Slack's."""
+    of pacing give their PostRate its rate (tests/test_delivery_pace.py); workers run as
+    processes keep Slack's."""
     monkeypatch.setattr(pace, "POSTS_PER_SECOND", 1000.0)
     monkeypatch.setattr(pace, "BURST", 1000)
+    monkeypatch.setattr(pace, "MARGIN", timedelta(0))
 
 
 @pytest.fixture(scope="session")

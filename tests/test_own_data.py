@@ -132,7 +132,8 @@ def snapshot(sessions: sessionmaker[Session]) -> dict[str, list[dict[str, Any]]]
 
 
 def texts_stored(sessions: sessionmaker[Session]) -> list[tuple[str, str, Any, str]]:
-    """(table, column, row id, text) of every string and JSON value in the database."""
+    """(table, column, row key, text) of every string and JSON value in the database (the
+    key: the row's id, or its primary key's values where it has no id)."""
     found = []
     with sessions() as session:
         for table in Base.metadata.sorted_tables:
@@ -142,7 +143,10 @@ def texts_stored(sessions: sessionmaker[Session]) -> list[tuple[str, str, Any, s
                     value = row._mapping[column.name]
                     if value is not None:
                         text = value if isinstance(value, str) else json.dumps(value)
-                        found.append((table.name, column.name, row._mapping["id"], text))
+                        key = tuple(row._mapping[c.name] for c in table.primary_key)
+                        found.append(
+                            (table.name, column.name, key[0] if "id" in table.c else key, text)
+                        )
     return found
 
 

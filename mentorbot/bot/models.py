@@ -427,6 +427,17 @@ class Conversation(Base):
     opened_at: Mapped[datetime]
 
 
+class ConversationPace(Base):
+    """When a conversation may have its next post (Slack's pace of about one a second, with
+    bursts): one moment per conversation, kept for every sender (delivery/pace.py)."""
+
+    __tablename__ = "conversation_pace"
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    # The outbox's target: a channel, one user id, or "U1,U2" for a group DM.
+    target: Mapped[str] = mapped_column(String(64), primary_key=True)
+    free_at: Mapped[datetime]
+
+
 class SlackPause(Base):
     """Until when a workspace's calls of one Web API method wait: Slack's Retry-After after a
     429, or the pace kept for a method Slack allows rarely. Read by every sender."""

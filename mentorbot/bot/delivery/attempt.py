@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,7 +21,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from mentorbot.bot.delivery.claims import Claimed
 from mentorbot.bot.delivery.conversations import STALE
 from mentorbot.bot.delivery.history import MAX_LOOKUPS, find_delivered, metadata_for
-from mentorbot.bot.delivery.pace import retry_after
+from mentorbot.bot.delivery.pace import retry_after, slack_time
 from mentorbot.bot.outbox import UNCONFIRMED, UNINSTALLED
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ class Outcome:
     stale: bool = False  # the stored channel is gone
     pauses: list[tuple[str, timedelta]] = field(default_factory=list)  # (method, for how long)
     history_calls: int = 0
+    posted_at: datetime | None = None  # Slack's time when chat.postMessage was called
 
 
 class _Uncertain(Exception):
@@ -77,6 +79,8 @@ class _Progress:
     opened: str | None = None
     stale: bool = False
     history_calls: int = 0
+    posted_at: datetime | None = None
+    clock: Callable[[], datetime] = slack_time
 
 
 def no_workspace(claim: Claimed) -> Outcome:
@@ -86,9 +90,15 @@ def no_workspace(claim: Claimed) -> Outcome:
     return Outcome(claim, changes, "cancelled", UNINSTALLED)
 
 
-def attempt(client: WebClient, claim: Claimed, now: datetime) -> Outcome:
-    """Send one claimed message (or find it sent already) and say what became of it."""
-    progress = _Progress()
+def attempt(
+    client: WebClient,
+    claim: Claimed,
+    now: datetime,
+    slack_clock: Callable[[], datetime] = slack_time,
+) -> Outcome:
+    """Send one claimed message (or find it sent already) and say what became of it;
+    `slack_clock` tells when it was posted, for its conversation's pace."""
+    progress = _Progress(clock=slack_clock)
     try:
         channel, ts, found = _send(client, claim, progress)
     except SlackApiError as error:
@@ -111,6 +121,7 @@ def attempt(client: WebClient, claim: Claimed, now: datetime) -> Outcome:
         outcome = Outcome(claim, changes, "found" if found else "sent")
     outcome.opened, outcome.stale = progress.opened, progress.stale
     outcome.history_calls = progress.history_calls
+    outcome.posted_at = progress.posted_at
     return outcome
 
 
@@ -149,6 +160,7 @@ def _post(
             return channel, look.ts, True
         if not look.sure:
             raise _Unsure
+    progress.posted_at = progress.clock()
     try:
         response = client.chat_postMessage(
             channel=channel, metadata=metadata_for(claim.dedupe_key), **claim.payload

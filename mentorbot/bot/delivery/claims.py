@@ -9,7 +9,6 @@ still holds, so a crashed sender leaves at most its in-flight messages to be loo
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,8 +16,8 @@ from typing import Any
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session, aliased
 
-from mentorbot.bot.delivery.pace import paused_teams
-from mentorbot.bot.models import Conversation, Member, OutboundMessage
+from mentorbot.bot.delivery.pace import PostRate, paused_teams
+from mentorbot.bot.models import Conversation, ConversationPace, Member, OutboundMessage
 from mentorbot.bot.outbox import EXPIRED
 from mentorbot.bot.services.members import PROFILE_MAX_AGE
 from mentorbot.bot.services.workspaces import availabilities_for
@@ -47,6 +46,8 @@ class Claimed:
     channel: str | None = None
     first_attempt_at: datetime | None = None
     lookups: int = 0
+    # When its conversation could have this post (its pace), None for a first one.
+    free_at: datetime | None = None
 
 
 @dataclass
@@ -89,12 +90,13 @@ def claim_next(
     now: datetime,
     wall: datetime,
     lease: timedelta = DEFAULT_LEASE,
-    avoid: Collection[str] = (),
+    pace: PostRate | None = None,
 ) -> Scan:
     """Claim the next due row: a pending one, or an abandoned claim whose lease ran out. Rows
-    for targets in `avoid` (conversations posted to just now), rows behind another in their
+    whose conversation had its posts for now (`pace`), rows behind another in their
     conversation (one in flight per conversation, in order) and rows of workspaces whose
-    calls Slack paused are left for later.
+    calls Slack paused are left for later. The claim carries its conversation's pace
+    (`free_at`), which the sender moves on once it has posted.
 
     One row at a time: a row is locked only by the lane about to send it, so lanes of every
     worker share the work and none sits on claims it has not started.
@@ -104,15 +106,22 @@ def claim_next(
     has passed while it waited, it ends "expired", never delivered late. On PostgreSQL, rows
     another sender is claiming are skipped, not waited for.
     """
+    pace = pace or PostRate()
     query = (
-        select(OutboundMessage, Conversation.channel_id)
+        select(OutboundMessage, Conversation.channel_id, ConversationPace.free_at)
         .outerjoin(
             Conversation,
             (Conversation.team_id == OutboundMessage.team_id)
             & (Conversation.users == OutboundMessage.target_id),
         )
+        .outerjoin(
+            ConversationPace,
+            (ConversationPace.team_id == OutboundMessage.team_id)
+            & (ConversationPace.target == OutboundMessage.target_id),
+        )
         .where(
             OutboundMessage.not_before <= now,
+            pace.is_free(pace.clock()),
             (OutboundMessage.status == "pending")
             | ((OutboundMessage.status == "sending") & (OutboundMessage.lease_until <= wall)),
             *_not_paused(wall),
@@ -121,14 +130,12 @@ def claim_next(
         .order_by(OutboundMessage.not_before, OutboundMessage.id)
         .limit(1)
     )
-    if avoid:
-        query = query.where(OutboundMessage.target_id.not_in(list(avoid)))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=OutboundMessage)
-    rows = [(row, channel) for row, channel in session.execute(query)]
+    rows = [(row, channel, free_at) for row, channel, free_at in session.execute(query)]
     found = Scan(claims=[], looked_at=len(rows))
-    hours = _hours(session, [row for row, _ in rows])
-    for row, channel in rows:
+    hours = _hours(session, [row for row, _, _ in rows])
+    for row, channel, free_at in rows:
         allowed = now
         if row.target_kind != "channel":
             people = [hours[(row.team_id, user_id)] for user_id in row.target_id.split(",")]
@@ -150,7 +157,7 @@ def claim_next(
         if row.first_attempt_at is None and not row.outcome_unknown:
             row.first_attempt_at = wall  # (an uncertain row from before this was kept: unknown)
         found.claims.append(
-            _snapshot(row, row.target_id if row.target_kind == "channel" else channel)
+            _snapshot(row, row.target_id if row.target_kind == "channel" else channel, free_at)
         )
     return found
 
@@ -208,7 +215,7 @@ def _hours(session: Session, rows: list[OutboundMessage]) -> dict[tuple[str, str
     }
 
 
-def _snapshot(row: OutboundMessage, channel: str | None) -> Claimed:
+def _snapshot(row: OutboundMessage, channel: str | None, free_at: datetime | None) -> Claimed:
     assert row.lease_until is not None
     return Claimed(
         id=row.id,
@@ -223,6 +230,7 @@ def _snapshot(row: OutboundMessage, channel: str | None) -> Claimed:
         channel=channel,
         first_attempt_at=row.first_attempt_at,
         lookups=row.lookups,
+        free_at=free_at,
     )
 
 

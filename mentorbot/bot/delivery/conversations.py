@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from mentorbot.bot.models import Conversation
+from mentorbot.bot.models import Conversation, ConversationPace
 
 # Slack's answers that say a stored conversation is no longer one the bot can post in.
 STALE = frozenset({"channel_not_found", "is_archived", "not_in_channel"})
@@ -47,15 +47,21 @@ def forget_channel(session: Session, *, team_id: str, users: str) -> None:
 
 
 def forget_person(session: Session, *, team_id: str, user_id: str) -> int:
-    """Drop every stored conversation a person is in (their data is being deleted)."""
-    users = Conversation.users
-    result = session.execute(
-        delete(Conversation).where(
-            Conversation.team_id == team_id,
-            (users == user_id)
-            | users.startswith(f"{user_id},")
-            | users.endswith(f",{user_id}")
-            | users.contains(f",{user_id},"),
+    """Drop every stored conversation a person is in, and its pace (their data is being
+    deleted)."""
+    dropped = 0
+    for table, users in (
+        (ConversationPace, ConversationPace.target),
+        (Conversation, Conversation.users),
+    ):
+        result = session.execute(
+            delete(table).where(
+                table.team_id == team_id,
+                (users == user_id)
+                | users.startswith(f"{user_id},")
+                | users.endswith(f",{user_id}")
+                | users.contains(f",{user_id},"),
+            )
         )
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
+        dropped += int(getattr(result, "rowcount", 0) or 0)
+    return dropped

@@ -1,90 +1,123 @@
 """Slack's pace: about one post a second per conversation, and a workspace's pauses.
 
-Two kinds of waiting, both in real time (Slack's clock, not the programme's `now`):
+Two kinds of waiting, both kept in the database for every lane of every worker, and both in
+real time (Slack's clock, not the programme's `now`):
 
-- `ConversationPace`, in the process: a token bucket per conversation (a channel, or a DM's
-  readers), one post a second with short bursts, as Slack asks of chat.postMessage. A lane
-  leaves a conversation that has no token for later and sends something else meanwhile.
-- `slack_pause` rows, in the database, seen by every lane of every worker: until when a
-  workspace's calls of one method wait. A 429 sets one from its Retry-After; looking in a
-  conversation's history sets one after each look, since Slack allows that rarely.
+- `conversation_pace` rows: when a conversation (a channel, or a DM's readers) may have its
+  next post, as Slack asks of chat.postMessage: one a second, with short bursts
+  (`PostRate`, a generic cell rate algorithm: one moment per conversation). A lane
+  claims only messages whose conversation is free, and sends something else meanwhile.
+- `slack_pause` rows: until when a workspace's calls of one method wait. A 429 sets one from
+  its Retry-After; looking in a conversation's history sets one after each look, since Slack
+  allows that rarely.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from mentorbot.bot.models import SlackPause
+from mentorbot.bot.models import ConversationPace, OutboundMessage, SlackPause
 
 # Slack's guidance for chat.postMessage: about one message a second per conversation,
 # with short bursts allowed.
 POSTS_PER_SECOND = 1.0
 BURST = 3
+# A post waits this much past its conversation's moment: Slack counts a post when it
+# arrives, and one call's way there may be quicker than the one before.
+MARGIN = timedelta(milliseconds=50)
 
 
-class ConversationPace:
-    """Token buckets per (workspace, conversation), shared by a process's lanes.
+def slack_time() -> datetime:
+    """Real time now, as Slack counts its pace. (Tests that freeze the programme's clock
+    leave this module's alone: tests/conftest.py.)"""
+    return datetime.fromtimestamp(time.time(), UTC)
 
-    `clock` is monotonic seconds in real time; posting waits for Slack, whatever time the
-    programme's tick is about.
-    """
 
-    LIMIT = 10_000  # buckets kept; past it, full ones are forgotten
+@dataclass(frozen=True)
+class PostRate:
+    """Posts per conversation: `per_second`, after a burst of `burst` (Slack's guidance when
+    not given, read when used). Each conversation keeps one moment, `free_at`: the earliest
+    its next post may go; each post moves it on by one interval, and never further back than
+    a burst's worth before the post. A post waits `margin` past that moment (`MARGIN` when
+    not given)."""
 
-    def __init__(
+    per_second: float | None = None
+    burst: int | None = None
+    clock: Callable[[], datetime] = slack_time
+    margin: timedelta | None = None
+
+    def _margin(self) -> timedelta:
+        return MARGIN if self.margin is None else self.margin
+
+    def _interval(self) -> timedelta:
+        return timedelta(seconds=1 / (self.per_second or POSTS_PER_SECOND))
+
+    def _burst(self) -> int:
+        return self.burst or BURST
+
+    def is_free(self, at: datetime) -> ColumnElement[bool]:
+        """The condition, for a query joined to `conversation_pace`, that a row's
+        conversation may have a post at `at`."""
+        return ConversationPace.free_at.is_(None) | (
+            ConversationPace.free_at <= at - self._margin()
+        )
+
+    def took(
         self,
-        per_second: float | None = None,
-        burst: int | None = None,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._per_second = per_second or POSTS_PER_SECOND
-        self._burst = burst or BURST
-        self._clock = clock
-        self._buckets: dict[tuple[str, str], tuple[float, float]] = {}  # tokens, as of
-        self._lock = threading.Lock()
+        session: Session,
+        *,
+        team_id: str,
+        target: str,
+        free_at: datetime | None,
+        at: datetime,
+    ) -> datetime:
+        """A post to this conversation went at `at` (its moment was `free_at`): move the
+        moment on, and return it. Safe without a lock of its own: only the lane holding a
+        conversation's one claim calls it (claims.claim_next), as it records the outcome."""
+        interval = self._interval()
+        earliest = at - (self._burst() - 1) * interval
+        moved = max(free_at or earliest, earliest) + interval
+        dialect = session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(ConversationPace).values(team_id=team_id, target=target, free_at=moved)
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[ConversationPace.team_id, ConversationPace.target],
+                set_={"free_at": moved},
+            )
+        )
+        return moved
 
-    def _tokens(self, key: tuple[str, str], now: float) -> float:
-        tokens, then = self._buckets.get(key, (self._burst, now))
-        return min(self._burst, tokens + (now - then) * self._per_second)
 
-    def busy(self) -> set[str]:
-        """Targets with no post to spare now: a lane claims something else meanwhile."""
-        with self._lock:
-            now = self._clock()
-            return {key[1] for key in self._buckets if self._tokens(key, now) < 1}
-
-    def wait_for(self, team_id: str, target: str) -> float:
-        """Take a post for this conversation: 0 when one was there, else the seconds until it
-        will be (taken already: the caller waits that long, then posts)."""
-        key = (team_id, target)
-        with self._lock:
-            now = self._clock()
-            tokens = self._tokens(key, now) - 1
-            self._buckets[key] = (tokens, now)
-            if len(self._buckets) > self.LIMIT:
-                self._forget_full(now)
-        return 0.0 if tokens >= 0 else -tokens / self._per_second
-
-    def next_free_in(self) -> float:
-        """Seconds until the busiest conversation has a post to spare (0 when none is busy)."""
-        with self._lock:
-            now = self._clock()
-            lacking = [1 - self._tokens(key, now) for key in self._buckets]
-        worst = max((need for need in lacking if need > 0), default=0.0)
-        return worst / self._per_second
-
-    def _forget_full(self, now: float) -> None:
-        for key in [k for k in self._buckets if self._tokens(k, now) >= self._burst]:
-            del self._buckets[key]
+def next_free_conversation(
+    session: Session, *, now: datetime, at: datetime, rate: PostRate
+) -> datetime | None:
+    """When the first conversation waiting for its pace, with a message due, is free."""
+    free_at = session.scalar(
+        select(ConversationPace.free_at)
+        .join(
+            OutboundMessage,
+            (OutboundMessage.team_id == ConversationPace.team_id)
+            & (OutboundMessage.target_id == ConversationPace.target),
+        )
+        .where(
+            ConversationPace.free_at > at - rate._margin(),
+            OutboundMessage.status == "pending",
+            OutboundMessage.not_before <= now,
+        )
+        .order_by(ConversationPace.free_at)
+        .limit(1)
+    )
+    return None if free_at is None else free_at + rate._margin()
 
 
 def paused_teams(method: str, wall: datetime) -> Select[Any]:

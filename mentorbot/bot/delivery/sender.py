@@ -4,8 +4,9 @@
 message it is about to send, sends it with no transaction open, and records its outcome at
 once; on PostgreSQL, lanes of every worker share the work through `FOR UPDATE SKIP LOCKED`.
 A lane leaves alone what Slack asked to wait: a conversation posted to within the last
-second or so (`pace.ConversationPace`), a workspace whose calls of a method are paused
-(`slack_pause`). When only such work is left, it waits for it a little, else it stops.
+second or so (`pace.PostRate`), a workspace whose calls of a method are paused
+(`slack_pause`), both kept in the database for every worker. When only such work is left,
+it waits for it a little, else it stops.
 
 The drain's clock runs on from the tick's `now` as real time passes, so a drain that takes
 minutes sends what became due meanwhile, and never what expired meanwhile.
@@ -29,7 +30,7 @@ from mentorbot.bot.db import unit_of_work
 from mentorbot.bot.delivery.attempt import Outcome, attempt, no_workspace
 from mentorbot.bot.delivery.claims import DEFAULT_LEASE, Claimed, Scan, claim_next, record_outcome
 from mentorbot.bot.delivery.conversations import forget_channel, remember_channel
-from mentorbot.bot.delivery.pace import ConversationPace, pause
+from mentorbot.bot.delivery.pace import PostRate, next_free_conversation, pause
 from mentorbot.bot.delivery.profiles import refresh_profiles
 from mentorbot.bot.models import OutboundMessage, SlackPause
 from mentorbot.bot.timeutil import utcnow
@@ -100,9 +101,9 @@ class ClientsByTeam(Protocol):
 class SendingClients(Protocol):
     """A process's clients for sending (the Runtime): they leave a 429 to the sender, which
     pauses the workspace for every lane instead of sleeping inside one call, and the
-    process's posts are paced per conversation across its drains."""
+    process's posts are paced per conversation at its rate."""
 
-    pace: ConversationPace
+    pace: PostRate
 
     def for_sending(self, team_id: str) -> WebClient | None: ...
 
@@ -139,13 +140,13 @@ def deliver_due(
     *,
     lease: timedelta | None = None,
     wall_clock: Callable[[], datetime] = utcnow,
-    pace: ConversationPace | None = None,
+    pace: PostRate | None = None,
 ) -> DeliveryReport:
     """Send everything due at `now`, in the policy's lanes; return when nothing is left that
     can go now. `wall_clock` times leases and Slack's pauses."""
     policy = policy or SendPolicy(lease=lease or DEFAULT_LEASE)
     if pace is None:
-        pace = clients.pace if isinstance(clients, SendingClients) else ConversationPace()
+        pace = clients.pace if isinstance(clients, SendingClients) else PostRate()
     report = DeliveryReport()
     client_for = _ClientCache(clients)
     report.profile_calls = refresh_profiles(sessions, client_for, now)
@@ -185,7 +186,7 @@ class _Drain:
     report: DeliveryReport
     clock: Callable[[], datetime]
     wall_clock: Callable[[], datetime]
-    pace: ConversationPace
+    pace: PostRate
     stopped: list[Exception] = field(default_factory=list)
     sending: int = 0  # this drain's messages in flight, in all its lanes
     finished: threading.Condition = field(default_factory=threading.Condition)
@@ -201,20 +202,19 @@ class _Drain:
     def lane(self) -> None:
         """Claim, send and record one message after another until none can go now."""
         while True:
-            busy = self.pace.busy()
             with unit_of_work(self.sessions) as session:
                 scan = claim_next(
                     session,
                     now=self.clock(),
                     wall=self.wall_clock(),
                     lease=self.policy.lease,
-                    avoid=busy,
+                    pace=self.pace,
                 )
             self.report.scanned(scan)
             if scan.claims:
                 for claim in scan.claims:
                     self._send(claim)
-            elif scan.looked_at == 0 and not self._behind_a_lane() and not self._waited(busy):
+            elif scan.looked_at == 0 and not self._behind_a_lane() and not self._waited():
                 return
 
     def _behind_a_lane(self) -> bool:
@@ -238,13 +238,11 @@ class _Drain:
 
     def _attempt(self, claim: Claimed) -> None:
         client = self.client_for(claim.team_id)
-        if client is None:
-            outcome = no_workspace(claim)
-        else:
-            wait = self.pace.wait_for(claim.team_id, claim.target_id)
-            if wait > 0:
-                time.sleep(wait)  # another lane took this conversation's last post just now
-            outcome = attempt(client, claim, self.clock())
+        outcome = (
+            no_workspace(claim)
+            if client is None
+            else attempt(client, claim, self.clock(), self.pace.clock)
+        )
         with unit_of_work(self.sessions) as session:
             if record_outcome(session, claim, outcome.changes):
                 self._learnt(session, outcome)
@@ -270,18 +268,26 @@ class _Drain:
         for method, wait in outcome.pauses:
             log.info("Slack asked %s's %s calls to wait %s", claim.team_id, method, wait)
             pause(session, team_id=claim.team_id, method=method, until=wall + wait)
+        if outcome.posted_at is not None:
+            self.pace.took(
+                session,
+                team_id=claim.team_id,
+                target=claim.target_id,
+                free_at=claim.free_at,
+                at=outcome.posted_at,
+            )
         if outcome.history_calls and self.policy.history_every > timedelta(0):
             until = wall + self.policy.history_every
             pause(session, team_id=claim.team_id, method="conversations.history", until=until)
 
-    def _waited(self, busy: set[str]) -> bool:
+    def _waited(self) -> bool:
         """Wait for work Slack asked to wait (a busy conversation, a paused workspace) when it
         is soon; False when there is none, or it is not soon, or time does not pass."""
-        now, wall = self.clock(), self.wall_clock()
+        now, wall, slack_now = self.clock(), self.wall_clock(), self.pace.clock()
         with unit_of_work(self.sessions) as session:
             resumes = _next_resume(session, now=now, wall=wall)
-            waiting_on_pace = bool(busy) and _any_due_for(session, busy, now=now, wall=wall)
-        waits = [self.pace.next_free_in()] if waiting_on_pace else []
+            free = next_free_conversation(session, now=now, at=slack_now, rate=self.pace)
+        waits = [] if free is None else [(free - slack_now).total_seconds()]
         if resumes is not None and self._time_passes(wall):
             waits.append((resumes - wall).total_seconds())
         if not waits or min(waits) > LONGEST_WAIT.total_seconds():
@@ -310,22 +316,3 @@ def _next_resume(session: Session, *, now: datetime, wall: datetime) -> datetime
         OutboundMessage.not_before <= now,
     )
     return session.scalar(select(func.min(SlackPause.until)).where(SlackPause.until > wall, due))
-
-
-def _any_due_for(session: Session, targets: set[str], *, now: datetime, wall: datetime) -> bool:
-    """Whether messages to any of these conversations are due (or abandoned by a sender)."""
-    return bool(
-        session.scalar(
-            select(
-                exists().where(
-                    OutboundMessage.target_id.in_(sorted(targets)),
-                    OutboundMessage.not_before <= now,
-                    (OutboundMessage.status == "pending")
-                    | (
-                        (OutboundMessage.status == "sending")
-                        & (OutboundMessage.lease_until <= wall)
-                    ),
-                )
-            )
-        )
-    )
