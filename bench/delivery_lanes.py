@@ -29,6 +29,7 @@ import argparse
 import dataclasses
 import logging
 import multiprocessing
+import resource
 import sys
 import time
 from collections import Counter
@@ -281,6 +282,7 @@ def run(kind: str, plan: Plan, pace: Pace, workers: int, lanes: int, lease: time
         settings = _settings(url, standin.api_url, lanes, lease)
         _seed(settings, plan, standin.prepared)
         progress = make_engine(url, poolclass=NullPool)
+        cpu_before = _children_cpu()
         started = time.time()
         first = _start(settings, workers)
         while standin.ask(_posted) < plan.messages // 2 and any(p.is_alive() for p in first):
@@ -300,6 +302,7 @@ def run(kind: str, plan: Plan, pace: Pace, workers: int, lanes: int, lease: time
         for process in second:
             process.join()
         elapsed = time.time() - started
+        cpu = _children_cpu() - cpu_before  # the workers' (the stand-in's is still running)
         failed = [p.exitcode for p in second if p.exitcode]
         unsent = _count(progress, "failed", "expired", "cancelled")
         progress.dispose()
@@ -313,6 +316,15 @@ def run(kind: str, plan: Plan, pace: Pace, workers: int, lanes: int, lease: time
         + (f"; unsent rows {unsent}" if unsent else "")
         + (f"; workers failed with {failed}" if failed else "")
     )
+    print(
+        f"  workers' CPU: {cpu:.1f} s ({cpu / max(figures['delivered'], 1) * 1000:.1f} ms a "
+        f"message, {cpu / elapsed:.2f} cores of this machine's {multiprocessing.cpu_count()})"
+    )
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _print(
