@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import BindParameter, Select, bindparam, select, update
 from sqlalchemy.orm import Session, aliased
 
 from mentorbot.bot.delivery.pace import PostRate, paused_teams
@@ -107,32 +108,9 @@ def claim_next(
     another sender is claiming are skipped, not waited for.
     """
     pace = pace or PostRate()
-    query = (
-        select(OutboundMessage, Conversation.channel_id, ConversationPace.free_at)
-        .outerjoin(
-            Conversation,
-            (Conversation.team_id == OutboundMessage.team_id)
-            & (Conversation.users == OutboundMessage.target_id),
-        )
-        .outerjoin(
-            ConversationPace,
-            (ConversationPace.team_id == OutboundMessage.team_id)
-            & (ConversationPace.target == OutboundMessage.target_id),
-        )
-        .where(
-            OutboundMessage.not_before <= now,
-            pace.is_free(pace.clock()),
-            (OutboundMessage.status == "pending")
-            | ((OutboundMessage.status == "sending") & (OutboundMessage.lease_until <= wall)),
-            *_not_paused(wall),
-            ~_ahead_in_its_conversation(now, wall).exists(),
-        )
-        .order_by(OutboundMessage.not_before, OutboundMessage.id)
-        .limit(1)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=OutboundMessage)
-    rows = [(row, channel, free_at) for row, channel, free_at in session.execute(query)]
+    query = _claim_query(session.get_bind().dialect.name == "postgresql")
+    values = {"now": now, "wall": wall, "free_before": pace.free_before(pace.clock())}
+    rows = [(row, channel, free_at) for row, channel, free_at in session.execute(query, values)]
     found = Scan(claims=[], looked_at=len(rows))
     hours = _hours(session, [row for row, _, _ in rows])
     for row, channel, free_at in rows:
@@ -162,7 +140,41 @@ def claim_next(
     return found
 
 
-def _ahead_in_its_conversation(now: datetime, wall: datetime) -> Select[Any]:
+@cache
+def _claim_query(for_update: bool) -> Select[OutboundMessage, str, datetime]:
+    """The claim's query, built once (building it cost more than running it), with the
+    moments as parameters: `now` (the programme's), `wall` (leases and pauses) and
+    `free_before` (the conversation's pace, in Slack's time)."""
+    now: BindParameter[datetime] = bindparam("now")
+    wall: BindParameter[datetime] = bindparam("wall")
+    query = (
+        select(OutboundMessage, Conversation.channel_id, ConversationPace.free_at)
+        .outerjoin(
+            Conversation,
+            (Conversation.team_id == OutboundMessage.team_id)
+            & (Conversation.users == OutboundMessage.target_id),
+        )
+        .outerjoin(
+            ConversationPace,
+            (ConversationPace.team_id == OutboundMessage.team_id)
+            & (ConversationPace.target == OutboundMessage.target_id),
+        )
+        .where(
+            OutboundMessage.not_before <= now,
+            ConversationPace.free_at.is_(None)
+            | (ConversationPace.free_at <= bindparam("free_before")),
+            (OutboundMessage.status == "pending")
+            | ((OutboundMessage.status == "sending") & (OutboundMessage.lease_until <= wall)),
+            *_not_paused(wall),
+            ~_ahead_in_its_conversation(now, wall).exists(),
+        )
+        .order_by(OutboundMessage.not_before, OutboundMessage.id)
+        .limit(1)
+    )
+    return query.with_for_update(skip_locked=True, of=OutboundMessage) if for_update else query
+
+
+def _ahead_in_its_conversation(now: Any, wall: Any) -> Select[Any]:
     """A row of the same conversation that goes first: one another lane is sending (of any
     worker), or one due earlier. Each lane takes only a conversation's first due message, so
     a DM is opened and looked in once, and one person's messages arrive in order. Lanes
@@ -185,7 +197,7 @@ def _ahead_in_its_conversation(now: datetime, wall: datetime) -> Select[Any]:
     )
 
 
-def _not_paused(wall: datetime) -> tuple[Any, ...]:
+def _not_paused(wall: Any) -> tuple[Any, ...]:
     """Conditions leaving out rows whose next call Slack has paused for their workspace."""
     is_dm = OutboundMessage.target_kind != "channel"
     unsure = OutboundMessage.outcome_unknown | (OutboundMessage.status == "sending")

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import Select, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -64,12 +64,9 @@ class PostRate:
     def _burst(self) -> int:
         return self.burst or BURST
 
-    def is_free(self, at: datetime) -> ColumnElement[bool]:
-        """The condition, for a query joined to `conversation_pace`, that a row's
-        conversation may have a post at `at`."""
-        return ConversationPace.free_at.is_(None) | (
-            ConversationPace.free_at <= at - self._margin()
-        )
+    def free_before(self, at: datetime) -> datetime:
+        """A conversation may have a post at `at` when its moment is at or before this."""
+        return at - self._margin()
 
     def took(
         self,
@@ -110,7 +107,7 @@ def next_free_conversation(
             & (OutboundMessage.target_id == ConversationPace.target),
         )
         .where(
-            ConversationPace.free_at > at - rate._margin(),
+            ConversationPace.free_at > rate.free_before(at),
             OutboundMessage.status == "pending",
             OutboundMessage.not_before <= now,
         )
