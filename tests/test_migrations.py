@@ -90,7 +90,8 @@ def test_scheduler_queries_have_indexes(database_url: str) -> None:
         assert ("status", "prompt_at") in pair_indexes
         assert ("status", "nudge_at") in pair_indexes
         assert ("status", "escalate_at") in pair_indexes
-        assert ("status", "not_before") in outbox_indexes
+        assert ("status", "not_before", "id") in outbox_indexes  # claims read in this order
+        assert ("team_id", "target_id", "status") in outbox_indexes  # a conversation's rows
     finally:
         engine.dispose()
 

@@ -357,7 +357,7 @@ class OutboundMessage(Base):
     __tablename__ = "outbound_message"
     __table_args__ = (
         UniqueConstraint("team_id", "dedupe_key"),
-        Index(None, "status", "not_before"),
+        Index(None, "status", "not_before", "id"),  # due rows in the order they are claimed
         Index(None, "pair_id", "kind"),
         Index(None, "cohort_id", "status"),
         Index(None, "team_id", "about_user_id"),

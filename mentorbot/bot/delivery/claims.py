@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BindParameter, Select, bindparam, select, update
+from sqlalchemy import BindParameter, ColumnElement, ScalarSelect, Select, bindparam, select, update
 from sqlalchemy.orm import Session, aliased
 
 from mentorbot.bot.delivery.pace import PostRate, paused_teams
@@ -108,9 +108,14 @@ def claim_next(
     another sender is claiming are skipped, not waited for.
     """
     pace = pace or PostRate()
-    query = _claim_query(session.get_bind().dialect.name == "postgresql")
+    for_update = session.get_bind().dialect.name == "postgresql"
     values = {"now": now, "wall": wall, "free_before": pace.free_before(pace.clock())}
-    rows = [(row, channel, free_at) for row, channel, free_at in session.execute(query, values)]
+    rows = []
+    for abandoned in (True, False):  # what a vanished sender left first, then what is due
+        query = _claim_query(for_update=for_update, abandoned=abandoned)
+        rows = [(row, channel, free_at) for row, channel, free_at in session.execute(query, values)]
+        if rows:
+            break
     found = Scan(claims=[], looked_at=len(rows))
     hours = _hours(session, [row for row, _, _ in rows])
     for row, channel, free_at in rows:
@@ -141,12 +146,23 @@ def claim_next(
 
 
 @cache
-def _claim_query(for_update: bool) -> Select[OutboundMessage, str, datetime]:
-    """The claim's query, built once (building it cost more than running it), with the
-    moments as parameters: `now` (the programme's), `wall` (leases and pauses) and
-    `free_before` (the conversation's pace, in Slack's time)."""
+def _claim_query(*, for_update: bool, abandoned: bool) -> Select[OutboundMessage, str, datetime]:
+    """The claim's query for pending rows, or for claims whose lease ran out: built once
+    (building it cost more than running it), with the moments as parameters: `now` (the
+    programme's), `wall` (leases and pauses) and `free_before` (the conversation's pace, in
+    Slack's time).
+
+    Its rows come in the order of the (status, not_before, id) index, and each is checked
+    against its conversation by a subquery of its own (`_ahead_in_its_conversation`), so
+    the database stops at the first row that may go rather than weighing every pending row.
+    """
     now: BindParameter[datetime] = bindparam("now")
     wall: BindParameter[datetime] = bindparam("wall")
+    status: ColumnElement[bool]
+    if abandoned:
+        status = (OutboundMessage.status == "sending") & (OutboundMessage.lease_until <= wall)
+    else:
+        status = OutboundMessage.status == "pending"
     query = (
         select(OutboundMessage, Conversation.channel_id, ConversationPace.free_at)
         .outerjoin(
@@ -163,10 +179,9 @@ def _claim_query(for_update: bool) -> Select[OutboundMessage, str, datetime]:
             OutboundMessage.not_before <= now,
             ConversationPace.free_at.is_(None)
             | (ConversationPace.free_at <= bindparam("free_before")),
-            (OutboundMessage.status == "pending")
-            | ((OutboundMessage.status == "sending") & (OutboundMessage.lease_until <= wall)),
+            status,
             *_not_paused(wall),
-            ~_ahead_in_its_conversation(now, wall).exists(),
+            _ahead_in_its_conversation(now, wall).is_(None),
         )
         .order_by(OutboundMessage.not_before, OutboundMessage.id)
         .limit(1)
@@ -174,8 +189,9 @@ def _claim_query(for_update: bool) -> Select[OutboundMessage, str, datetime]:
     return query.with_for_update(skip_locked=True, of=OutboundMessage) if for_update else query
 
 
-def _ahead_in_its_conversation(now: Any, wall: Any) -> Select[Any]:
-    """A row of the same conversation that goes first: one another lane is sending (of any
+def _ahead_in_its_conversation(now: Any, wall: Any) -> ScalarSelect[Any]:
+    """A row of the same conversation that goes first (its id, as a scalar subquery: never
+    turned into a join over every pending row): one another lane is sending (of any
     worker), or one due earlier. Each lane takes only a conversation's first due message, so
     a DM is opened and looked in once, and one person's messages arrive in order. Lanes
     claiming at the same moment see each other's first rows as pending (and skip them while
@@ -187,13 +203,18 @@ def _ahead_in_its_conversation(now: Any, wall: Any) -> Select[Any]:
     earlier = (other.not_before < OutboundMessage.not_before) | (
         (other.not_before == OutboundMessage.not_before) & (other.id < OutboundMessage.id)
     )
-    return select(other.id).where(
-        other.team_id == OutboundMessage.team_id,
-        other.target_id == OutboundMessage.target_id,
-        other.status.in_(("pending", "sending")),
-        other.id != OutboundMessage.id,
-        ((other.status == "sending") & (other.lease_until > wall))
-        | (claimable & (other.not_before <= now) & earlier),
+    return (
+        select(other.id)
+        .where(
+            other.team_id == OutboundMessage.team_id,
+            other.target_id == OutboundMessage.target_id,
+            other.status.in_(("pending", "sending")),
+            other.id != OutboundMessage.id,
+            ((other.status == "sending") & (other.lease_until > wall))
+            | (claimable & (other.not_before <= now) & earlier),
+        )
+        .limit(1)
+        .scalar_subquery()
     )
 
 
