@@ -29,6 +29,7 @@ import argparse
 import dataclasses
 import logging
 import multiprocessing
+import os
 import resource
 import sys
 import time
@@ -282,7 +283,8 @@ def run(kind: str, plan: Plan, pace: Pace, workers: int, lanes: int, lease: time
         settings = _settings(url, standin.api_url, lanes, lease)
         _seed(settings, plan, standin.prepared)
         progress = make_engine(url, poolclass=NullPool)
-        cpu_before = _children_cpu()
+        cpu_before, machine_before = _children_cpu(), _machine_busy()
+        standin_before = standin.ask(_own_cpu)
         started = time.time()
         first = _start(settings, workers)
         while standin.ask(_posted) < plan.messages // 2 and any(p.is_alive() for p in first):
@@ -303,6 +305,8 @@ def run(kind: str, plan: Plan, pace: Pace, workers: int, lanes: int, lease: time
             process.join()
         elapsed = time.time() - started
         cpu = _children_cpu() - cpu_before  # the workers' (the stand-in's is still running)
+        standin_cpu = standin.ask(_own_cpu) - standin_before
+        machine = _machine_busy() - machine_before
         failed = [p.exitcode for p in second if p.exitcode]
         unsent = _count(progress, "failed", "expired", "cancelled")
         progress.dispose()
@@ -318,8 +322,27 @@ def run(kind: str, plan: Plan, pace: Pace, workers: int, lanes: int, lease: time
     )
     print(
         f"  workers' CPU: {cpu:.1f} s ({cpu / max(figures['delivered'], 1) * 1000:.1f} ms a "
-        f"message, {cpu / elapsed:.2f} cores of this machine's {multiprocessing.cpu_count()})"
+        f"message, {cpu / elapsed:.2f} cores of this machine's {multiprocessing.cpu_count()}); "
+        f"the stand-in's {standin_cpu:.1f} s; the whole machine busy "
+        f"{machine / elapsed:.2f} cores (PostgreSQL's share is the rest)"
     )
+
+
+def _own_cpu(_standin: SlackStandin) -> float:
+    """In the stand-in's process: the CPU seconds it has used."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _machine_busy() -> float:
+    """CPU seconds the whole machine has been busy (Linux's /proc/stat), 0 elsewhere."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    except OSError:
+        return 0.0
+    ticks = [int(value) for value in fields]
+    idle = ticks[3] + ticks[4]  # idle and iowait
+    return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def _children_cpu() -> float:
