@@ -248,12 +248,13 @@ def record_workspace(runtime: Runtime, identity: dict[str, Any], now: datetime) 
 
 
 def workspace_defaults(settings: Settings) -> dict[str, Any]:
-    """What a workspace starts with from the settings: time zone, hours, rhythm, survey
-    rounds, coordinators."""
+    """What a workspace starts with from the settings: time zone, hours, holidays, rhythm,
+    survey rounds, coordinators."""
     return {
         "timezone": settings.timezone,
         "working_hours": str(settings.working_hours),
         "workdays": sorted(settings.workdays),
+        "holidays": settings.holidays,
         "prompt_lead_hours": settings.prompt_lead // timedelta(hours=1),
         "nudge_grace_days": settings.nudge_grace.days,
         "survey_days": settings.survey_length.days,

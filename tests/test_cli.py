@@ -286,6 +286,7 @@ def test_tick_records_the_workspace_with_the_settings_defaults(
         database_url,
         MENTORBOT_TIMEZONE="Asia/Tokyo",
         MENTORBOT_WORKDAYS="sun-thu",
+        MENTORBOT_HOLIDAYS="il",
         MENTORBOT_SURVEY_DAYS="10",
     )
     assert mentorbot("tick", env=env).returncode == 0
@@ -301,6 +302,7 @@ def test_tick_records_the_workspace_with_the_settings_defaults(
         "timezone": "Asia/Tokyo",
         "working_hours": "00:00-24:00",
         "workdays": [0, 1, 2, 3, 6],
+        "holidays": "IL",
         "prompt_lead_hours": 24,
         "nudge_grace_days": 3,
         "survey_days": 10,

@@ -21,4 +21,5 @@ Nothing here imports `handlers` or `schedules`, and no service calls Slack.
 - `token_store`: workspace tokens encrypted at rest (Fernet).
 - `usertext`: cleaning text people type before it is stored.
 - `working_hours`: when a person may receive a DM, in their own time zone.
+- `public_holidays`: the public holidays a person keeps (a country, optionally a region).
 """

@@ -80,6 +80,8 @@ class Member(Base):
     working_hours_start: Mapped[time | None] = mapped_column(Time)
     working_hours_end: Mapped[time | None] = mapped_column(Time)
     workdays: Mapped[str | None] = mapped_column(String(32))
+    # Public holidays kept: `GB`, `US-CA`, `none`; None follows the workspace's calendar.
+    holiday_calendar: Mapped[str | None] = mapped_column(String(16))
     is_coordinator: Mapped[bool] = mapped_column(Boolean, default=False)
     # When this coordinator last got the day's note of quiet pairs: it listed every pair
     # whose escalation fell due before then, so the next lists only those due after it.

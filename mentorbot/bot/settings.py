@@ -9,6 +9,7 @@ from datetime import time, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from mentorbot.bot.public_holidays import UnknownCalendar, parse_calendar
 from mentorbot.bot.usertext import is_whole_number
 
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -53,6 +54,8 @@ class Settings:
     timezone: str = "UTC"
     working_hours: WorkingHours = field(default_factory=lambda: WorkingHours(time(9), time(18)))
     workdays: frozenset[int] = frozenset(range(5))
+    # The workspace's public holidays (`GB`, `US-CA`), for people who chose none of their own.
+    holidays: str | None = None
     port: int = 3000
     log_level: str = "INFO"
     delivery_lease: timedelta = timedelta(minutes=5)
@@ -170,6 +173,7 @@ class Settings:
                 get("MENTORBOT_WORKING_HOURS") or "09:00-18:00", "MENTORBOT_WORKING_HOURS"
             ),
             workdays=parse_workdays(get("MENTORBOT_WORKDAYS") or "mon-fri", "MENTORBOT_WORKDAYS"),
+            holidays=_holidays(get("MENTORBOT_HOLIDAYS") or ""),
             port=_port(get("PORT") or "3000"),
             log_level=_log_level(get("MENTORBOT_LOG_LEVEL") or "INFO"),
             delivery_lease=_lease(get("MENTORBOT_DELIVERY_LEASE_SECONDS") or "300"),
@@ -297,6 +301,17 @@ def _timezone(value: str) -> str:
             f"America/New_York, not {value!r}."
         ) from None
     return value
+
+
+def _holidays(value: str) -> str | None:
+    try:
+        calendar = parse_calendar(value)
+    except UnknownCalendar as error:
+        raise SettingsError(
+            f"MENTORBOT_HOLIDAYS must be a country code, optionally with a subdivision, such "
+            f"as GB or US-CA, or none: {error}."
+        ) from None
+    return str(calendar) if calendar else None
 
 
 def parse_working_hours(value: str, name: str) -> WorkingHours:

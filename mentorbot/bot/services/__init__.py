@@ -19,6 +19,7 @@ One module per feature, named like its handler modules and template folder. A pr
 - `feedback_rounds`: survey rounds: when they open and close, which round an answer joins.
 - `goals`: SMART goals, and a reminder before each is due (producer).
 - `health/`: cohort health: the figures coordinators watch, never what anyone wrote.
+- `holiday_calendars`: a person's holiday calendar, the public holidays their DMs wait over.
 - `home`: what a person's App Home shows.
 - `imports`: checking a CSV of pairs: every row first, then all pairs or none.
 - `installs`: workspaces installing and uninstalling mentorbot (OAuth).

@@ -51,6 +51,7 @@ def coordinators_everywhere(session: Session) -> list[Coordinator]:
         Member.working_hours_start,
         Member.working_hours_end,
         Member.workdays,
+        Member.holiday_calendar,
         Member.is_coordinator,
         Member.deleted,
         Member.escalations_sent_at,

@@ -74,6 +74,7 @@ def availabilities_for(
                 Member.working_hours_start,
                 Member.working_hours_end,
                 Member.workdays,
+                Member.holiday_calendar,
             ).where(Member.team_id == team_id, Member.user_id.in_(wanted))
         )
     }
@@ -82,8 +83,9 @@ def availabilities_for(
 
 
 def member_availability(member: Any, defaults: dict[str, Any]) -> Availability:
-    """A person's availability from their member row's tz, hours and workdays columns (None
-    when mentorbot has no row for them), else the workspace's `defaults` (its settings)."""
+    """A person's availability from their member row's tz, hours, workdays and holiday
+    calendar columns (None when mentorbot has no row for them), else the workspace's
+    `defaults` (its settings)."""
     own_hours = None
     if member is not None and member.working_hours_start and member.working_hours_end:
         own_hours = str(WorkingHours(member.working_hours_start, member.working_hours_end))
@@ -94,6 +96,8 @@ def member_availability(member: Any, defaults: dict[str, Any]) -> Availability:
         default_tz=defaults.get("timezone") or "UTC",
         default_hours=defaults.get("working_hours") or DEFAULT_HOURS,
         default_workdays=defaults.get("workdays") or DEFAULT_WORKDAYS,
+        holidays=member.holiday_calendar if member is not None else None,
+        default_holidays=defaults.get("holidays"),
     )
 
 

@@ -19,6 +19,7 @@
 - `pairs`: `/mentoring pair`, `unpair`, `capacity`.
 - `pauses`: `/checkin pause`, `/checkin resume`.
 - `working_hours`: `/checkin hours`.
+- `holiday_calendars`: `/checkin holidays`.
 - `grammar`: reading a command's words: people, channels, dates and options.
 - `request`: the request a subcommand handles: who asked, the words, the session, the clock.
 """

@@ -23,6 +23,7 @@ from mentorbot.handlers.commands import (
     concerns,
     feedback,
     goals,
+    holiday_calendars,
     matching,
     meetings,
     own_data,
@@ -55,6 +56,8 @@ def checkin_command(
     route = ROUTES.get(word)
     if word in BARE and request.text.rest:
         route = None  # "help me prepare…" is a check-in, not a subcommand
+    if word == "holidays" and not holiday_calendars.is_calendar_command(request.text.rest):
+        route = None  # "holidays were lovely" is a check-in
     if not request.text.raw:
         open_checkin(request)
     elif route is not None:
@@ -78,6 +81,7 @@ ROUTES: dict[str, Callable[[Request], None]] = {
     "pause": pauses.pause,
     "resume": pauses.resume,
     "hours": working_hours.hours,
+    "holidays": holiday_calendars.holidays,
     "win": celebrations.win,
     "feedback": feedback.open_survey,
     "concern": concerns.concern,

@@ -25,5 +25,6 @@ def hours(request: Request) -> None:
             hours=str(mine.hours),
             workdays=sorted(mine.workdays),
             zone=mine.zone,
+            holidays=str(mine.holidays) if mine.holidays else None,
         )
     )

@@ -71,7 +71,7 @@ def delete(session: Session, *, team_id: str, user_id: str, now: datetime) -> De
     member = get_or_create_member(session, team_id=team_id, user_id=user_id, now=now)
     session.flush()
     _replace_id(session, team_id=team_id, user_id=user_id, by=placeholder, keep=member.id)
-    member.name = member.tz = member.workdays = None
+    member.name = member.tz = member.workdays = member.holiday_calendar = None
     member.working_hours_start = member.working_hours_end = None
     member.is_coordinator = False
     member.mentor_capacity = None

@@ -30,7 +30,8 @@ FORMAT = "mentorbot-my-data"
 FORMAT_VERSION = 1
 # The member and profile columns an export holds.
 MEMBER = (
-    "name tz working_hours_start working_hours_end workdays is_coordinator mentor_capacity"
+    "name tz working_hours_start working_hours_end workdays holiday_calendar is_coordinator"
+    " mentor_capacity"
     " created_at profile_refreshed_at data_deleted_at"
 )
 PROFILE = "role cohort_id areas goals created_at updated_at"
