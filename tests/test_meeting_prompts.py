@@ -85,3 +85,24 @@ def test_meeting_prompts_name_the_other_person(slack: SignedSlackClient, runtime
     assert f"How did your meeting with <@{ANA}> go?" in follow_up.text
     for message in (prompt, prep, follow_up):
         assert "your mentee" not in message.text and "your mentor " not in message.text
+
+
+def test_a_meeting_on_a_holiday_is_flagged_to_both_people(
+    slack: SignedSlackClient, runtime: Runtime
+) -> None:
+    """Ben keeps Texas's holidays: their first meeting, Tuesday 2 March at 19:00 in New
+    York, is on Texas Independence Day for him. Both prompts say so, each in its own words,
+    beside *Move this meeting*; the next week's do not."""
+    with freeze_time(START, tick=True) as clock:
+        slack.command("/checkin", "holidays US-TX", user_id=BEN)
+        pair_ana_and_ben(slack, "2027-03-01")
+        agree(slack, the_pair(runtime.sessions).id, weekday="1", at="19:00", cadence="weekly")
+        run_until(runtime, clock, START, datetime(2027, 3, 10, tzinfo=UTC), HOUR)
+
+    prompts = sent(runtime.sessions, "prompt")
+    preps = sent(runtime.sessions, "prep")
+    assert len(prompts) == len(preps) == 2
+    assert f"Tuesday 2 March is Texas Independence Day for <@{BEN}>." in prompts[0].text
+    assert "Tuesday 2 March is Texas Independence Day for you." in preps[0].text
+    assert "meeting_move_open" in prompts[0].text and "meeting_move_open" in preps[0].text
+    assert "Independence Day" not in prompts[1].text + preps[1].text

@@ -4,6 +4,7 @@ asked how it went. Then the pair's rhythm moves on to the next meeting."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -16,11 +17,35 @@ from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.goals import open_goals_of
 from mentorbot.bot.services.meetings import Clocks, regular_after, set_next_meeting
 from mentorbot.bot.services.privacy import latest_shared_with_mentors
+from mentorbot.bot.timeutil import as_utc
+from mentorbot.bot.working_hours import Availability
 
 # The "how did it go?" prompt comes this long after a meeting starts...
 FOLLOW_UP_AFTER = timedelta(hours=1)
 # ...unless the tick learns of the meeting later than this (after downtime): then no prompt.
 FOLLOW_UP_LATEST = timedelta(days=2)
+
+
+@dataclass(frozen=True)
+class MeetingHoliday:
+    """A meeting that falls on a public holiday in one person's own calendar and zone."""
+
+    user_id: str
+    day: datetime  # the meeting, in that person's zone
+    name: str
+
+
+def holidays_at(
+    meeting: datetime, people: dict[str, tuple[str, Availability]]
+) -> list[MeetingHoliday]:
+    """The public holidays the meeting falls on, for each person (role → id, availability)."""
+    found = []
+    for user_id, person in people.values():
+        local = as_utc(meeting).astimezone(person.zone)
+        name = person.holiday_on(local.date())
+        if name:
+            found.append(MeetingHoliday(user_id, local, name))
+    return found
 
 
 def produce_meeting_prompts(session: Session, now: datetime) -> int:
@@ -78,6 +103,13 @@ def _prompt(session: Session, now: datetime) -> int:
         pair.prompt_at = None
         people = clocks.of(pair)
         when = clocks.prompt_times(pair, meeting)
+        holidays = holidays_at(
+            meeting,
+            {
+                "mentor": (pair.mentor_id, people["mentor"]),
+                "mentee": (pair.mentee_id, people["mentee"]),
+            },
+        )
         mentor_prompt = render_json(
             "meeting_prompts/mentor_before_meeting.json.j2",
             pair=pair,
@@ -85,12 +117,16 @@ def _prompt(session: Session, now: datetime) -> int:
             zone=people["mentor"].zone,
             goals=goals.get(pair.id, []),
             shared=shared.get(pair.id),
+            holidays=holidays,
+            reader=pair.mentor_id,
         )
         mentee_prompt = render_json(
             "meeting_prompts/mentee_prep.json.j2",
             pair=pair,
             meeting=meeting,
             zone=people["mentee"].zone,
+            holidays=holidays,
+            reader=pair.mentee_id,
         )
         for key, user_id, payload, role in (
             (message_kinds.prompt(pair, meeting), pair.mentor_id, mentor_prompt, "mentor"),
