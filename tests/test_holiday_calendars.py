@@ -14,6 +14,7 @@ from mentorbot.bot.delivery import deliver_due
 from mentorbot.bot.models import CheckIn, Member, OutboundMessage
 from mentorbot.bot.outbox import enqueue
 from mentorbot.bot.public_holidays import HolidayCalendar, UnknownCalendar, parse_calendar
+from mentorbot.bot.services.nudges import without_holidays
 from mentorbot.bot.services.own_data.deletion import delete
 from mentorbot.bot.services.own_data.export import export
 from mentorbot.bot.settings import Settings, SettingsError
@@ -182,3 +183,11 @@ def test_a_persons_calendar_is_in_their_data_and_goes_with_it(
     with runtime.sessions() as session:
         cat = session.scalars(select(Member).where(Member.user_id == CAT)).one()
     assert cat.holiday_calendar is None
+
+
+def test_a_nudge_deadline_moves_a_day_for_each_holiday_the_added_days_included() -> None:
+    """England's Christmas 2027: the 25th to the 28th are holidays. A deadline of the 27th
+    counts the 25th, 26th and 27th (to the 30th), then the 28th it now spans (the 31st)."""
+    since, deadline = utc(2027, 12, 20, 9, 0), utc(2027, 12, 27, 9, 0)
+    assert without_holidays(since, deadline, london("GB")) == utc(2027, 12, 31, 9, 0)
+    assert without_holidays(since, deadline, london(None)) == deadline

@@ -106,3 +106,21 @@ def test_a_meeting_on_a_holiday_is_flagged_to_both_people(
     assert "Tuesday 2 March is Texas Independence Day for you." in preps[0].text
     assert "meeting_move_open" in prompts[0].text and "meeting_move_open" in preps[0].text
     assert "Independence Day" not in prompts[1].text + preps[1].text
+
+
+def test_the_mentees_holidays_do_not_count_towards_a_nudge(
+    slack: SignedSlackClient, runtime: Runtime
+) -> None:
+    """As above, Ben last checks in on the 8th: weekly plus 3 days' grace would nudge him on
+    the 18th, but he keeps Ireland's holidays and St Patrick's Day (the 17th) does not
+    count: the nudge comes a day later."""
+    with freeze_time(START, tick=True) as clock:
+        slack.command("/checkin", "holidays IE", user_id=BEN)
+        pair_ana_and_ben(slack, "2027-03-01")
+        agree(slack, the_pair(runtime.sessions).id, weekday="2", at="19:00", cadence="weekly")
+        moment = run_until(runtime, clock, START, START + 7 * DAY - 4 * HOUR, HOUR)
+        slack.command("/checkin", "a quick note", user_id=BEN)
+        run_until(runtime, clock, moment, datetime(2027, 3, 21, tzinfo=UTC), HOUR)
+
+    nudges = sent(runtime.sessions, "nudge")
+    assert [(n.to, n.at.date().isoformat()) for n in nudges] == [(BEN, "2027-03-19")]

@@ -7,6 +7,7 @@ pause or a new cadence moves them, so the tick only reads pairs that are due.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -18,9 +19,12 @@ from mentorbot.bot.models import Pair
 from mentorbot.bot.outbox import Outgoing, enqueue_many
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.cohorts import CADENCES
-from mentorbot.bot.services.workspaces import workspace_setting
+from mentorbot.bot.services.workspaces import availabilities_for, workspace_setting
+from mentorbot.bot.working_hours import Availability
 
 DEFAULT_GRACE = timedelta(days=3)
+# Holidays that move a nudge can bring more holidays into its window: at most this many looks.
+MAX_HOLIDAY_ROUNDS = 5
 # Coordinators hear after this many cycles without a check-in.
 CYCLES_BEFORE_ESCALATION = 2
 
@@ -49,14 +53,57 @@ def schedule_nudges(session: Session, pair: Pair) -> None:
 
 
 def produce_nudges(session: Session, now: datetime) -> int:
-    """Nudge mentees of quiet pairs once per quiet spell."""
+    """Nudge mentees of quiet pairs once per quiet spell. The mentee's public holidays do not
+    count: a quiet spell over Christmas is given those days more (looked at only once a
+    nudge falls due, so a check-in does not pay for it)."""
     outgoing: list[Outgoing] = []
-    for pair in session.scalars(
-        select(Pair).where(Pair.status == "active", Pair.nudge_at <= now)
-    ).all():
+    due = session.scalars(select(Pair).where(Pair.status == "active", Pair.nudge_at <= now)).all()
+    mentees = _mentees(session, due)
+    for pair in due:
+        if pair.quiet_since is not None:
+            cycle = CADENCES.get(pair.cadence, CADENCES["biweekly"])
+            deadline = pair.quiet_since + cycle + grace_of(session, pair.team_id)
+            moved = without_holidays(pair.quiet_since, deadline, mentees[pair.id])
+            if moved > now:
+                pair.nudge_at = moved
+                continue
         pair.nudge_at = None
         outgoing.append(nudge_message(pair, message_kinds.nudge(pair), now))
     return enqueue_many(session, outgoing, now=now)
+
+
+def without_holidays(since: datetime, deadline: datetime, person: Availability) -> datetime:
+    """`deadline`, moved on by a day for each public holiday of the person's (in their zone)
+    from `since` to it, the holidays of the added days included."""
+    if person.holidays is None:
+        return deadline
+    counted_to = since.astimezone(person.zone).date() - timedelta(days=1)
+    moved = deadline
+    for _ in range(MAX_HOLIDAY_ROUNDS):
+        last = moved.astimezone(person.zone).date()
+        days = (last - counted_to).days
+        extra = sum(
+            1
+            for offset in range(1, days + 1)
+            if person.holiday_on(counted_to + timedelta(days=offset))
+        )
+        counted_to = last
+        if not extra:
+            return moved
+        moved += timedelta(days=extra)
+    return moved
+
+
+def _mentees(session: Session, pairs: Sequence[Pair]) -> dict[int, Availability]:
+    """Each pair's mentee's availability (their zone and holidays), read per workspace."""
+    by_team: dict[str, set[str]] = {}
+    for pair in pairs:
+        by_team.setdefault(pair.team_id, set()).add(pair.mentee_id)
+    found = {
+        team_id: availabilities_for(session, team_id=team_id, user_ids=user_ids)
+        for team_id, user_ids in by_team.items()
+    }
+    return {pair.id: found[pair.team_id][pair.mentee_id] for pair in pairs}
 
 
 def nudge_message(pair: Pair, dedupe_key: MessageKey, now: datetime) -> Outgoing:
