@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 
 import holidays as holiday_data
 
@@ -39,8 +39,10 @@ class HolidayCalendar:
         return str(name) if name else None
 
 
+@lru_cache(maxsize=1024)
 def parse_calendar(text: str) -> HolidayCalendar | None:
-    """`GB`, `us-ca` or `none` (None); raises UnknownCalendar for what the library lacks."""
+    """`GB`, `us-ca` or `none` (None); raises UnknownCalendar for what the library lacks.
+    Kept per text: every availability the sender reads comes through here."""
     cleaned = text.strip().upper()
     if not cleaned or cleaned == NONE.upper():
         return None
