@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 # The execution option `reading` gives its session's connection.
@@ -87,6 +88,13 @@ def reading(factory: sessionmaker[Session]) -> Iterator[Session]:
     finally:
         session.rollback()
         session.close()
+
+
+def dialect_insert(session: Session) -> Any:
+    """The `insert` of the session's database (PostgreSQL's or SQLite's), for the
+    `ON CONFLICT` upserts both speak."""
+    is_pg = session.get_bind().dialect.name == "postgresql"
+    return postgresql.insert if is_pg else sqlite.insert
 
 
 def database_answers(engine: Engine) -> bool:

@@ -9,10 +9,9 @@ from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from mentorbot.bot.db import dialect_insert
 from mentorbot.bot.message_kinds import Kind, MessageKey
 from mentorbot.bot.models import OutboundMessage, Pair, Workspace
 
@@ -95,8 +94,7 @@ def enqueue_many(session: Session, messages: list[Outgoing], *, now: datetime) -
         }
         for m in messages
     ]
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = dialect_insert(session)
     # One compiled statement, executed with many parameter sets: SQLAlchemy batches them
     # into multi-row INSERTs ("insertmanyvalues"). RETURNING lists the new rows only
     # (rowcount is unreliable with ON CONFLICT). Core, not the ORM: producers enqueue in bulk.

@@ -12,10 +12,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from mentorbot.bot.db import dialect_insert
 from mentorbot.bot.models import Conversation, ConversationPace
 
 # Slack's answers that say a stored conversation is no longer one the bot can post in.
@@ -26,8 +25,7 @@ def remember_channel(
     session: Session, *, team_id: str, users: str, channel_id: str, now: datetime
 ) -> None:
     """Keep the channel Slack gave for these people (one id, or "U1,U2")."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = dialect_insert(session)
     statement = insert(Conversation).values(
         team_id=team_id, users=users, channel_id=channel_id, opened_at=now
     )

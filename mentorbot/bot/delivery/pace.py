@@ -21,10 +21,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from mentorbot.bot.db import dialect_insert
 from mentorbot.bot.models import ConversationPace, OutboundMessage, SlackPause
 
 # Slack's guidance for chat.postMessage: about one message a second per conversation,
@@ -76,15 +75,14 @@ class PostRate:
         target: str,
         free_at: datetime | None,
         at: datetime,
-    ) -> datetime:
+    ) -> None:
         """A post to this conversation went at `at` (its moment was `free_at`): move the
-        moment on, and return it. Safe without a lock of its own: only the lane holding a
-        conversation's one claim calls it (claims.claim_next), as it records the outcome."""
+        moment on. Safe without a lock of its own: only the lane holding the conversation's
+        one claim calls it, as it records the outcome (sender._Drain)."""
         interval = self._interval()
         earliest = at - (self._burst() - 1) * interval
         moved = max(free_at or earliest, earliest) + interval
-        dialect = session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        insert = dialect_insert(session)
         statement = insert(ConversationPace).values(team_id=team_id, target=target, free_at=moved)
         session.execute(
             statement.on_conflict_do_update(
@@ -92,7 +90,6 @@ class PostRate:
                 set_={"free_at": moved},
             )
         )
-        return moved
 
 
 def next_free_conversation(
@@ -125,8 +122,7 @@ def paused_teams(method: str, wall: datetime) -> Select[Any]:
 def pause(session: Session, *, team_id: str, method: str, until: datetime) -> None:
     """Make every sender wait until `until` before calling `method` for this workspace (a
     later pause already set stands)."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = dialect_insert(session)
     statement = insert(SlackPause).values(team_id=team_id, method=method, until=until)
     statement = statement.on_conflict_do_update(
         index_elements=[SlackPause.team_id, SlackPause.method],

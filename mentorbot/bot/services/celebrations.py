@@ -16,11 +16,10 @@ from functools import cache
 from typing import Literal
 
 from sqlalchemy import bindparam, exists, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from mentorbot.bot import message_kinds
+from mentorbot.bot.db import dialect_insert
 from mentorbot.bot.errors import BadInput, Example, NotAllowed, NotFound
 from mentorbot.bot.models import CheckIn, Cohort, Goal, Milestone, Pair
 from mentorbot.bot.outbox import Outgoing, enqueue_many, to_pair
@@ -171,8 +170,7 @@ def _record(
     """Record a milestone unless the pair has it already (or has ended); returns its new id."""
     if pair.status == "ended":
         return None
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = dialect_insert(session)
     statement = (
         insert(Milestone)
         .values(
