@@ -21,6 +21,13 @@ CADENCES = {
     "monthly": timedelta(weeks=4),
 }
 DEFAULT_CADENCE = "biweekly"
+
+
+def cycle_of(cadence: str | None) -> timedelta:
+    """How long a cadence's cycle is (between meetings); the default cadence's if unknown."""
+    return CADENCES.get(cadence or DEFAULT_CADENCE, CADENCES[DEFAULT_CADENCE])
+
+
 DEFAULT_WEEKS = 12
 MAX_WEEKS = 104
 MAX_NAME = 60

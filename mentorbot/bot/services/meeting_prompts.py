@@ -35,12 +35,10 @@ class MeetingHoliday:
     name: str
 
 
-def holidays_at(
-    meeting: datetime, people: dict[str, tuple[str, Availability]]
-) -> list[MeetingHoliday]:
-    """The public holidays the meeting falls on, for each person (role → id, availability)."""
+def holidays_at(meeting: datetime, people: list[tuple[str, Availability]]) -> list[MeetingHoliday]:
+    """The public holidays the meeting falls on, for each person (their id, availability)."""
     found = []
-    for user_id, person in people.values():
+    for user_id, person in people:
         local = as_utc(meeting).astimezone(person.zone)
         name = person.holiday_on(local.date())
         if name:
@@ -104,11 +102,7 @@ def _prompt(session: Session, now: datetime) -> int:
         people = clocks.of(pair)
         when = clocks.prompt_times(pair, meeting)
         holidays = holidays_at(
-            meeting,
-            {
-                "mentor": (pair.mentor_id, people["mentor"]),
-                "mentee": (pair.mentee_id, people["mentee"]),
-            },
+            meeting, [(pair.mentor_id, people["mentor"]), (pair.mentee_id, people["mentee"])]
         )
         mentor_prompt = render_json(
             "meeting_prompts/mentor_before_meeting.json.j2",

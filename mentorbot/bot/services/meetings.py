@@ -22,7 +22,7 @@ from mentorbot.bot.message_kinds import Kind
 from mentorbot.bot.models import Cohort, Pair, Workspace
 from mentorbot.bot.outbox import Outgoing, cancel_queued, enqueue_many, to_pair
 from mentorbot.bot.rendering import render_json
-from mentorbot.bot.services.cohorts import CADENCES
+from mentorbot.bot.services.cohorts import cycle_of
 from mentorbot.bot.services.workspaces import availabilities_for, availability_for
 from mentorbot.bot.working_hours import Availability, wall_clock
 
@@ -139,7 +139,7 @@ def regular_after(
         zone = mentee_availability(session, pair).zone
     base = pair.moved_from or pair.next_meeting_at
     assert base is not None
-    step = CADENCES.get(pair.cadence, CADENCES["biweekly"])
+    step = cycle_of(pair.cadence)
     local = base.astimezone(zone)
     at = pair.meeting_time or local.time().replace(tzinfo=None)
     day = local.date()

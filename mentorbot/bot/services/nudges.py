@@ -18,7 +18,7 @@ from mentorbot.bot.message_kinds import MessageKey
 from mentorbot.bot.models import Pair
 from mentorbot.bot.outbox import Outgoing, enqueue_many
 from mentorbot.bot.rendering import render_json
-from mentorbot.bot.services.cohorts import CADENCES
+from mentorbot.bot.services.cohorts import cycle_of
 from mentorbot.bot.services.workspaces import availabilities_for, workspace_setting
 from mentorbot.bot.working_hours import Availability
 
@@ -46,10 +46,14 @@ def schedule_nudges(session: Session, pair: Pair) -> None:
     """Work out when the pair's nudge and escalation fall due, from its quiet clock."""
     if pair.quiet_since is None:
         return
-    cycle = CADENCES.get(pair.cadence, CADENCES["biweekly"])
-    grace = grace_of(session, pair.team_id)
-    pair.nudge_at = pair.quiet_since + cycle + grace
-    pair.escalate_at = pair.quiet_since + CYCLES_BEFORE_ESCALATION * cycle + grace
+    pair.nudge_at, pair.escalate_at = _deadlines(session, pair, pair.quiet_since)
+
+
+def _deadlines(session: Session, pair: Pair, since: datetime) -> tuple[datetime, datetime]:
+    """When a quiet spell from `since` calls for a nudge (a cycle of the pair's rhythm and
+    the grace days) and for the coordinators' escalation (two cycles and the grace)."""
+    cycle, grace = cycle_of(pair.cadence), grace_of(session, pair.team_id)
+    return since + cycle + grace, since + CYCLES_BEFORE_ESCALATION * cycle + grace
 
 
 def produce_nudges(session: Session, now: datetime) -> int:
@@ -61,8 +65,7 @@ def produce_nudges(session: Session, now: datetime) -> int:
     mentees = _mentees(session, due)
     for pair in due:
         if pair.quiet_since is not None:
-            cycle = CADENCES.get(pair.cadence, CADENCES["biweekly"])
-            deadline = pair.quiet_since + cycle + grace_of(session, pair.team_id)
+            deadline, _ = _deadlines(session, pair, pair.quiet_since)
             moved = without_holidays(pair.quiet_since, deadline, mentees[pair.id])
             if moved > now:
                 pair.nudge_at = moved

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.models import CheckIn, Cohort, Concern, Goal, Member, Pair
-from mentorbot.bot.services.cohorts import CADENCES, LIVE_PAIR
+from mentorbot.bot.services.cohorts import LIVE_PAIR, cycle_of
 from mentorbot.bot.services.nudges import CYCLES_BEFORE_ESCALATION
 
 WINDOW = timedelta(days=28)
@@ -180,7 +180,7 @@ def risks_of(
     if pair.status not in LIVE_PAIR:
         return ()
     found = []
-    cycle = CADENCES.get(pair.cadence, CADENCES["biweekly"])
+    cycle = cycle_of(pair.cadence)
     quiet_for = now - pair.quiet_since if pair.quiet_since else timedelta(0)
     if pair.status == "active" and quiet_for >= CYCLES_BEFORE_ESCALATION * cycle:
         found.append(Risk("quiet", weeks=quiet_for.days // 7))

@@ -11,7 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.models import CheckIn, Cohort, Pair
-from mentorbot.bot.services.cohorts import CADENCES, find_cohort, list_cohorts, workspace_zone
+from mentorbot.bot.services.cohorts import (
+    cycle_of,
+    find_cohort,
+    list_cohorts,
+    workspace_zone,
+)
 from mentorbot.bot.services.feedback import CohortFeedback, cohort_feedback
 from mentorbot.bot.services.health.engagement import (
     WINDOW,
@@ -134,7 +139,7 @@ def _rate(data: _CohortData, now: datetime) -> CheckinRate:
     for pair in data.pairs:
         if pair.status != "active" or pair.created_at > now:
             continue
-        cycle = CADENCES.get(pair.cadence, CADENCES["biweekly"])
+        cycle = cycle_of(pair.cadence)
         cycles = int((now - max(since, pair.created_at)) // cycle)
         expected += cycles
         seen = [at for at, _rating in data.checkins[pair.id]]
