@@ -10,6 +10,7 @@ The packages, data folders and modules at the top (docs/modules.md maps them all
 - `templates/`: every word the bot says, as Jinja2 templates (Block Kit JSON and mrkdwn).
 - `migrations/`: Alembic: the schema, one numbered revision per change.
 - `app`: `create_app()`, the composition root: the Bolt app, one session per request.
+- `calendar_feeds`: `GET /calendar/<token>.ics`: a person's calendar feed, with an ETag.
 - `cli`: the `mentorbot` command line (run, worker, tick, db upgrade, import-pairs, report, demo).
 - `directory`: finding people in Slack by member ID (users.info) or e-mail.
 - `imports`: a CSV import from start to end: read, look people up, pair all or nobody.
@@ -18,7 +19,7 @@ The packages, data folders and modules at the top (docs/modules.md maps them all
 - `oauth`: installing mentorbot in many workspaces over OAuth.
 - `runtime`: a process's long-lived parts: settings, engine, Slack clients, follow-up threads.
 - `server`: serving Slack over HTTP (gunicorn) or Socket Mode, the scheduler beside either.
-- `web`: the Flask app: `POST /slack/events` to Bolt, `GET /healthz`, the install pages.
+- `web`: the Flask app: `POST /slack/events` to Bolt, `GET /healthz`, the install pages, the feeds.
 """
 
 __version__ = "0.1.0"

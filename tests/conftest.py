@@ -219,6 +219,12 @@ def standin() -> Iterator[SlackStandin]:
 @pytest.fixture
 def settings(standin: SlackStandin, database_url: str) -> Settings:
     """Settings pointing the bot at the stand-in and the test database."""
+    return settings_for(standin, database_url)
+
+
+def settings_for(standin: SlackStandin, database_url: str, **more: str) -> Settings:
+    """The tests' usual settings, with `more` environment variables (a module's own
+    `settings` fixture: `settings_for(standin, database_url, MENTORBOT_PUBLIC_URL=…)`)."""
     return Settings.from_env(
         {
             "SLACK_BOT_TOKEN": "xoxb-test-token",
@@ -226,6 +232,7 @@ def settings(standin: SlackStandin, database_url: str) -> Settings:
             "SLACK_API_URL": standin.api_url,
             "MENTORBOT_DATABASE_URL": database_url,
             "MENTORBOT_COORDINATORS": "U0COORD",
+            **more,
         }
     )
 

@@ -14,13 +14,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from flask.testing import FlaskClient
 from freezegun import freeze_time
+from slack_bolt import App
 from sqlalchemy import select
 
 from mentorbot.bot.models import CheckIn, Pair
 from mentorbot.bot.services.privacy import readable_by
+from mentorbot.bot.settings import Settings
 from mentorbot.runtime import Runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
+from mentorbot.web import WebApp
+from tests.conftest import settings_for
 from tests.programme import (
     ANA,
     BEN,
@@ -61,6 +66,22 @@ AVERAGE = re.compile(r"trust \*?\d\.\d", re.IGNORECASE)
 pytestmark = pytest.mark.usefixtures("people")
 
 
+@pytest.fixture
+def settings(standin: SlackStandin, database_url: str) -> Settings:
+    """The usual test settings, with calendar feeds on (a surface of their own)."""
+    return settings_for(standin, database_url, MENTORBOT_PUBLIC_URL="https://mentorbot.example.com")
+
+
+def calendar_feed_of(slack: SignedSlackClient, web: FlaskClient, user_id: str) -> str:
+    """The person's calendar feed, through the link `/checkin calendar` gives them."""
+    reply = slack.command("/checkin", "calendar", user_id=user_id).json()["text"]
+    found = re.search(r"https://mentorbot\.example\.com(/calendar/[\w-]+\.ics)", reply)
+    assert found, reply
+    answer = web.get(found.group(1))
+    assert answer.status_code == 200
+    return answer.data.decode()
+
+
 def everything_seen_by(slack: SignedSlackClient, standin: SlackStandin, user_id: str) -> str:
     """All the bot showed this person: replies, App Home, DMs, group DMs, ephemerals."""
     seen: list[Any] = [slack.command("/checkin", "history", user_id=user_id).json()]
@@ -85,7 +106,7 @@ def everything_seen_by(slack: SignedSlackClient, standin: SlackStandin, user_id:
 
 
 def test_each_kind_of_content_reaches_only_its_readers(
-    slack: SignedSlackClient, runtime: Runtime, standin: SlackStandin
+    slack: SignedSlackClient, runtime: Runtime, standin: SlackStandin, bolt_app: App
 ) -> None:
     with freeze_time(START, tick=True) as clock:
         pair_ana_and_ben(slack, "2027-03-01")
@@ -101,6 +122,12 @@ def test_each_kind_of_content_reaches_only_its_readers(
         run_until(runtime, clock, START, START + timedelta(days=4), timedelta(hours=1))
 
         seen = {reader: everything_seen_by(slack, standin, reader) for reader in READERS}
+        with WebApp(bolt_app, runtime).test_client() as web:
+            feeds = {reader: calendar_feed_of(slack, web, reader) for reader in READERS}
+    # A calendar feed carries no one's words, not even to their author.
+    assert "Mentoring with" in feeds[BEN] and "Mentoring with" in feeds[ANA]
+    for reader, feed in feeds.items():
+        assert not [marker for marker in CONTENT if marker in feed], reader
     for marker, readers in CONTENT.items():
         for reader in READERS:
             assert (marker in seen[reader]) == (reader in readers), (marker, reader)

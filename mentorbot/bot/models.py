@@ -196,6 +196,9 @@ class Pair(Base):
     last_meeting_at: Mapped[datetime | None]
     meetings_checked_in: Mapped[int] = mapped_column(default=0, server_default="0")
     agreement: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # What a calendar feed needs of the meetings' past: the rhythms kept, pauses, moved
+    # meetings and a change count (see services/meeting_history.py). None before any.
+    meeting_history: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
 
@@ -402,6 +405,20 @@ class OutboundMessage(Base):
     concern_id: Mapped[int | None] = mapped_column(Id)
     about_user_id: Mapped[str | None] = mapped_column(String(32))
     quotes_words: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class CalendarFeed(Base):
+    """A person's private calendar feed in a workspace: the link's token is derived from a
+    server secret and `nonce`, and only its SHA-256 is kept, to find the feed by."""
+
+    __tablename__ = "calendar_feed"
+    __table_args__ = (UniqueConstraint("team_id", "user_id"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    nonce: Mapped[str] = mapped_column(String(64))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ProcessedEvent(Base):

@@ -117,6 +117,12 @@ def render_text(name: str, /, **context: Any) -> str:
     return environment().get_template(name).render(**context).strip()
 
 
+def template_words(name: str) -> Any:
+    """A template's macros, to call from code (`template_words("x.j2").title(name=…)`): for
+    short words that are not a whole message, such as a calendar event's title."""
+    return environment().get_template(name).module
+
+
 def render_json(name: str, /, **context: Any) -> Any:
     """Render a Block Kit JSON template (blocks, a message or a view) to Python data."""
     return json.loads(environment().get_template(name).render(**context))

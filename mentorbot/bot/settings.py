@@ -56,6 +56,9 @@ class Settings:
     workdays: frozenset[int] = frozenset(range(5))
     # The workspace's public holidays (`GB`, `US-CA`), for people who chose none of their own.
     holidays: str | None = None
+    # Where people reach the web process (`https://mentorbot.example.com`): calendar feeds'
+    # links are made with it; None turns the feeds off.
+    public_url: str | None = None
     port: int = 3000
     log_level: str = "INFO"
     delivery_lease: timedelta = timedelta(minutes=5)
@@ -88,6 +91,13 @@ class Settings:
         if self.history_lookup_every is not None:
             return self.history_lookup_every
         return timedelta(minutes=1) if self.oauth else timedelta(0)
+
+    @property
+    def feed_key(self) -> bytes:
+        """The secret calendar feeds' tokens are derived from: the app's signing secret (or,
+        in Socket Mode without one, its app-level token, else its bot token)."""
+        secret = self.slack_signing_secret or self.slack_app_token or self.slack_bot_token or "demo"
+        return f"mentorbot calendar feeds\0{secret}".encode()
 
     @property
     def zone(self) -> ZoneInfo:
@@ -174,6 +184,7 @@ class Settings:
             ),
             workdays=parse_workdays(get("MENTORBOT_WORKDAYS") or "mon-fri", "MENTORBOT_WORKDAYS"),
             holidays=_holidays(get("MENTORBOT_HOLIDAYS") or ""),
+            public_url=_public_url(get("MENTORBOT_PUBLIC_URL")),
             port=_port(get("PORT") or "3000"),
             log_level=_log_level(get("MENTORBOT_LOG_LEVEL") or "INFO"),
             delivery_lease=_lease(get("MENTORBOT_DELIVERY_LEASE_SECONDS") or "300"),
@@ -301,6 +312,17 @@ def _timezone(value: str) -> str:
             f"America/New_York, not {value!r}."
         ) from None
     return value
+
+
+def _public_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", value):
+        raise SettingsError(
+            "MENTORBOT_PUBLIC_URL must be the address people reach mentorbot's web process "
+            f"at, such as https://mentorbot.example.com, not {value!r}."
+        )
+    return value.rstrip("/")
 
 
 def _holidays(value: str) -> str | None:

@@ -5,6 +5,8 @@ One module per feature, named like its handler modules and template folder. A pr
 
 - `agreements`: the mentorship agreement: cadence, day and time, expectations, first goal.
 - `announcements`: a coordinator's posts to a cohort's channel, each once at its time (producer).
+- `calendar_events`: what a calendar feed holds, as iCalendar: meetings, goals, phase dates.
+- `calendar_feeds`: a person's private calendar link: its token, made, shown again, reset.
 - `celebrations`: milestones, celebrated once each in the pair's group DM (producer).
 - `checkins`: recording check-ins, private to their author unless the mentee shares one.
 - `closing`: the planned ending: reflection, gratitude, keeping in touch, alumni (producer).
@@ -26,6 +28,7 @@ One module per feature, named like its handler modules and template folder. A pr
 - `lookups`: rows named by an id from a button or a form, of the asking workspace only.
 - `match_proposals`: `/mentoring match`: a proposal the coordinator edits, confirms or discards.
 - `matching`: who fits whom, and the best set of pairs, solved as an assignment.
+- `meeting_history`: a pair's rhythms, pauses and moved meetings, kept for its calendar.
 - `meeting_prompts`: a DM to each person before each meeting, and "how did it go?" (producer).
 - `meetings`: a pair's meetings: the next one, the rhythm after it, moving one.
 - `members`: people in a workspace: cached Slack profiles and the coordinator role.

@@ -17,6 +17,7 @@ from mentorbot.bot.outbox import cancel_queued, enqueue_many, to_pair
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.cohorts import CADENCES, LIVE_PAIR
 from mentorbot.bot.services.lookups import of_workspace
+from mentorbot.bot.services.meeting_history import start_rhythm
 from mentorbot.bot.services.meetings import MEETING_MESSAGES, set_next_meeting
 from mentorbot.bot.services.nudges import schedule_nudges
 from mentorbot.bot.services.workspaces import availabilities_for, availability_for
@@ -205,6 +206,7 @@ def record_agreement(
     pair.meeting_time = agreement.at
     pair.meeting_channel = agreement.place
     cancel_queued(session, team_id=pair.team_id, pair_id=pair.id, kinds=MEETING_MESSAGES)
+    start_rhythm(pair, first, now)
     set_next_meeting(session, pair, first, now=now)
     if agreement.first_goal and not session.scalar(
         select(Goal.id).where(Goal.pair_id == pair.id, Goal.title == agreement.first_goal)

@@ -161,6 +161,13 @@ def extend_cohort(session: Session, *, cohort: Cohort, weeks: int, now: datetime
         )
     cohort.ends_on += timedelta(weeks=weeks)
     schedule_phases(session, cohort, now=now)
+    # Here, not at the top: meeting histories step by this module's cadences.
+    from mentorbot.bot.services.meeting_history import record_change
+
+    for pair in session.scalars(
+        select(Pair).where(Pair.cohort_id == cohort.id, Pair.status.in_(LIVE_PAIR))
+    ):
+        record_change(pair, now)  # its calendar's meetings go on longer
     return cohort
 
 

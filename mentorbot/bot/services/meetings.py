@@ -23,6 +23,7 @@ from mentorbot.bot.models import Cohort, Pair, Workspace
 from mentorbot.bot.outbox import Outgoing, cancel_queued, enqueue_many, to_pair
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.cohorts import cycle_of
+from mentorbot.bot.services.meeting_history import record_move
 from mentorbot.bot.services.workspaces import availabilities_for, availability_for
 from mentorbot.bot.working_hours import Availability, wall_clock
 
@@ -184,6 +185,7 @@ def move_meeting(session: Session, *, pair: Pair, to: datetime, by: str, now: da
         raise BadInput("meetings/after_next")
     cancel_queued(session, team_id=pair.team_id, pair_id=pair.id, kinds=MEETING_MESSAGES)
     set_next_meeting(session, pair, to, now=now, moved_from=regular)
+    record_move(pair, regular, to, now)
     zone = mentee_availability(session, pair).zone
     note = _moved_note(pair, regular=regular, by=by, zone=zone, now=now)
     enqueue_many(session, [note], now=now)

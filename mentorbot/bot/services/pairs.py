@@ -18,6 +18,7 @@ from mentorbot.bot.outbox import cancel_queued, enqueue_many, to_pair
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.celebrations import first_anniversary
 from mentorbot.bot.services.cohorts import LIVE_PAIR, cadence_named
+from mentorbot.bot.services.meeting_history import record_change, start_rhythm
 from mentorbot.bot.services.meetings import (
     MEETING_MESSAGES,
     first_default_meeting,
@@ -200,7 +201,9 @@ def create_pairs(
     session.flush()
     for pair in pairs:
         restart_quiet_clock(session, pair, now)
-        set_next_meeting(session, pair, first_default_meeting(session, pair, cohort, now), now=now)
+        first = first_default_meeting(session, pair, cohort, now)
+        set_next_meeting(session, pair, first, now=now)
+        start_rhythm(pair, first, now)
     if kickoff:
         enqueue_many(
             session,
@@ -250,6 +253,7 @@ def end_pairs(
     for pair in pairs:
         pair.status = "ended"
         pair.ended_at = now
+        record_change(pair, now)  # its calendar's meetings end here
         pair.prompt_at = None
         cancel_queued(session, team_id=pair.team_id, pair_id=pair.id, kinds=ENDED_MESSAGES)
     enqueue_many(

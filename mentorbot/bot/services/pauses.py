@@ -21,6 +21,7 @@ from mentorbot.bot.message_kinds import Kind, MessageKey
 from mentorbot.bot.models import Member, Pair
 from mentorbot.bot.outbox import cancel_queued, enqueue_many, to_pair
 from mentorbot.bot.rendering import render_json
+from mentorbot.bot.services.meeting_history import record_pause, record_resume
 from mentorbot.bot.services.meetings import (
     MEETING_MESSAGES,
     local_moment,
@@ -96,6 +97,7 @@ def pause(
         pair.status = "paused"
         pair.paused_until = until
         pair.prompt_at = None
+        record_pause(pair, until, now)
         cancel_queued(session, team_id=team_id, pair_id=pair.id, kinds=PAUSED_MESSAGES)
     _tell(
         session, pairs, "paused", by=user_id, now=now, key=lambda p: message_kinds.paused(p, until)
@@ -133,6 +135,7 @@ def _restart(session: Session, pairs: list[Pair], *, by: str | None, now: dateti
     for pair in pairs:
         pair.status = "active"
         pair.paused_until = None
+        record_resume(pair, now)
         restart_quiet_clock(session, pair, now)  # no nudge for the pause
         if pair.next_meeting_at is not None and pair.next_meeting_at <= now:
             set_next_meeting(session, pair, regular_after(session, pair, now), now=now)

@@ -2,6 +2,7 @@
 
 - `agreements`: the kickoff's agreement button.
 - `announcements`: cancelling a scheduled announcement.
+- `calendar_feeds`: the App Home's calendar link.
 - `celebrations`: sharing a win.
 - `checkins`: opening the check-in form; undoing a check-in.
 - `closing`: extending a cohort, the closing reflection, alumni check-ins.
@@ -23,6 +24,7 @@ from slack_bolt import App
 from mentorbot.handlers.actions import (
     agreements,
     announcements,
+    calendar_feeds,
     celebrations,
     checkins,
     closing,
@@ -42,6 +44,7 @@ def register(app: App) -> None:
     """Attach the button listeners."""
     agreements.register(app)
     announcements.register(app)
+    calendar_feeds.register(app)
     checkins.register(app)
     goals.register(app)
     pauses.register(app)

@@ -4,6 +4,7 @@
 - `mentoring_command`: routes `/mentoring`: `help` for anyone, the rest for coordinators.
 - `agreements`: `/checkin agreement`.
 - `announcements`: `/mentoring announce`, `/mentoring announcements`.
+- `calendar_feeds`: `/checkin calendar`, `/checkin calendar reset`.
 - `celebrations`: `/checkin win`.
 - `checkins`: `/checkin`, `/checkin <text>`, `/checkin history`.
 - `cohorts`: `/mentoring cohort …`, `/mentoring cohorts`.

@@ -19,6 +19,7 @@ from mentorbot.bot.settings import Settings
 from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.commands import (
     agreements,
+    calendar_feeds,
     celebrations,
     concerns,
     feedback,
@@ -58,6 +59,8 @@ def checkin_command(
         route = None  # "help me prepare…" is a check-in, not a subcommand
     if word == "holidays" and not holiday_calendars.is_calendar_command(request.text.rest):
         route = None  # "holidays were lovely" is a check-in
+    if word == "calendar" and not calendar_feeds.is_calendar_command(request.text.rest):
+        route = None  # "calendar was full" is a check-in
     if not request.text.raw:
         open_checkin(request)
     elif route is not None:
@@ -82,6 +85,7 @@ ROUTES: dict[str, Callable[[Request], None]] = {
     "resume": pauses.resume,
     "hours": working_hours.hours,
     "holidays": holiday_calendars.holidays,
+    "calendar": calendar_feeds.calendar,
     "win": celebrations.win,
     "feedback": feedback.open_survey,
     "concern": concerns.concern,

@@ -50,15 +50,22 @@ def refresh_home(context: BoltContext, client: WebClient, session: Session, acto
         user_id=user_id,
         coordinator=actor.coordinates,
         now=actor.now,
+        calendars=bool(context["runtime"].settings.public_url),
     )
     defer(context, "publish App Home", lambda: client.views_publish(user_id=user_id, view=view))
 
 
 def home_view(
-    session: Session, *, team_id: str, user_id: str, coordinator: bool, now: datetime
+    session: Session,
+    *,
+    team_id: str,
+    user_id: str,
+    coordinator: bool,
+    now: datetime,
+    calendars: bool = False,
 ) -> Any:
     """The Home tab for this person, as a Block Kit view; a coordinator's shows cohort
-    health as of `now` too."""
+    health as of `now` too. `calendars`: calendar links are on (a public URL is set)."""
     home = home_of(session, team_id=team_id, user_id=user_id, coordinator=coordinator, now=now)
     view = None
     # A mentor of many gets one short panel per pair; then fewer pairs at risk are listed.
@@ -71,6 +78,7 @@ def home_view(
             min_group=MIN_GROUP,
             cohorts_shown=HEALTH_COHORTS_SHOWN,
             risks_shown=risks_shown,
+            calendars=calendars,
         )
         if len(view["blocks"]) <= MAX_BLOCKS:
             break

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from mentorbot.bot.models import (
     Announcement,
+    CalendarFeed,
     CheckIn,
     Cohort,
     Concern,
@@ -116,6 +117,10 @@ def export(session: Session, *, team_id: str, user_id: str, now: datetime) -> di
             "id cohort_id channel_id text send_at sent_at cancelled_at created_at",
         ),
         "cohorts_created": rows(Cohort, Cohort.created_by == user_id, "id name created_at"),
+        # Only that a calendar link exists and since when: its token is not kept (a hash is).
+        "calendar_feed": next(
+            iter(rows(CalendarFeed, CalendarFeed.user_id == user_id, "created_at")), None
+        ),
         "match_proposals_created": rows(
             MatchProposal,
             MatchProposal.created_by == user_id,
