@@ -255,6 +255,8 @@ def workspace_defaults(settings: Settings) -> dict[str, Any]:
         "working_hours": str(settings.working_hours),
         "workdays": sorted(settings.workdays),
         "holidays": settings.holidays,
+        "away_emoji": list(settings.away_emoji),
+        "away_words": list(settings.away_words),
         "prompt_lead_hours": settings.prompt_lead // timedelta(hours=1),
         "nudge_grace_days": settings.nudge_grace.days,
         "survey_days": settings.survey_length.days,

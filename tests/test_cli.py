@@ -288,6 +288,8 @@ def test_tick_records_the_workspace_with_the_settings_defaults(
         MENTORBOT_WORKDAYS="sun-thu",
         MENTORBOT_HOLIDAYS="il",
         MENTORBOT_SURVEY_DAYS="10",
+        MENTORBOT_AWAY_EMOJI=":Palm_Tree:, :beach_with_umbrella:",
+        MENTORBOT_AWAY_WORDS="vacation, out   of office",
     )
     assert mentorbot("tick", env=env).returncode == 0
     engine = make_engine(database_url)
@@ -303,6 +305,8 @@ def test_tick_records_the_workspace_with_the_settings_defaults(
         "working_hours": "00:00-24:00",
         "workdays": [0, 1, 2, 3, 6],
         "holidays": "IL",
+        "away_emoji": [":palm_tree:", ":beach_with_umbrella:"],
+        "away_words": ["vacation", "out of office"],
         "prompt_lead_hours": 24,
         "nudge_grace_days": 3,
         "survey_days": 10,

@@ -3,6 +3,7 @@
 Nothing here imports `handlers` or `schedules`, and no service calls Slack.
 
 - `services/`: the domain services, one module per feature.
+- `away_status`: reading "away" from a Slack status: its emoji, or words in its text.
 - `db`: the engine and sessions for SQLite and PostgreSQL, and `unit_of_work`.
 - `dbtypes`: column types shared by the models and the migrations.
 - `delivery/`: the sender: delivers due outbox rows to Slack exactly once, at Slack's pace.

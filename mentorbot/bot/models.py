@@ -83,6 +83,12 @@ class Member(Base):
     # Public holidays kept: `GB`, `US-CA`, `none`; None follows the workspace's calendar.
     holiday_calendar: Mapped[str | None] = mapped_column(String(16))
     is_coordinator: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Since when their Slack status has said they are away (None: not away), and until when
+    # (its expiry; None: until it changes). Their DMs wait, unless they asked for them anyway
+    # (`away_waived`, for this spell). Never the status's words.
+    away_since: Mapped[datetime | None]
+    away_until: Mapped[datetime | None]
+    away_waived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # When this coordinator last got the day's note of quiet pairs: it listed every pair
     # whose escalation fell due before then, so the next lists only those due after it.
     escalations_sent_at: Mapped[datetime | None]

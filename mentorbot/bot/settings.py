@@ -9,6 +9,7 @@ from datetime import time, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from mentorbot.bot.away_status import DEFAULT_EMOJI, DEFAULT_WORDS, parse_emoji, parse_words
 from mentorbot.bot.public_holidays import UnknownCalendar, parse_calendar
 from mentorbot.bot.usertext import is_whole_number
 
@@ -56,6 +57,10 @@ class Settings:
     workdays: frozenset[int] = frozenset(range(5))
     # The workspace's public holidays (`GB`, `US-CA`), for people who chose none of their own.
     holidays: str | None = None
+    # What makes a Slack status say its person is away (their DMs wait): emoji, and words or
+    # phrases in its text.
+    away_emoji: tuple[str, ...] = DEFAULT_EMOJI
+    away_words: tuple[str, ...] = DEFAULT_WORDS
     # Where people reach the web process (`https://mentorbot.example.com`): calendar feeds'
     # links are made with it; None turns the feeds off.
     public_url: str | None = None
@@ -185,6 +190,8 @@ class Settings:
             workdays=parse_workdays(get("MENTORBOT_WORKDAYS") or "mon-fri", "MENTORBOT_WORKDAYS"),
             holidays=_holidays(get("MENTORBOT_HOLIDAYS") or ""),
             public_url=_public_url(get("MENTORBOT_PUBLIC_URL")),
+            away_emoji=_away_emoji(get("MENTORBOT_AWAY_EMOJI")),
+            away_words=_away_words(get("MENTORBOT_AWAY_WORDS")),
             port=_port(get("PORT") or "3000"),
             log_level=_log_level(get("MENTORBOT_LOG_LEVEL") or "INFO"),
             delivery_lease=_lease(get("MENTORBOT_DELIVERY_LEASE_SECONDS") or "300"),
@@ -312,6 +319,23 @@ def _timezone(value: str) -> str:
             f"America/New_York, not {value!r}."
         ) from None
     return value
+
+
+def _away_emoji(value: str | None) -> tuple[str, ...]:
+    if value is None:
+        return DEFAULT_EMOJI
+    if value.lower() == "none":
+        return ()
+    try:
+        return parse_emoji(value, "MENTORBOT_AWAY_EMOJI")
+    except ValueError as error:
+        raise SettingsError(f"{error} Or none, for no emoji.") from None
+
+
+def _away_words(value: str | None) -> tuple[str, ...]:
+    if value is None:
+        return DEFAULT_WORDS
+    return () if value.lower() == "none" else parse_words(value)
 
 
 def _public_url(value: str | None) -> str | None:

@@ -39,3 +39,14 @@ def add_months(moment: datetime, months: int) -> datetime:
     year, month = moment.year + index // 12, index % 12 + 1
     last_day = calendar.monthrange(year, month)[1]
     return moment.replace(year=year, month=month, day=min(moment.day, last_day))
+
+
+def from_unix_seconds(value: object) -> datetime | None:
+    """A moment Slack gives in Unix seconds (a profile's `updated`, a status's expiry), or
+    None when it gave no usable one (0, a string, a number out of range)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        return None
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None

@@ -1,5 +1,6 @@
 """When a person may receive a DM: their working hours and workdays, in their own time zone,
-on days that are not public holidays in their own calendar."""
+on days that are not public holidays in their own calendar, and not while their Slack
+status says they are away."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from mentorbot.bot.timeutil import as_utc
 
 # How far ahead a DM may wait for a working day (a run of holidays and a weekend is shorter).
 HORIZON_DAYS = 31
+# A DM to someone away with no end to their status is looked at again this often (a status
+# cleared in Slack lets it go at once, through `user_change`).
+AWAY_RECHECK = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,14 @@ class Availability:
     hours: WorkingHours
     workdays: frozenset[int]
     holidays: HolidayCalendar | None = None
+    # Their Slack status says they are away (and they did not ask for messages anyway),
+    # until `away_until` (None: until it changes).
+    away: bool = False
+    away_until: datetime | None = None
+
+    def away_at(self, moment: datetime) -> bool:
+        """Whether the person's status says they are away at `moment`."""
+        return self.away and (self.away_until is None or as_utc(moment) < self.away_until)
 
     def allows(self, moment: datetime) -> bool:
         """True when `moment` falls inside the person's working hours on a working day."""
@@ -42,7 +54,13 @@ class Availability:
 
     def next_allowed(self, moment: datetime) -> datetime:
         """`moment` itself when allowed, else the next start of working hours on a working day
-        (aware UTC). A month without one (a calendar of nothing but holidays) lets it go."""
+        (aware UTC). A month without one (a calendar of nothing but holidays) lets it go.
+        While the person is away, the answer is the end of their away status (or, with no
+        end, a moment soon when it is looked at again)."""
+        if self.away_at(moment):
+            if self.away_until is None:
+                return as_utc(moment) + AWAY_RECHECK
+            moment = self.away_until
         if self.allows(moment) or not self.workdays:
             return as_utc(moment)
         local_date = as_utc(moment).astimezone(self.zone).date()
@@ -96,6 +114,8 @@ def availability(
     default_workdays: str | list[int],
     holidays: str | None = None,
     default_holidays: str | None = None,
+    away_until: datetime | None = None,
+    away: bool = False,
 ) -> Availability:
     """Build an Availability from a person's own values, falling back to the defaults. A
     person's holiday calendar `none` means none, whatever the workspace's."""
@@ -108,7 +128,14 @@ def availability(
         else frozenset(int(d) for d in days)
     )
     calendar = calendar_or_none(holidays if holidays else default_holidays)
-    return Availability(zone=zone, hours=window, workdays=day_set, holidays=calendar)
+    return Availability(
+        zone=zone,
+        hours=window,
+        workdays=day_set,
+        holidays=calendar,
+        away=away,
+        away_until=as_utc(away_until) if away_until else None,
+    )
 
 
 def zone_for(own: str | None, workspace_default: str | None) -> ZoneInfo:

@@ -46,6 +46,10 @@ class StandinUser:
     is_bot: bool = False
     # The workspace they belong to; None: the stand-in's own.
     team_id: str | None = None
+    # Their Slack status, as the profile shows it (expiration: Unix seconds, 0 for none).
+    status_emoji: str = ""
+    status_text: str = ""
+    status_expiration: int = 0
 
 
 @dataclass
@@ -157,6 +161,9 @@ def user_object(bot: BotIdentity, user: StandinUser) -> Json:
             "display_name_normalized": user.name,
             "email": user.email,
             "team": team_id,
+            "status_text": user.status_text,
+            "status_emoji": user.status_emoji,
+            "status_expiration": user.status_expiration,
         },
     }
 

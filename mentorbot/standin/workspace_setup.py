@@ -39,6 +39,17 @@ class StandinSetup(StandinState):
             self._workspace.users[user_id] = user
         return user
 
+    def set_status(
+        self, user_id: str, emoji: str = "", text: str = "", expiration: int = 0
+    ) -> StandinUser:
+        """Set a member's Slack status (as they would in Slack); returns the member, whose
+        `user_object` a test sends in a `user_change` event."""
+        with self._lock:
+            user = self._workspace.users[user_id]
+            user.status_emoji, user.status_text = emoji, text
+            user.status_expiration = expiration
+        return user
+
     def user(self, user_id: str) -> StandinUser | None:
         """Return a member added with add_user, or None."""
         with self._lock:

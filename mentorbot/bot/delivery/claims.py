@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, aliased
 from mentorbot.bot.delivery.pace import PostRate, paused_teams
 from mentorbot.bot.models import Conversation, ConversationPace, Member, OutboundMessage
 from mentorbot.bot.outbox import EXPIRED
-from mentorbot.bot.services.members import PROFILE_MAX_AGE
+from mentorbot.bot.services.members import AWAY_PROFILE_MAX_AGE, PROFILE_MAX_AGE
 from mentorbot.bot.services.workspaces import availabilities_for
 from mentorbot.bot.working_hours import next_allowed_for_all
 
@@ -62,7 +62,8 @@ class Scan:
 
 
 def due_recipients(session: Session, *, now: datetime, limit: int) -> list[tuple[str, str]]:
-    """(team_id, user_id) of people with DMs due now, whose cached profile is missing or old."""
+    """(team_id, user_id) of people with DMs due now, whose cached profile is missing or old
+    (for someone away, an hour old: their status may have changed without a word)."""
     stale_before = now - PROFILE_MAX_AGE
     rows = session.execute(
         select(OutboundMessage.team_id, OutboundMessage.target_id)
@@ -77,7 +78,11 @@ def due_recipients(session: Session, *, now: datetime, limit: int) -> list[tuple
             OutboundMessage.target_kind == "user",
             (Member.id.is_(None))
             | (Member.profile_refreshed_at.is_(None))
-            | (Member.profile_refreshed_at < stale_before),
+            | (Member.profile_refreshed_at < stale_before)
+            | (
+                Member.away_since.is_not(None)
+                & (Member.profile_refreshed_at < now - AWAY_PROFILE_MAX_AGE)
+            ),
         )
         .distinct()
         .limit(limit)

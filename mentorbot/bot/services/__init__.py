@@ -5,6 +5,7 @@ One module per feature, named like its handler modules and template folder. A pr
 
 - `agreements`: the mentorship agreement: cadence, day and time, expectations, first goal.
 - `announcements`: a coordinator's posts to a cohort's channel, each once at its time (producer).
+- `away_status`: DMs wait while a person's Slack status says away; *Send them now*.
 - `calendar_events`: what a calendar feed holds, as iCalendar: meetings, goals, phase dates.
 - `calendar_feeds`: a person's private calendar link: its token, made, shown again, reset.
 - `celebrations`: milestones, celebrated once each in the pair's group DM (producer).

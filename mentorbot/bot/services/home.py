@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mentorbot.bot.models import CheckIn, Goal, Pair
+from mentorbot.bot.models import CheckIn, Goal, Member, Pair
+from mentorbot.bot.services.away_status import Waiting, waiting_for
 from mentorbot.bot.services.feedback import RoundResults, mentor_feedback
 from mentorbot.bot.services.goals import open_goals
 from mentorbot.bot.services.health import CohortHealth, cohort_health, cohorts_for
@@ -42,6 +44,7 @@ class Home:
     mentoring: bool
     own_feedback: RoundResults | None
     health: list[CohortHealth]
+    waiting: Waiting | None  # their status says away: DMs wait (with *Send them now*)
 
 
 def home_of(
@@ -91,4 +94,11 @@ def home_of(
         mentoring=mentoring,
         own_feedback=own_feedback,
         health=health,
+        waiting=waiting_for(
+            session,
+            member=session.scalar(
+                select(Member).where(Member.team_id == team_id, Member.user_id == user_id)
+            ),
+            now=now,
+        ),
     )

@@ -46,6 +46,23 @@ def holidays_at(meeting: datetime, people: list[tuple[str, Availability]]) -> li
     return found
 
 
+@dataclass(frozen=True)
+class MeetingAway:
+    """Someone whose Slack status says they are away at the meeting, until `until`."""
+
+    user_id: str
+    until: datetime | None
+
+
+def away_at(meeting: datetime, people: list[tuple[str, Availability]]) -> list[MeetingAway]:
+    """The people (their id, availability) away at the meeting's time."""
+    return [
+        MeetingAway(user_id, person.away_until)
+        for user_id, person in people
+        if person.away_at(meeting)
+    ]
+
+
 def produce_meeting_prompts(session: Session, now: datetime) -> int:
     """Follow up meetings that have passed and move pairs on; prompt meetings coming up.
 
@@ -101,9 +118,9 @@ def _prompt(session: Session, now: datetime) -> int:
         pair.prompt_at = None
         people = clocks.of(pair)
         when = clocks.prompt_times(pair, meeting)
-        holidays = holidays_at(
-            meeting, [(pair.mentor_id, people["mentor"]), (pair.mentee_id, people["mentee"])]
-        )
+        both = [(pair.mentor_id, people["mentor"]), (pair.mentee_id, people["mentee"])]
+        holidays = holidays_at(meeting, both)
+        away = away_at(meeting, both)
         mentor_prompt = render_json(
             "meeting_prompts/mentor_before_meeting.json.j2",
             pair=pair,
@@ -112,6 +129,7 @@ def _prompt(session: Session, now: datetime) -> int:
             goals=goals.get(pair.id, []),
             shared=shared.get(pair.id),
             holidays=holidays,
+            away=away,
             reader=pair.mentor_id,
         )
         mentee_prompt = render_json(
@@ -120,6 +138,7 @@ def _prompt(session: Session, now: datetime) -> int:
             meeting=meeting,
             zone=people["mentee"].zone,
             holidays=holidays,
+            away=away,
             reader=pair.mentee_id,
         )
         for key, user_id, payload, role in (

@@ -10,13 +10,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mentorbot.bot import message_kinds
+from mentorbot.bot.away_status import AwayRule
 from mentorbot.bot.errors import BadInput
 from mentorbot.bot.models import Member
 from mentorbot.bot.outbox import enqueue
 from mentorbot.bot.rendering import render_text
+from mentorbot.bot.services.away_status import away_rule, note_status
 
 # A cached Slack profile (time zone, name) older than this is fetched again before it is used.
 PROFILE_MAX_AGE = timedelta(days=7)
+# ...and for someone whose status says away, older than this (to see them back).
+AWAY_PROFILE_MAX_AGE = timedelta(hours=1)
 
 
 def get_or_create_member(session: Session, *, team_id: str, user_id: str, now: datetime) -> Member:
@@ -67,8 +71,11 @@ def remember_profile(
     is_bot: bool,
     now: datetime,
     as_of: datetime | None = None,
+    profile: Any = None,
+    rule: AwayRule | None = None,
 ) -> Member:
-    """Cache what Slack says about a person (users.info or a user_change event).
+    """Cache what Slack says about a person (users.info or a user_change event), and what
+    their status (`profile`, Slack's `user.profile`) says of being away.
 
     `as_of` is when Slack's copy of the profile was last changed (a user_change event's
     `user.updated`): Slack may deliver an older change after a newer one, and one older than
@@ -84,6 +91,9 @@ def remember_profile(
     member.deleted = deleted
     member.is_bot = is_bot
     member.profile_refreshed_at = as_of or now
+    if profile is not None:
+        rule = rule or away_rule(session, team_id)
+        note_status(session, member=member, profile=profile, rule=rule, now=now)
     return member
 
 
@@ -134,6 +144,7 @@ def remember_profiles(
     session: Session, *, team_id: str, profiles: dict[str, dict[str, Any]], now: datetime
 ) -> None:
     """Cache several users.info-shaped profiles at once."""
+    rule = away_rule(session, team_id)
     for user_id, user in profiles.items():
         remember_profile(
             session,
@@ -144,4 +155,6 @@ def remember_profiles(
             deleted=bool(user.get("deleted")),
             is_bot=bool(user.get("is_bot")),
             now=now,
+            profile=user.get("profile"),
+            rule=rule,
         )

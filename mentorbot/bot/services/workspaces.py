@@ -75,6 +75,9 @@ def availabilities_for(
                 Member.working_hours_end,
                 Member.workdays,
                 Member.holiday_calendar,
+                Member.away_since,
+                Member.away_until,
+                Member.away_waived,
             ).where(Member.team_id == team_id, Member.user_id.in_(wanted))
         )
     }
@@ -98,6 +101,8 @@ def member_availability(member: Any, defaults: dict[str, Any]) -> Availability:
         default_workdays=defaults.get("workdays") or DEFAULT_WORKDAYS,
         holidays=member.holiday_calendar if member is not None else None,
         default_holidays=defaults.get("holidays"),
+        away=member is not None and member.away_since is not None and not member.away_waived,
+        away_until=member.away_until if member is not None else None,
     )
 
 

@@ -2,6 +2,7 @@
 
 - `agreements`: the kickoff's agreement button.
 - `announcements`: cancelling a scheduled announcement.
+- `away_status`: the App Home's *Send them now* (messages held while away).
 - `calendar_feeds`: the App Home's calendar link.
 - `celebrations`: sharing a win.
 - `checkins`: opening the check-in form; undoing a check-in.
@@ -24,6 +25,7 @@ from slack_bolt import App
 from mentorbot.handlers.actions import (
     agreements,
     announcements,
+    away_status,
     calendar_feeds,
     celebrations,
     checkins,
@@ -45,6 +47,7 @@ def register(app: App) -> None:
     agreements.register(app)
     announcements.register(app)
     calendar_feeds.register(app)
+    away_status.register(app)
     checkins.register(app)
     goals.register(app)
     pauses.register(app)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import App
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.services.members import remember_profile
+from mentorbot.bot.timeutil import from_unix_seconds
 from mentorbot.handlers.actor import Actor
 
 
@@ -31,15 +32,6 @@ def profile_changed(event: dict[str, Any], session: Session, actor: Actor, now: 
         deleted=bool(user.get("deleted")),
         is_bot=bool(user.get("is_bot")),
         now=now,
-        as_of=_updated(user.get("updated")),
+        as_of=from_unix_seconds(user.get("updated")),
+        profile=user.get("profile"),
     )
-
-
-def _updated(value: Any) -> datetime | None:
-    """The profile's `updated` (Unix seconds), when Slack gave a usable one."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        return None
-    try:
-        return datetime.fromtimestamp(value, UTC)
-    except (OverflowError, OSError, ValueError):
-        return None

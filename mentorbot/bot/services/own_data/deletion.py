@@ -76,6 +76,8 @@ def delete(session: Session, *, team_id: str, user_id: str, now: datetime) -> De
     member.name = member.tz = member.workdays = member.holiday_calendar = None
     member.working_hours_start = member.working_hours_end = None
     member.is_coordinator = False
+    member.away_since = member.away_until = None
+    member.away_waived = False
     member.mentor_capacity = None
     member.profile_refreshed_at = None
     member.data_deleted_at = now

@@ -32,7 +32,7 @@ FORMAT_VERSION = 1
 # The member and profile columns an export holds.
 MEMBER = (
     "name tz working_hours_start working_hours_end workdays holiday_calendar is_coordinator"
-    " mentor_capacity"
+    " mentor_capacity away_since away_until away_waived"
     " created_at profile_refreshed_at data_deleted_at"
 )
 PROFILE = "role cohort_id areas goals created_at updated_at"
