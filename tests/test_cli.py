@@ -155,6 +155,33 @@ def test_demo_runs_with_an_empty_environment(demo: Demo) -> None:
     assert list(demo.home.iterdir()) == []  # throwaway database, nothing left behind
 
 
+def test_the_demo_shows_a_calendar_link_a_reminder_held_over_a_holiday_and_an_away_note(
+    demo: Demo,
+) -> None:
+    out = demo.out
+    assert "Sam types `/checkin calendar`" in out and "|Subscribe in your calendar app>" in out
+    assert re.search(r"webcal://127\.0\.0\.1:\d+/calendar/[\w-]{43}\.ics", out)
+    assert "Sam's calendar app subscribes: “Mentoring with Aiko”, every 2 weeks" in out
+    # Aiko is away at a conference: Sam's reminder says so; hers waits until she asks.
+    assert "<@U0AIKO> is away for now, by their Slack status: maybe move this meeting?" in out
+    assert "*Messages are waiting while you're away*: 1 message so far." in out
+    assert "At a conference in Osaka" not in out  # her status's words are never shown
+    lines = out.splitlines()
+    pressed = next(n for n, line in enumerate(lines) if "She presses “Send them now”" in line)
+    assert any("mentorbot → Aiko (DM): Your next meeting with" in x for x in lines[pressed:][:4])
+    # The goal's reminder falls on one of Sam's public holidays, and waits for the next day.
+    holiday = re.search(r"\((\w+day) (\d+) (\w+) is .+ there: the goal's reminder", out)
+    assert holiday, out
+    reminder = re.search(
+        r"\[\w{3} (\d{2}) (\w{3}) [\d:]+ E[SD]T\] mentorbot → Sam \(DM\): Your goal is due", out
+    )
+    assert reminder
+    assert (int(reminder.group(1)), reminder.group(2)) != (
+        int(holiday.group(2)),
+        holiday.group(3)[:3],
+    )
+
+
 # How the demo stamps each line: "[Mon 07 Dec 09:24 EST]", in the reader's own zone.
 STAMP = re.compile(r"\[(\w{3}) (\d{2}) (\w{3}) (\d{2}):(\d{2}) ([A-Z]{3})\]")
 ZONES = {

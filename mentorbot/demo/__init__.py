@@ -3,6 +3,7 @@ transcript of what each person sees, in their own time zone.
 
 - `story`: the first half: a cohort, a pair, kickoff and agreement, weeks of its rhythm.
 - `ending`: the second half: a win, surveys, a concern, a quiet spell, closing, alumni.
+- `own_time`: a calendar link, a reminder held over a holiday, an away status.
 - `health`: the programme from above: cohort health, a report, a person's own data.
 - `forms`: what the demo's people type into Slack's modals.
 - `transcript`: the cast, the simulated clock, and the transcript of what each person sees.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -57,6 +59,8 @@ def run_demo(out: TextIO) -> int:
             upgrade(runtime.engine)
             record_workspace(runtime, identify(runtime), utcnow())
             with LocalServer(WebApp(create_app(runtime), runtime)) as server:
+                # Calendar links point at the demo's own web server while it runs.
+                runtime.settings = replace(runtime.settings, public_url=server.url)
                 slack = SignedSlackClient(
                     f"{server.url}/slack/events",
                     SECRET,

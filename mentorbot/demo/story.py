@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from mentorbot.bot.models import Pair
 from mentorbot.bot.timeutil import utcnow
-from mentorbot.demo import ending, forms
+from mentorbot.demo import ending, forms, own_time
 from mentorbot.demo.transcript import (
     CHANNEL,
     COORDINATOR,
@@ -57,6 +57,8 @@ def programme(t: Transcript, runtime: Runtime, slack: SignedSlackClient) -> None
     pair_id = _pair_id(runtime)
     moment = _agreement(t, runtime, slack, moment, pair_id)
     t.say()
+    own_time.calendar_link(t, slack, moment)
+    t.say()
 
     t.say(f"[{t.stamp(moment, COORDINATOR)}] Priya types `/mentoring announce` and schedules:")
     slack.command("/mentoring", "announce", user_id=COORDINATOR.user_id)
@@ -79,8 +81,8 @@ def programme(t: Transcript, runtime: Runtime, slack: SignedSlackClient) -> None
     reply(t, slack.command("/checkin", quick, user_id=MENTEE.user_id).json())
     t.say()
 
-    t.say("Time moves on, one tick an hour (as `mentorbot tick --at ...` would):")
-    moment = tick_until(t, runtime, moment, lambda: sent(t, "How did your"), limit=days(9))
+    t.say("Time moves on, one tick an hour (as `mentorbot tick --at ...` would).")
+    moment = own_time.away_at_a_conference(t, runtime, slack, moment)
     t.say()
     moment = _rhythm(t, runtime, slack, moment, pair_id)
     t.say()
@@ -137,7 +139,10 @@ def _rhythm(
     done = slack.view_submission(MENTEE.user_id, "checkin", values, str(pair_id)).json()
     for block in done["view"]["blocks"]:
         t.say(f"    | {shown(block['text']['text'])}")
-    due = (moment + days(40)).astimezone(ZoneInfo(MENTEE.tz)).date()
+    # After the pause below, before the cohort's closing weeks.
+    today = own_time.local_date(moment)
+    due = own_time.holiday_goal_due(t, slack, moment, today + days(38), today + days(60))
+    due = due or today + days(40)
     goal = f"goal Present the project plan to the team by {due.isoformat()}"
     t.say(f"  Sam types `/checkin {goal}`:")
     reply(t, slack.command("/checkin", goal, user_id=MENTEE.user_id).json())
