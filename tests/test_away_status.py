@@ -18,6 +18,12 @@ from mentorbot.bot.delivery import deliver_due
 from mentorbot.bot.models import Member, OutboundMessage
 from mentorbot.bot.outbox import enqueue
 from mentorbot.bot.settings import Settings, SettingsError
+from mentorbot.bot.working_hours import (
+    AWAY_RECHECK,
+    Availability,
+    availability,
+    next_allowed_for_all,
+)
 from mentorbot.runtime import Runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
 from mentorbot.standin.objects import user_object
@@ -244,3 +250,24 @@ def assert_status_words_kept_nowhere(runtime: Runtime) -> None:
         ]
         payloads = [m.payload for m in session.scalars(select(OutboundMessage))]
     assert "SECRET-TRIP" not in json.dumps(members) + json.dumps(payloads)
+
+
+def test_a_group_dm_waits_for_everyone_back_even_after_a_long_spell_away() -> None:
+    def person(tz: str, **away: Any) -> Availability:
+        return availability(
+            tz=tz,
+            hours=None,
+            workdays=None,
+            default_tz="UTC",
+            default_hours="09:00-18:00",
+            default_workdays="mon-fri",
+            **away,
+        )
+
+    london, paris = "Europe/London", "Europe/Paris"
+    back = MONDAY_9_NY + 10 * DAY  # Thursday 11 March, 14:00 UTC: longer than a week
+    together = [person(london), person(paris, away=True, away_until=back)]
+    assert next_allowed_for_all(together, MONDAY_9_NY) == back
+    assert next_allowed_for_all(together[:1], MONDAY_9_NY) == MONDAY_9_NY
+    no_end = [person(london), person(paris, away=True)]
+    assert next_allowed_for_all(no_end, MONDAY_9_NY) == MONDAY_9_NY + AWAY_RECHECK

@@ -81,18 +81,26 @@ def next_allowed_for_all(people: list[Availability], moment: datetime) -> dateti
     """The first moment from `moment` on that suits everyone (a group DM).
 
     People whose hours never overlap (Tokyo and New York, say) still hear from the bot: the
-    first person's next allowed moment is taken when no common one comes within a week.
+    first person's next allowed moment is taken when no common one comes within a week. No
+    one hears while anyone among them is away.
     """
     if not people:
         return as_utc(moment)
     candidate = as_utc(moment)
-    horizon = candidate + timedelta(days=7)
+    if any(p.away_at(candidate) and p.away_until is None for p in people):
+        return candidate + AWAY_RECHECK  # someone is away with no end: look again soon
+    # A week to find a common moment, from the end of the longest away spell among them.
+    back = max(
+        (p.away_until for p in people if p.away_at(candidate) and p.away_until), default=None
+    )
+    horizon = max(candidate, back or candidate) + timedelta(days=7)
     while candidate <= horizon:
         latest = max(person.next_allowed(candidate) for person in people)
         if latest == candidate:
             return candidate
         candidate = latest
-    return people[0].next_allowed(moment)
+    # None within the week: the first person's next moment, once everyone is back.
+    return people[0].next_allowed(back or moment)
 
 
 def wall_clock(day: date, at: time, zone: ZoneInfo) -> datetime:
