@@ -114,14 +114,14 @@ def test_the_feed_holds_exactly_the_meetings_the_bot_prompts_for_over_a_cohort(
         before = meetings_in(read_feed(web, mentee), START, START + 60 * DAY)
         assert len(before) == 6  # 3 March to 7 April: the cohort ends on 12 April
 
-        moment = run_until(runtime, clock, START, datetime(2027, 3, 11, 12, tzinfo=UTC), 2 * HOUR)
+        moment = run_until(runtime, clock, START, datetime(2027, 3, 11, 12, tzinfo=UTC), 4 * HOUR)
         paused = slack.command("/checkin", "pause until 2027-03-20", user_id=BEN).json()
         assert "pause" in paused["text"].lower(), paused
-        moment = run_until(runtime, clock, moment, datetime(2027, 3, 21, 12, tzinfo=UTC), 2 * HOUR)
+        moment = run_until(runtime, clock, moment, datetime(2027, 3, 21, 12, tzinfo=UTC), 4 * HOUR)
         moved = slack.command("/checkin", "reschedule 2027-03-25T10:00", user_id=BEN).json()
         assert "Moved" in moved["text"], moved
         planned = meetings_in(read_feed(web, mentee), START, START + 60 * DAY)
-        run_until(runtime, clock, moment, datetime(2027, 4, 14, tzinfo=UTC), 2 * HOUR)
+        run_until(runtime, clock, moment, datetime(2027, 4, 14, tzinfo=UTC), 4 * HOUR)
 
     prompted = prompted_meetings(runtime)
     assert prompted == [

@@ -4,7 +4,10 @@ another workspace is treated as unknown."""
 from __future__ import annotations
 
 import json
+import re
 import time
+import urllib.request
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select, update
@@ -177,3 +180,27 @@ def test_a_person_is_read_in_one_zone_by_every_command_of_their_workspace(bot: B
 def workspace_settings(session: Session, team_id: str) -> dict[str, Any]:
     found = session.scalar(select(Workspace.settings).where(Workspace.team_id == team_id))
     return dict(found or {})
+
+
+def test_each_workspaces_calendar_feeds_hold_only_their_own_people(bot: Bot) -> None:
+    """With OAuth installs, a person's feed is their workspace's, and the same person id in
+    another workspace (a token for Alpha) opens nothing of Beta."""
+    bot.runtime.settings = replace(bot.runtime.settings, public_url=bot.url)
+    bot.install(ALPHA, "Alpha Inc", ALICE)
+    bot.install(BETA, "Beta Ltd", BORIS)
+    start_cohort(bot, ALPHA)
+    start_cohort(bot, BETA)
+    feeds = {}
+    for team_id, (coordinator, _mentor, mentee) in PEOPLE.items():
+        for user_id in (coordinator, mentee):
+            text = bot.slack(team_id).command("/checkin", "calendar", user_id=user_id).json()
+            link = re.search(r"`(http://[^`]+\.ics)`", text["text"])
+            assert link, text
+            with urllib.request.urlopen(link.group(1), timeout=10) as answer:
+                feeds[(team_id, user_id)] = answer.read().decode()
+    assert "Mentoring with mentor-T0ALPHA" in feeds[(ALPHA, ADA)]
+    assert "Mentoring with mentor-T0BETA" in feeds[(BETA, BO)]
+    for (team_id, _user), feed in feeds.items():
+        other = BETA if team_id == ALPHA else ALPHA
+        assert other not in feed, (team_id, feed)
+    assert "Spring 2027: begins" in feeds[(ALPHA, ALICE)]  # a coordinator's cohort dates
