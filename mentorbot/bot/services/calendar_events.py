@@ -101,10 +101,11 @@ _RUNNING = (
 
 
 def feed_for(session: Session, *, team_id: str, user_id: str, coordinator: bool) -> bytes:
-    """The person's feed, as the bytes of an iCalendar file (`coordinator`: with their
-    cohorts' phase dates)."""
+    """The person's feed, as the bytes of an iCalendar file. A coordinator's (granted the
+    role, `coordinator`, or named in MENTORBOT_COORDINATORS) has their cohorts' dates."""
     workspace = session.scalar(_WORKSPACE, {"team_id": team_id})
     defaults = (workspace.settings if workspace else None) or {}
+    coordinator = coordinator or user_id in (defaults.get("coordinators") or [])
     zone = zone_for(None, defaults.get("timezone"))
     slack_link = _slack_link(workspace)
     calendar = Calendar()

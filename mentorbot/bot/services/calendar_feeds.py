@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 from mentorbot.bot.errors import BadInput
 from mentorbot.bot.models import CalendarFeed, Member
 from mentorbot.bot.services.calendar_events import feed_for
-from mentorbot.bot.services.workspaces import workspace_setting
 from mentorbot.bot.settings import Settings
 
 FEED_PATH = "/calendar/{token}.ics"
@@ -95,10 +94,7 @@ def feed_by_token(session: Session, token: str) -> bytes | None:
     team_id, user_id, deleted, granted = found
     if deleted:
         return None
-    configured = user_id in (workspace_setting(session, team_id, "coordinators") or [])
-    return feed_for(
-        session, team_id=team_id, user_id=user_id, coordinator=bool(granted) or configured
-    )
+    return feed_for(session, team_id=team_id, user_id=user_id, coordinator=bool(granted))
 
 
 def forget_feed(session: Session, *, team_id: str, user_id: str) -> None:
