@@ -86,6 +86,7 @@ def everything_seen_by(slack: SignedSlackClient, standin: SlackStandin, user_id:
     """All the bot showed this person: replies, App Home, DMs, group DMs, ephemerals."""
     seen: list[Any] = [slack.command("/checkin", "history", user_id=user_id).json()]
     seen.append(slack.command("/checkin", "goals", user_id=user_id).body)
+    seen.append(slack.command("/checkin", "find-mentor", user_id=user_id).body)
     seen.append(slack.command("/mentoring", "cohort show Spring 2027", user_id=user_id).body)
     home = {"type": "app_home_opened", "user": user_id, "channel": "D0HOME", "tab": "home"}
     assert slack.event(home).status == 200

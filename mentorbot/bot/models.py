@@ -118,6 +118,10 @@ class Profile(Base):
     # Areas of expertise (mentors) or of interest (mentees), as short lowercase labels.
     areas: Mapped[list[str]] = mapped_column(JSON, default=list)
     goals: Mapped[str | None] = mapped_column(Text)
+    # A mentor who mentees of self-serve cohorts may ask (the directory lists them while they
+    # have room), and what they say of how they can help (a few sentences).
+    open_to_requests: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    how_i_help: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -150,6 +154,9 @@ class Cohort(Base):
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
     cadence: Mapped[str] = mapped_column(String(16), default="biweekly")
+    # Whether mentees find their own mentor: off, open (an accepted request makes the
+    # pair) or approval (a coordinator confirms it).
+    self_serve: Mapped[str] = mapped_column(String(16), default="off", server_default="off")
     phase: Mapped[str] = mapped_column(String(16), default="kickoff")
     phase_changed_at: Mapped[datetime | None]
     # When the cohort enters its next phase (None once ended), and when coordinators get a

@@ -171,17 +171,37 @@ def extend_cohort(session: Session, *, cohort: Cohort, weeks: int, now: datetime
     return cohort
 
 
+# How a cohort's mentees find a mentor: coordinators pair them (off), a mentor's yes makes
+# the pair (open), or a coordinator confirms it (approval).
+SELF_SERVE = ("off", "open", "approval")
+
+
+def self_serve_named(value: str) -> str:
+    """A known self-serve mode, or BadInput listing them."""
+    return _one_of(value, SELF_SERVE, "cohorts/not_a_self_serve", "cohorts/self_serve")
+
+
+def set_self_serve(cohort: Cohort, mode: str) -> Cohort:
+    """Change how the cohort's mentees find a mentor (a running cohort only)."""
+    if cohort.phase == "ended":
+        raise BadInput(
+            "cohorts/ended_for_good", cohort=cohort.name, example=Example("cohorts/create_next")
+        )
+    cohort.self_serve = self_serve_named(mode)
+    return cohort
+
+
 def cadence_named(value: str) -> str:
     """A known cadence name, or BadInput listing them."""
-    cadence = value.strip().lower()
-    if cadence not in CADENCES:
-        raise BadInput(
-            "cohorts/not_a_cadence",
-            value=value,
-            cadences=list(CADENCES),
-            example=Example("cohorts/cadence"),
-        )
-    return cadence
+    return _one_of(value, tuple(CADENCES), "cohorts/not_a_cadence", "cohorts/cadence")
+
+
+def _one_of(value: str, choices: tuple[str, ...], error: str, example: str) -> str:
+    """`value` as one of `choices` (any case), or BadInput `error` listing them."""
+    chosen = value.strip().lower()
+    if chosen not in choices:
+        raise BadInput(error, value=value, choices=list(choices), example=Example(example))
+    return chosen
 
 
 def create_cohort(
@@ -195,6 +215,7 @@ def create_cohort(
     cadence: str = DEFAULT_CADENCE,
     created_by: str | None,
     now: datetime,
+    self_serve: str = "off",
 ) -> Cohort:
     """Create a cohort running `weeks` weeks from `starts_on`; names are unique per workspace."""
     name = clean_user_text(name)
@@ -216,6 +237,7 @@ def create_cohort(
         starts_on=starts_on,
         ends_on=starts_on + timedelta(weeks=weeks),
         cadence=cadence,
+        self_serve=self_serve_named(self_serve),
         phase="kickoff",
         phase_changed_at=now,
         created_by=created_by,

@@ -14,6 +14,7 @@ from mentorbot.bot.services.away_status import Waiting, waiting_for
 from mentorbot.bot.services.feedback import RoundResults, mentor_feedback
 from mentorbot.bot.services.goals import open_goals
 from mentorbot.bot.services.health import CohortHealth, cohort_health, cohorts_for
+from mentorbot.bot.services.mentor_directory import can_find_mentor
 from mentorbot.bot.services.pairs import pairs_of_person
 from mentorbot.bot.services.privacy import latest_shared_with_mentor, own_checkins
 from mentorbot.bot.services.workspaces import zone_of
@@ -45,6 +46,7 @@ class Home:
     own_feedback: RoundResults | None
     health: list[CohortHealth]
     waiting: Waiting | None  # their status says away: DMs wait (with *Send them now*)
+    finds_mentor: bool  # a mentee of a self-serve cohort, without a mentor there yet
 
 
 def home_of(
@@ -94,6 +96,7 @@ def home_of(
         mentoring=mentoring,
         own_feedback=own_feedback,
         health=health,
+        finds_mentor=can_find_mentor(session, team_id=team_id, user_id=user_id),
         waiting=waiting_for(
             session,
             member=session.scalar(

@@ -21,6 +21,8 @@ ROLES = ("mentor", "mentee")
 MAX_AREAS = 10
 MAX_AREA = 40
 MAX_GOALS = 1000
+# "How I can help": a mentor's few sentences in the directory of mentors.
+MAX_HOW_I_HELP = 300
 # The cohort field's value for "any cohort".
 ANY_COHORT = "any"
 _SEPARATORS = re.compile(r"[,;\n]")
@@ -35,6 +37,8 @@ class ProfileForm:
     areas: list[str]
     goals: str | None
     capacity: int | None
+    open_to_requests: bool = False
+    how_i_help: str | None = None
 
 
 def parse_areas(text: str) -> list[str]:
@@ -54,8 +58,11 @@ def parse_areas(text: str) -> list[str]:
     return labels
 
 
-def read_profile_form(values: dict[str, str | None]) -> ProfileForm:
-    """Check the modal's fields; InvalidForm names the first field that is wrong."""
+def read_profile_form(
+    values: dict[str, str | None], *, open_to_requests: bool = False
+) -> ProfileForm:
+    """Check the modal's fields; InvalidForm names the first field that is wrong.
+    `open_to_requests`: a mentor ticked that mentees may ask them."""
     role = values.get("role") or ""
     if role not in ROLES:
         raise InvalidForm("role", "profiles/pick_role")
@@ -72,12 +79,19 @@ def read_profile_form(values: dict[str, str | None]) -> ProfileForm:
         if not is_whole_number(typed) or not 1 <= int(typed) <= MAX_CAPACITY:
             raise InvalidForm("capacity", "profiles/capacity", most=MAX_CAPACITY)
         capacity = int(typed)
+    how_i_help = clean_user_text(values.get("how_i_help") or "")
+    if len(how_i_help) > MAX_HOW_I_HELP:
+        raise InvalidForm(
+            "how_i_help", "profiles/too_long", limit=MAX_HOW_I_HELP, length=len(how_i_help)
+        )
     return ProfileForm(
         role=role,
         cohort_id=None if cohort == ANY_COHORT else int(cohort),
         areas=areas,
         goals=goals or None,
         capacity=capacity,
+        open_to_requests=role == "mentor" and open_to_requests,
+        how_i_help=(how_i_help or None) if role == "mentor" else None,
     )
 
 
@@ -145,6 +159,8 @@ def save_profile(
     profile.cohort_id = cohort.id if cohort else None
     profile.areas = list(form.areas)
     profile.goals = form.goals
+    profile.open_to_requests = form.open_to_requests
+    profile.how_i_help = form.how_i_help
     profile.updated_at = now
     member = get_or_create_member(session, team_id=team_id, user_id=user_id, now=now)
     capacity = None

@@ -14,6 +14,7 @@
 - `health`: cohort health's nudge and pair buttons (coordinators only).
 - `matching`: profiles and match proposals.
 - `meetings`: moving the coming meeting.
+- `mentor_directory`: the directory of mentors' next page, and the App Home's *Find a mentor*.
 - `own_data`: deleting one's own data, or not.
 - `pauses`: pausing and resuming.
 """
@@ -37,6 +38,7 @@ from mentorbot.handlers.actions import (
     health,
     matching,
     meetings,
+    mentor_directory,
     own_data,
     pauses,
 )
@@ -52,6 +54,7 @@ def register(app: App) -> None:
     goals.register(app)
     pauses.register(app)
     meetings.register(app)
+    mentor_directory.register(app)
     celebrations.register(app)
     feedback.register(app)
     concerns.register(app)

@@ -16,6 +16,7 @@
 - `imports`: `/mentoring import`.
 - `matching`: `/checkin profile`, `/mentoring match`.
 - `meetings`: `/checkin reschedule`.
+- `mentor_directory`: `/checkin find-mentor [area]`.
 - `own_data`: `/checkin my-data`, `/checkin delete-my-data`.
 - `pairs`: `/mentoring pair`, `unpair`, `capacity`.
 - `pauses`: `/checkin pause`, `/checkin resume`.

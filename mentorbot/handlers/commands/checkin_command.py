@@ -27,6 +27,7 @@ from mentorbot.handlers.commands import (
     holiday_calendars,
     matching,
     meetings,
+    mentor_directory,
     own_data,
     pauses,
     working_hours,
@@ -90,6 +91,7 @@ ROUTES: dict[str, Callable[[Request], None]] = {
     "feedback": feedback.open_survey,
     "concern": concerns.concern,
     "profile": matching.profile,
+    "find-mentor": mentor_directory.find_mentor,
     "my-data": own_data.my_data,
     "delete-my-data": own_data.delete_my_data,
 }

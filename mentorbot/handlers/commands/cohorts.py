@@ -17,6 +17,8 @@ from mentorbot.bot.services.cohorts import (
     extend_cohort,
     find_cohort,
     list_cohorts,
+    self_serve_named,
+    set_self_serve,
     summarize,
 )
 from mentorbot.bot.services.pairs import end_cohort
@@ -34,7 +36,14 @@ CANNOT_POST = ("not_in_channel", "channel_not_found", "is_archived")
 def cohort(request: MentoringRequest) -> None:
     """Route `cohort <action> …`."""
     action = request.text.next()
-    routes = {"create": create, "list": list_all, "show": show, "extend": extend, "end": end}
+    routes = {
+        "create": create,
+        "list": list_all,
+        "show": show,
+        "extend": extend,
+        "end": end,
+        "self-serve": self_serve,
+    }
     if action.word not in routes:
         raise BadInput("cohorts/no_action", example=CREATE)
     routes[action.word](request)
@@ -61,6 +70,7 @@ def create(request: MentoringRequest) -> None:
                 what="weeks",
             ),
             "cadence": cadence_named,
+            "self-serve": self_serve_named,
         },
         example=CREATE,
     )
@@ -74,6 +84,7 @@ def create(request: MentoringRequest) -> None:
         cadence=found.get("cadence", "biweekly"),
         created_by=request.user_id,
         now=request.now,
+        self_serve=found.get("self-serve", "off"),
     )
     [summary] = summarize(request.session, [created], request.today())
     request.reply(render_text("cohorts/created.md.j2", summary=summary))
@@ -96,6 +107,17 @@ def create(request: MentoringRequest) -> None:
             )
 
     defer(request.context, "greet a new cohort's channel", greet_channel)
+
+
+def self_serve(request: MentoringRequest) -> None:
+    """`cohort self-serve <name> open|approval|off`: how its mentees find a mentor."""
+    tokens = request.text.next().tokens()
+    if len(tokens) < 2:
+        raise BadInput("cohorts/self_serve_which", example=Example("cohorts/self_serve"))
+    mode = self_serve_named(tokens[-1])
+    found = find_cohort(request.session, team_id=request.team_id, name=" ".join(tokens[:-1]))
+    set_self_serve(found, mode)
+    request.reply(render_text("cohorts/self_serve.md.j2", cohort=found))
 
 
 def list_all(request: MentoringRequest) -> None:

@@ -10,7 +10,7 @@ from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.cohorts import default_cohort
 from mentorbot.bot.services.match_proposals import proposal_message, propose
 from mentorbot.bot.services.pairs import MAX_CAPACITY
-from mentorbot.bot.services.profiles import ANY_COHORT, MAX_GOALS, profile_draft
+from mentorbot.bot.services.profiles import ANY_COHORT, MAX_GOALS, MAX_HOW_I_HELP, profile_draft
 from mentorbot.bot.services.workspaces import availability_for
 from mentorbot.handlers.actor import Actor
 from mentorbot.handlers.commands.request import MentoringRequest
@@ -39,6 +39,7 @@ def profile_modal(session: Session, actor: Actor) -> Any:
         **vars(draft),
         max_capacity=MAX_CAPACITY,
         max_goals=MAX_GOALS,
+        max_how_i_help=MAX_HOW_I_HELP,
         any_cohort=ANY_COHORT,
     )
 
