@@ -45,7 +45,7 @@ def test_everyone_but_coordinators_is_refused_and_nothing_changes(
 @pytest.mark.parametrize(
     ("text", "explains"),
     [
-        ("cohort", "say `create`, `list`, `show`, `extend` or `end`"),
+        ("cohort", "say `create`, `list`, `show`, `extend`, `end` or `self-serve`"),
         ("cohort create", "a cohort needs a name and a channel"),
         ("cohort create Spring", "a cohort needs a name and a channel"),
         ("cohort create <#C0SPRING|x>", "the cohort's name comes before its channel"),

@@ -178,7 +178,15 @@ SELF_SERVE = ("off", "open", "approval")
 
 def self_serve_named(value: str) -> str:
     """A known self-serve mode, or BadInput listing them."""
-    return _one_of(value, SELF_SERVE, "cohorts/not_a_self_serve", "cohorts/self_serve")
+    mode = value.strip().lower()
+    if mode not in SELF_SERVE:
+        raise BadInput(
+            "cohorts/not_a_self_serve",
+            value=value,
+            choices=list(SELF_SERVE),
+            example=Example("cohorts/self_serve"),
+        )
+    return mode
 
 
 def set_self_serve(cohort: Cohort, mode: str) -> Cohort:
@@ -193,15 +201,15 @@ def set_self_serve(cohort: Cohort, mode: str) -> Cohort:
 
 def cadence_named(value: str) -> str:
     """A known cadence name, or BadInput listing them."""
-    return _one_of(value, tuple(CADENCES), "cohorts/not_a_cadence", "cohorts/cadence")
-
-
-def _one_of(value: str, choices: tuple[str, ...], error: str, example: str) -> str:
-    """`value` as one of `choices` (any case), or BadInput `error` listing them."""
-    chosen = value.strip().lower()
-    if chosen not in choices:
-        raise BadInput(error, value=value, choices=list(choices), example=Example(example))
-    return chosen
+    cadence = value.strip().lower()
+    if cadence not in CADENCES:
+        raise BadInput(
+            "cohorts/not_a_cadence",
+            value=value,
+            choices=list(CADENCES),
+            example=Example("cohorts/cadence"),
+        )
+    return cadence
 
 
 def create_cohort(
