@@ -10,8 +10,9 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
+from graphlib import TopologicalSorter
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import freezegun
 import pytest
@@ -67,14 +68,16 @@ def _postgres_url() -> str | None:
 class _MigratedSchemas:
     """PostgreSQL schemas migrated once per test process and emptied between tests.
 
-    Migrating a schema costs about 0.3 s of DDL; emptying one (TRUNCATE) a few ms. A schema
-    that cannot be emptied quickly (something still holds a lock) is dropped instead.
+    Migrating a schema costs about 0.3 s of DDL; emptying one a few ms. A schema that cannot
+    be emptied quickly (something still holds a lock) is dropped instead.
     """
 
     def __init__(self, base: str) -> None:
         self.base = base
         self.admin = create_engine(base)
         self.free: list[str] = []
+        self._order: list[str] | None = None
+        self._sequences: list[str] = []
 
     def url(self, schema: str) -> str:
         separator = "&" if "?" in self.base else "?"
@@ -102,19 +105,50 @@ class _MigratedSchemas:
         try:
             with self.admin.begin() as connection:
                 connection.execute(text("SET LOCAL lock_timeout = '5s'"))
-                tables = connection.scalars(
-                    text(
-                        "SELECT tablename FROM pg_tables WHERE schemaname = :schema "
-                        "AND tablename <> 'alembic_version'"
-                    ),
-                    {"schema": schema},
-                ).all()
-                names = ", ".join(f'"{schema}"."{table}"' for table in tables)
-                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                connection.exec_driver_sql(self._emptying(connection, schema))
         except Exception:
             self.drop(schema)
             return
         self.free.append(schema)
+
+    def _emptying(self, connection: Any, schema: str) -> str:
+        """One script that empties a migrated schema: DELETE from each table, those that
+        point at others first, and every sequence back to its start. (TRUNCATE took 130 ms a
+        schema, most of a short test's teardown; this takes a few.) Every schema has the same
+        tables, so they are read once."""
+        if self._order is None:
+            tables = connection.scalars(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = :schema "
+                    "AND tablename <> 'alembic_version'"
+                ),
+                {"schema": schema},
+            ).all()
+            links = connection.execute(
+                text(
+                    "SELECT child.relname, parent.relname FROM pg_constraint c "
+                    "JOIN pg_class child ON child.oid = c.conrelid "
+                    "JOIN pg_class parent ON parent.oid = c.confrelid "
+                    "JOIN pg_namespace n ON n.oid = child.relnamespace "
+                    "WHERE c.contype = 'f' AND n.nspname = :schema"
+                ),
+                {"schema": schema},
+            ).all()
+            points_at: dict[str, set[str]] = {table: set() for table in tables}
+            for child, parent in links:
+                if child != parent:
+                    points_at[child].add(parent)
+            # Parents come first in a topological order: children are deleted before them.
+            self._order = list(reversed(list(TopologicalSorter(points_at).static_order())))
+            self._sequences = list(
+                connection.scalars(
+                    text("SELECT sequencename FROM pg_sequences WHERE schemaname = :schema"),
+                    {"schema": schema},
+                )
+            )
+        deletes = [f'DELETE FROM "{schema}"."{table}"' for table in self._order]
+        restarts = [f'ALTER SEQUENCE "{schema}"."{name}" RESTART' for name in self._sequences]
+        return "; ".join(deletes + restarts)
 
     def drop(self, schema: str) -> None:
         with self.admin.begin() as connection:
