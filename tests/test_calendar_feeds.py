@@ -23,10 +23,11 @@ from sqlalchemy import select
 
 from mentorbot.bot.models import CalendarFeed, Goal, OutboundMessage
 from mentorbot.bot.services import own_data
+from mentorbot.bot.services.calendar_feeds import feed_link
 from mentorbot.bot.settings import Settings, SettingsError
 from mentorbot.runtime import Runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
-from mentorbot.web import WebApp
+from mentorbot.web import WebApp, create_wsgi_app
 from tests.conftest import TEAM, settings_for
 from tests.programme import ANA, BEN, COORD, DAN, create_spring, mention, mentoring
 from tests.rhythm import agree, opened, run_until, the_pair
@@ -302,3 +303,32 @@ def test_words_after_calendar_are_a_check_in(slack: SignedSlackClient, runtime: 
 def test_a_public_url_that_is_not_one_stops_start_up_naming_the_setting(value: str) -> None:
     with pytest.raises(SettingsError, match="MENTORBOT_PUBLIC_URL must be the address"):
         Settings.from_env({"MENTORBOT_PUBLIC_URL": value})
+
+
+def test_a_socket_mode_install_serves_feeds_from_its_web_process(
+    standin: SlackStandin, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Socket Mode needs no public address for Slack, but calendar apps do: the web process
+    (`create_wsgi_app()`, gunicorn's entry point), run with the same settings and no signing
+    secret, serves the links `/checkin calendar` gives."""
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_APP_TOKEN": "xapp-1-socket",
+        "SLACK_API_URL": standin.api_url,
+        "MENTORBOT_DATABASE_URL": database_url,
+        "MENTORBOT_PUBLIC_URL": PUBLIC_URL,
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("SLACK_SIGNING_SECRET", raising=False)
+    web = create_wsgi_app()
+    try:
+        settings = web.runtime.settings
+        assert settings.socket_mode and settings.slack_signing_secret is None
+        with web.runtime.sessions.begin() as session:
+            link = feed_link(session, settings, team_id=TEAM, user_id=BEN, now=START)
+        with web.test_client() as client:
+            answer = client.get(link.https.removeprefix(PUBLIC_URL))
+        assert answer.status_code == 200 and b"BEGIN:VCALENDAR" in answer.data
+    finally:
+        web.runtime.close()
