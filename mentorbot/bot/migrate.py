@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import cache
 from importlib.resources import files
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 
 
 def alembic_config(database_url: str) -> Config:
@@ -23,8 +26,27 @@ def alembic_config(database_url: str) -> Config:
 MIGRATION_LOCK = 0x6D656E75
 
 
+@cache
+def head_revision() -> str | None:
+    """The newest revision shipped, read from the migration scripts once per process."""
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def at_head(engine: Engine) -> bool:
+    """Whether the database is at the newest revision already (one small query)."""
+    try:
+        with engine.connect() as connection:
+            found = connection.scalars(text("SELECT version_num FROM alembic_version")).all()
+    except SQLAlchemyError:
+        return False  # no version table yet: a new database
+    return found == [head_revision()]
+
+
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest revision; a no-op when it is already there."""
+    """Bring the schema to the newest revision; a no-op when it is already there (checked
+    first without Alembic, which loads every migration script each time it runs)."""
+    if at_head(engine):
+        return
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
