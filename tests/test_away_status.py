@@ -221,6 +221,8 @@ def test_the_app_home_says_messages_wait_and_send_them_now_lets_them_go(
         view = standin.home_view(BEN)
         shown = json.dumps(view)
         assert "Messages are waiting while you're away" in shown and "2 messages" in shown
+        hours = slack.command("/checkin", "hours", user_id=BEN).json()["text"]
+        assert "Your Slack status says you're away: your messages wait" in hours
         assert SECRET_WORDS not in shown
         assert slack.block_action(BEN, "away_send_now", value="away", view=view).status == 200
         deliver_due(runtime.sessions, runtime.client, MONDAY_9_NY)

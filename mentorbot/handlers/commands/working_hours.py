@@ -26,5 +26,7 @@ def hours(request: Request) -> None:
             workdays=sorted(mine.workdays),
             zone=mine.zone,
             holidays=str(mine.holidays) if mine.holidays else None,
+            away=mine.away_at(request.now),
+            away_until=mine.away_until,
         )
     )
