@@ -103,7 +103,7 @@ def prompted_meetings(runtime: Runtime) -> list[datetime]:
 
 
 def test_the_feed_holds_exactly_the_meetings_the_bot_prompts_for_over_a_cohort(
-    slack: SignedSlackClient, runtime: Runtime, web: FlaskClient
+    slack: SignedSlackClient, runtime: Runtime, web: FlaskClient, standin: SlackStandin
 ) -> None:
     with freeze_time(START, tick=True) as clock:
         create_spring(slack, "starts 2027-03-01 weeks 6 cadence weekly")  # ends 12 April
@@ -149,6 +149,9 @@ def test_the_feed_holds_exactly_the_meetings_the_bot_prompts_for_over_a_cohort(
     assert overrides[0]["UID"] == series[0]["UID"]
     assert {"America/New_York"} <= {str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")}
     assert str(series[0]["SUMMARY"]) == "Mentoring with ana"  # her name in Slack
+    # A link back to Slack: Ben's DM with mentorbot, which the bot opened to prompt him.
+    back = f"https://slack.com/app_redirect?channel={standin.dm_channel_for(BEN)}&team={TEAM}"
+    assert str(series[0]["URL"]) == back and back in str(series[0]["DESCRIPTION"])
 
 
 def test_a_new_agreement_keeps_past_meetings_and_its_sequence_grows(

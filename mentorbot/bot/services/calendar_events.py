@@ -23,7 +23,7 @@ from icalendar import Calendar, Event, vRecur
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from mentorbot.bot.models import Cohort, Goal, Member, Pair, Workspace
+from mentorbot.bot.models import Cohort, Conversation, Goal, Member, Pair, Workspace
 from mentorbot.bot.rendering import template_words
 from mentorbot.bot.services.cohorts import PHASES, phase_dates, phase_days
 from mentorbot.bot.services.meeting_history import MeetingHistory, Rhythm, history_of
@@ -93,6 +93,9 @@ _PEOPLE = select(Member.user_id, Member.name, Member.tz).where(
 )
 # By pair alone (the pair's index); open goals with a due date are picked out in Python.
 _GOALS = select(Goal).where(Goal.pair_id.in_(bindparam("pairs", expanding=True)))
+_DM = select(Conversation.channel_id).where(
+    Conversation.team_id == bindparam("team_id"), Conversation.users == bindparam("users")
+)
 _RUNNING = (
     select(Cohort)
     .where(Cohort.team_id == bindparam("team_id"), Cohort.phase != "ended")
@@ -107,7 +110,7 @@ def feed_for(session: Session, *, team_id: str, user_id: str, coordinator: bool)
     defaults = (workspace.settings if workspace else None) or {}
     coordinator = coordinator or user_id in (defaults.get("coordinators") or [])
     zone = zone_for(None, defaults.get("timezone"))
-    slack_link = _slack_link(workspace)
+    slack_link = _slack_link(session, team_id, user_id)
     calendar = Calendar()
     calendar.add("prodid", "-//mentorbot//feeds//EN")
     calendar.add("version", "2.0")
@@ -252,10 +255,10 @@ def _all_day(event: Event, day: date) -> None:
     event.add("transp", "TRANSPARENT")
 
 
-def _slack_link(workspace: Workspace | None) -> str | None:
-    """A link that opens the bot's DM in the workspace, when the bot's user is known."""
-    if workspace is None or not workspace.bot_user_id:
+def _slack_link(session: Session, team_id: str, user_id: str) -> str | None:
+    """A link that opens the person's DM with mentorbot (Slack's `app_redirect` to a
+    conversation), once mentorbot has opened that DM; else None."""
+    channel = session.scalar(_DM, {"team_id": team_id, "users": user_id})
+    if channel is None:
         return None
-    return (
-        f"https://slack.com/app_redirect?team={workspace.team_id}&channel={workspace.bot_user_id}"
-    )
+    return f"https://slack.com/app_redirect?channel={channel}&team={team_id}"
