@@ -110,6 +110,9 @@ def create_app(runtime: Runtime, *, token_verification: bool = True) -> App:
         }
     app = MentorbotApp(
         runtime,
+        # Named, or Bolt finds a name in the caller's file through inspect.stack(), which
+        # reads the source of every frame: 16 ms an app in a test, more in deep stacks.
+        name="mentorbot",
         client=runtime.client,
         signing_secret=settings.slack_signing_secret or "socket-mode-does-not-sign",
         # Listeners finish before the HTTP response, inside the request's unit of work; the
