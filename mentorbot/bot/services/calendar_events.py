@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from itertools import takewhile
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vRecur
@@ -27,8 +28,9 @@ from mentorbot.bot.models import Cohort, Conversation, Goal, Member, Pair, Works
 from mentorbot.bot.rendering import template_words
 from mentorbot.bot.services.cohorts import PHASES, phase_dates, phase_days
 from mentorbot.bot.services.meeting_history import MeetingHistory, Rhythm, history_of
+from mentorbot.bot.services.meetings import regular_meetings
 from mentorbot.bot.timeutil import as_utc
-from mentorbot.bot.working_hours import wall_clock, zone_for
+from mentorbot.bot.working_hours import zone_for
 
 WORDS = "calendar_feeds/events.txt.j2"
 # A meeting's length as the calendar shows it (agreements keep a time, not a length).
@@ -47,16 +49,10 @@ class Meeting:
 
 
 def rhythm_meetings(rhythm: Rhythm, zone: ZoneInfo, end: datetime) -> Iterator[datetime]:
-    """The rhythm's regular meetings before `end`, stepping the wall clock in `zone` as
-    `meetings.regular_after` does."""
-    local = rhythm.first.astimezone(zone)
-    at = local.time().replace(tzinfo=None)
-    day = local.date()
-    moment = rhythm.first
-    while moment < end:
-        yield moment
-        day += rhythm.every
-        moment = wall_clock(day, at, zone)
+    """The rhythm's regular meetings before `end`, stepped as the prompts' are."""
+    return takewhile(
+        lambda moment: moment < end, regular_meetings(rhythm.first, rhythm.every, zone)
+    )
 
 
 def meetings_of(

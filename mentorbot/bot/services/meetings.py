@@ -8,9 +8,10 @@ meeting, at a moment inside the reader's working hours and before the meeting st
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import islice
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -140,15 +141,27 @@ def regular_after(
         zone = mentee_availability(session, pair).zone
     base = pair.moved_from or pair.next_meeting_at
     assert base is not None
-    step = cycle_of(pair.cadence)
-    local = base.astimezone(zone)
-    at = pair.meeting_time or local.time().replace(tzinfo=None)
+    # From the one after `base`: never `base` itself (the regular meeting a move replaced).
+    following = islice(
+        regular_meetings(base, cycle_of(pair.cadence), zone, pair.meeting_time), 1, None
+    )
+    return next(moment for moment in following if moment > after)
+
+
+def regular_meetings(
+    first: datetime, every: timedelta, zone: ZoneInfo, at: time | None = None
+) -> Iterator[datetime]:
+    """A rhythm's regular meetings from `first` on, without end: every `every` on the wall
+    clock in `zone`, at `at` (else `first`'s local time). The calendar feed steps the same
+    way, so it shows the meetings the prompts are for."""
+    local = first.astimezone(zone)
+    at = at or local.time().replace(tzinfo=None)
     day = local.date()
+    moment = first
     while True:
-        day += step
+        yield moment
+        day += every
         moment = wall_clock(day, at, zone)
-        if moment > after:
-            return moment
 
 
 def first_default_meeting(session: Session, pair: Pair, cohort: Cohort, now: datetime) -> datetime:
