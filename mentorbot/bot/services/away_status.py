@@ -53,8 +53,7 @@ def note_status(
     if member.away_since is None:
         member.away_since = now
         member.away_waived = False  # a new spell away: they have not asked for messages
-    if member.away_until is None or away.until is None or as_utc(member.away_until) != away.until:
-        member.away_until = away.until
+    member.away_until = away.until  # a status with a new expiry moves the return
 
 
 def send_waiting_now(session: Session, *, member: Member, now: datetime) -> int:

@@ -73,9 +73,8 @@ def feed_link(
         feed.nonce = secrets.token_urlsafe(16)
         feed.created_at = now
     token = _token(settings, feed)
-    digest = token_hash(token)
-    if feed.token_hash != digest:
-        feed.token_hash = digest  # new, or the server secret changed: this link from now on
+    # New, or the server secret changed since: this token is the link from now on.
+    feed.token_hash = token_hash(token)
     session.flush()
     https = settings.public_url + FEED_PATH.format(token=token)
     parts = urlsplit(https)

@@ -18,7 +18,7 @@ from typing import Any
 
 from mentorbot.bot.models import Pair
 from mentorbot.bot.services.cohorts import cycle_of
-from mentorbot.bot.timeutil import as_utc
+from mentorbot.bot.timeutil import as_utc, parse_instant
 
 
 @dataclass(frozen=True)
@@ -55,16 +55,16 @@ def history_of(pair: Pair) -> MeetingHistory:
         return MeetingHistory(
             rhythms=[
                 Rhythm(
-                    _at(r["first"]),
+                    parse_instant(r["first"]),
                     timedelta(days=r["every"]),
-                    _at(r["until"]) if r.get("until") else None,
+                    parse_instant(r["until"]) if r.get("until") else None,
                 )
                 for r in kept["rhythms"]
             ],
-            pauses=[(_at(a), _at(b)) for a, b in kept.get("pauses", [])],
-            moves={_at(a): _at(b) for a, b in kept.get("moves", [])},
+            pauses=[(parse_instant(a), parse_instant(b)) for a, b in kept.get("pauses", [])],
+            moves={parse_instant(a): parse_instant(b) for a, b in kept.get("moves", [])},
             sequence=int(kept.get("sequence", 0)),
-            changed_at=_at(kept["changed_at"]) if kept.get("changed_at") else None,
+            changed_at=parse_instant(kept["changed_at"]) if kept.get("changed_at") else None,
         )
     regular = pair.moved_from or pair.next_meeting_at
     if regular is None:
@@ -87,7 +87,7 @@ def start_rhythm(pair: Pair, first: datetime, now: datetime) -> None:
     """A rhythm starts with the regular meeting `first` (pairing, or a new agreement); the
     one before it keeps only its meetings before `now`."""
     kept = _kept(pair)
-    rhythms = [r for r in kept["rhythms"] if _at(r["first"]) < now]
+    rhythms = [r for r in kept["rhythms"] if parse_instant(r["first"]) < now]
     if rhythms and not rhythms[-1].get("until"):
         rhythms[-1] = {**rhythms[-1], "until": _iso(now)}
     rhythms.append({"first": _iso(first), "every": cycle_of(pair.cadence).days})
@@ -98,7 +98,7 @@ def start_rhythm(pair: Pair, first: datetime, now: datetime) -> None:
 def record_move(pair: Pair, regular: datetime, to: datetime, now: datetime) -> None:
     """The regular meeting `regular` happens at `to` instead."""
     kept = _kept(pair)
-    moves = [m for m in kept.get("moves", []) if _at(m[0]) != as_utc(regular)]
+    moves = [m for m in kept.get("moves", []) if parse_instant(m[0]) != as_utc(regular)]
     kept["moves"] = [*moves, [_iso(regular), _iso(to)]]
     _save(pair, kept, now)
 
@@ -107,7 +107,7 @@ def record_pause(pair: Pair, until: datetime, now: datetime) -> None:
     """The pair pauses from `now` until `until` (a pause of a paused pair moves its end)."""
     kept = _kept(pair)
     pauses = list(kept.get("pauses", []))
-    if pauses and _at(pauses[-1][1]) > now:
+    if pauses and parse_instant(pauses[-1][1]) > now:
         pauses[-1] = [pauses[-1][0], _iso(until)]
     else:
         pauses.append([_iso(now), _iso(until)])
@@ -119,7 +119,7 @@ def record_resume(pair: Pair, now: datetime) -> None:
     """The pair's pause ends at `now` (early, or as planned)."""
     kept = _kept(pair)
     pauses = list(kept.get("pauses", []))
-    if pauses and _at(pauses[-1][1]) > now:
+    if pauses and parse_instant(pauses[-1][1]) > now:
         pauses[-1] = [pauses[-1][0], _iso(now)]
         kept["pauses"] = pauses
     _save(pair, kept, now)
@@ -154,7 +154,3 @@ def _save(pair: Pair, kept: dict[str, Any], now: datetime) -> None:
 
 def _iso(moment: datetime) -> str:
     return as_utc(moment).isoformat()
-
-
-def _at(text: str) -> datetime:
-    return as_utc(datetime.fromisoformat(text))
