@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import socket
 import threading
 import time
 import urllib.error
@@ -12,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -737,3 +738,20 @@ def test_a_caller_that_hung_up_before_its_answer_is_not_reported(
         server.server_close()
     reported = capsys.readouterr().err
     assert "ValueError: a stand-in bug" in reported and "BrokenPipeError" not in reported
+
+
+def test_a_request_cut_off_mid_body_is_not_a_call(standin: SlackStandin) -> None:
+    """A sender killed while posting leaves a request whose body never arrived in full:
+    Slack never sees it, so the stand-in records no call and no contract violation."""
+    address = urlsplit(standin.api_url)
+    with socket.create_connection((address.hostname, address.port), timeout=5) as connection:
+        connection.sendall(
+            b"POST " + address.path.encode() + b"chat.postMessage HTTP/1.1\r\n"
+            b"Host: x\r\nAuthorization: Bearer xoxb-test-token\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 200\r\n\r\n"
+            b"channel=C0"
+        )
+        connection.shutdown(socket.SHUT_WR)
+        assert connection.recv(1024) == b""  # no answer: the connection is closed
+    assert standin.calls_to("chat.postMessage") == []
+    assert standin.violations == []

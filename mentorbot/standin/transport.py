@@ -108,6 +108,11 @@ class StandinRequestHandler(BaseHTTPRequestHandler):
         """Read the request, let the stand-in answer it, and write the answer."""
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            # The client went away mid-request (a sender killed while posting): like Slack,
+            # nothing was received, so nothing is answered, recorded or checked.
+            self.close_connection = True
+            return
         url = urlsplit(self.path)
         headers = {k: v for k, v in self.headers.items()}
         answer = self.server.answerer.answer(self.command, url.path, url.query, headers, body)
