@@ -19,6 +19,7 @@ from mentorbot.bot.models import (
     Cohort,
     Concern,
     Goal,
+    MentorRequest,
     Milestone,
     OutboundMessage,
     Pair,
@@ -41,6 +42,7 @@ class World:
     announcement: Announcement
     goal: Goal
     milestone: Milestone
+    request: MentorRequest
 
     @classmethod
     def make(cls) -> World:
@@ -58,6 +60,9 @@ class World:
             announcement=Announcement(id=13, team_id=TEAM, cohort_id=3),
             goal=Goal(id=17, team_id=TEAM, pair_id=7),
             milestone=Milestone(id=19, team_id=TEAM, pair_id=7),
+            request=MentorRequest(
+                id=23, team_id=TEAM, cohort_id=3, mentor_id=MENTOR, mentee_id=MENTEE
+            ),
         )
 
 
@@ -148,6 +153,23 @@ CASES = {
     ),
     "concern_handled": Case(
         lambda w: M.concern_handled(w.concern), "concernhandled:11", CONCERN | WORDS, MENTEE
+    ),
+    "mentor_request": Case(
+        lambda w: M.mentor_request(w.request), "mentorrequest:req23", COHORT | WORDS, MENTEE
+    ),
+    "request_declined": Case(
+        lambda w: M.request_answer(w.request, "declined", MENTEE),
+        "requestanswer:req23:declined:U0MENTEE",
+        COHORT | WORDS,
+        MENTOR,
+    ),
+    "request_expired": Case(
+        lambda w: M.request_answer(w.request, "expired", MENTOR),
+        "requestanswer:req23:expired:U0MENTOR",
+        COHORT | WORDS,
+    ),
+    "request_confirm": Case(
+        lambda w: M.request_confirm(w.request, COORD), "requestconfirm:req23:U0COORD", COHORT
     ),
     "coordinator_added": Case(
         lambda w: M.coordinator_added(COORD, NOW), "coordinator:U0COORD:20270301T120000.123456"

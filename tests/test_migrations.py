@@ -210,6 +210,10 @@ def test_the_survey_rounds_migration_puts_earlier_answers_in_one_round_per_cohor
     assert joined == {1: rounds[1].id, 2: rounds[2].id, 3: None}
 
 
+# Kinds born after 0011: no row of theirs was queued before it.
+KINDS_AFTER_0011 = {"mentorrequest", "requestanswer", "requestconfirm"}
+
+
 def test_the_outbox_columns_migration_fills_rows_queued_before_it(database_url: str) -> None:
     """Rows queued under 0010 get, from their keys, the columns each kind's constructor sets
     now; a key of no known format gets none, one of the retired kind its kind and pair."""
@@ -218,7 +222,11 @@ def test_the_outbox_columns_migration_fills_rows_queued_before_it(database_url: 
     world = World.make()
     at = "2027-03-01 12:00:00"
     rows = {
-        **{case.key: case.expected(world) for case in CASES.values()},
+        **{
+            case.key: case.expected(world)
+            for case in CASES.values()
+            if case.key.split(":")[0] not in KINDS_AFTER_0011
+        },
         "escalate:pair7:20270301T1200:U0COORD": ("escalate", 7, 3, None, None, False),
         "moved:pair999:x": ("moved", 999, None, None, None, False),  # its pair is gone
         "crash:1": (None, None, None, None, None, False),

@@ -20,6 +20,7 @@ from slack_bolt import App
 from sqlalchemy import select
 
 from mentorbot.bot.models import CheckIn, Pair
+from mentorbot.bot.services.own_data.export import export
 from mentorbot.bot.services.privacy import readable_by
 from mentorbot.bot.settings import Settings
 from mentorbot.runtime import Runtime
@@ -34,10 +35,13 @@ from tests.programme import (
     DAN,
     EVE,
     OUTSIDER,
+    create_spring,
     mention,
     mentoring,
 )
 from tests.rhythm import agree, chosen, form, pair_ana_and_ben, run_until, sent, the_pair, ticked
+from tests.test_mentor_directory import profile
+from tests.test_mentor_requests import OPEN, ask, dm, press
 
 START = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
 CONTENT = {
@@ -213,3 +217,47 @@ def test_survey_answers_are_read_only_as_a_closed_rounds_results(
             assert bool(AVERAGE.search(seen[reader])) == (reader in (COORD, ANA)), reader
     digest = sent(runtime.sessions, "digest")[-1].text
     assert "(4 mentees)" in digest and "FEEDBACK" not in digest
+
+
+# A mentee's requests to mentors, and a mentor's kind note, and who reads each in Slack
+# (the mentee reads their own words in their export; a first goal becomes the pair's goal).
+REQUEST_WORDS = {
+    "REQUEST-TO-CAT": {CAT},
+    "REQUEST-TO-DAN": {BEN, DAN},
+    "NOTE-FROM-CAT": {BEN},  # to the mentee; Cat has it in her own export
+}
+REQUEST_READERS = (BEN, CAT, DAN, ANA, EVE, COORD)
+
+
+def test_a_request_is_read_by_the_mentee_and_that_mentor_only(
+    slack: SignedSlackClient, runtime: Runtime, standin: SlackStandin
+) -> None:
+    with freeze_time(START, tick=True) as clock:
+        create_spring(slack, "starts 2027-03-01 weeks 12 self-serve open")
+        profile(slack, BEN, "mentee", "search")
+        profile(slack, EVE, "mentee", "search")
+        for mentor in (CAT, DAN, ANA):
+            profile(slack, mentor, "mentor", "search", **OPEN)
+        ask(slack, standin, runtime, CAT, why="REQUEST-TO-CAT why", hope="REQUEST-TO-CAT hope")
+        ask(slack, standin, runtime, DAN, why="REQUEST-TO-DAN", first_goal="REQUEST-TO-DAN goal")
+        run_until(runtime, clock, START, START + timedelta(hours=1), timedelta(minutes=30))
+        press(slack, standin, CAT, "mentor_request_decline", dm(standin, CAT))
+        slack.view_submission(CAT, "mentor_request_decline", form(note="NOTE-FROM-CAT"), "1")
+        press(slack, standin, DAN, "mentor_request_accept", dm(standin, DAN))
+        run_until(runtime, clock, START, START + timedelta(days=2), timedelta(hours=1))
+        seen = {reader: everything_seen_by(slack, standin, reader) for reader in REQUEST_READERS}
+        with runtime.sessions() as session:
+            exported = {
+                reader: json.dumps(
+                    export(session, team_id=slack.team_id, user_id=reader, now=START)
+                )
+                for reader in REQUEST_READERS
+            }
+    for marker, readers in REQUEST_WORDS.items():
+        for reader in REQUEST_READERS:
+            assert (marker in seen[reader]) == (reader in readers), (marker, reader)
+    # The export holds one's own words: the mentee's requests, the mentor's own note.
+    assert "REQUEST-TO-CAT hope" in exported[BEN] and "NOTE-FROM-CAT" in exported[CAT]
+    assert "REQUEST-TO-CAT" not in exported[CAT]
+    for reader in (DAN, ANA, EVE, COORD):
+        assert "REQUEST-TO-CAT" not in exported[reader] and "NOTE-FROM-CAT" not in exported[reader]

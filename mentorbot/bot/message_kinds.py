@@ -20,7 +20,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from mentorbot.bot.models import Announcement, Cohort, Concern, Goal, Milestone, Pair
+from mentorbot.bot.models import (
+    Announcement,
+    Cohort,
+    Concern,
+    Goal,
+    MentorRequest,
+    Milestone,
+    Pair,
+)
 
 
 class Kind(StrEnum):
@@ -43,11 +51,14 @@ class Kind(StrEnum):
     GRATITUDE = "gratitude"  # a thank-you note to the other person of the pair
     INSTALLED = "installed"  # the welcome to whoever installed mentorbot
     KICKOFF = "kickoff"  # the pair's welcome
+    MENTOR_REQUEST = "mentorrequest"  # a mentee's request, to the mentor they ask
     MOVED = "moved"  # a meeting moved
     NUDGE = "nudge"  # a quiet pair's mentee nudged, automatically or by a coordinator
     PAUSED = "paused"  # the pair paused
     PHASE_SOON = "phasesoon"  # coordinators' heads-up of a cohort's next phase
     PREP = "prep"  # the mentee's reminder before a meeting
+    REQUEST_ANSWER = "requestanswer"  # how a request ended, to the mentee or the mentor
+    REQUEST_CONFIRM = "requestconfirm"  # a request a mentor accepted, to each coordinator
     PROMPT = "prompt"  # the mentor's prompt before a meeting (the mentee's goals and shared words)
     RESUMED = "resumed"  # the pair back from a pause
     SURVEY = "survey"  # a survey round's invitation
@@ -64,7 +75,9 @@ QUOTES_WORDS = frozenset(
         Kind.CONCERN_HANDLED,
         Kind.GOAL_DUE,
         Kind.GRATITUDE,
+        Kind.MENTOR_REQUEST,
         Kind.PROMPT,
+        Kind.REQUEST_ANSWER,
         Kind.WIN_SHARE,
     }
 )
@@ -277,6 +290,40 @@ def concern_handled(item: Concern) -> MessageKey:
         concern_id=item.id,
         about_user_id=item.raised_by,
     )
+
+
+def mentor_request(request: MentorRequest) -> MessageKey:
+    """A mentee's request, to the mentor they ask, in the mentee's words."""
+    return MessageKey(
+        f"mentorrequest:req{request.id}",
+        Kind.MENTOR_REQUEST,
+        cohort_id=request.cohort_id,
+        about_user_id=request.mentee_id,
+    )
+
+
+def request_answer(request: MentorRequest, outcome: str, user_id: str) -> MessageKey:
+    """How a request ended (`outcome`), to `user_id` (the mentee, or the mentor); a mentor's
+    "not now" may quote their kind note."""
+    about = request.mentor_id if outcome == "declined" else None
+    return MessageKey(
+        f"requestanswer:req{request.id}:{outcome}:{user_id}",
+        Kind.REQUEST_ANSWER,
+        cohort_id=request.cohort_id,
+        about_user_id=about,
+    )
+
+
+def request_confirm(request: MentorRequest, coordinator: str) -> MessageKey:
+    """A request a mentor accepted in an approval cohort, to one coordinator to confirm
+    (who asked whom, never the request's words)."""
+    text = f"{request_confirm_prefix(request.id)}{coordinator}"
+    return MessageKey(text, Kind.REQUEST_CONFIRM, cohort_id=request.cohort_id)
+
+
+def request_confirm_prefix(request_id: int) -> str:
+    """The start of every coordinator's copy of request `request_id`'s confirmation."""
+    return f"{Kind.REQUEST_CONFIRM.value}:req{request_id}:"
 
 
 def coordinator_added(user_id: str, now: datetime) -> MessageKey:

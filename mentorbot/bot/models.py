@@ -142,6 +142,46 @@ class MatchProposal(Base):
     decided_at: Mapped[datetime | None]
 
 
+class MentorRequest(Base):
+    """A mentee's request to a mentor of a self-serve cohort, and how it ended.
+
+    Its words (why this mentor, what they hope to gain, their first goal) are the mentee's,
+    read by them and that mentor only; the mentor's note is theirs, read by the mentee.
+    Coordinators count requests, never read them.
+    """
+
+    __tablename__ = "mentor_request"
+    __table_args__ = (
+        Index(None, "team_id", "mentee_id", "status"),
+        Index(None, "team_id", "mentor_id", "status"),
+        Index(None, "cohort_id", "status"),
+        Index(None, "status", "expires_at"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"))
+    mentee_id: Mapped[str] = mapped_column(String(32))
+    mentor_id: Mapped[str] = mapped_column(String(32))
+    why: Mapped[str | None] = mapped_column(Text)
+    hope: Mapped[str | None] = mapped_column(Text)
+    first_goal: Mapped[str | None] = mapped_column(Text)
+    cadence: Mapped[str] = mapped_column(String(16), default="biweekly")
+    # waiting (for the mentor), confirming (for a coordinator), accepted (the pair is made),
+    # declined (by the mentor, or a coordinator), expired (7 days without an answer) or
+    # withdrawn (the pairing could no longer be: a mentor found, the cohort ended, data deleted).
+    status: Mapped[str] = mapped_column(String(16), default="waiting")
+    # The mentor's kind note with *Not now*, and whom they suggested instead.
+    note: Mapped[str | None] = mapped_column(Text)
+    suggested_id: Mapped[str | None] = mapped_column(String(32))
+    # Who answered last (the mentor, or the coordinator who confirmed or declined) and when.
+    answered_by: Mapped[str | None] = mapped_column(String(32))
+    answered_at: Mapped[datetime | None]
+    pair_id: Mapped[int | None] = mapped_column(ForeignKey("pair.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the wait for the present answer ends: a week from the ask (or the mentor's yes).
+    expires_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Cohort(Base):
     """A mentoring programme run: its channel, dates, default cadence and phase."""
 

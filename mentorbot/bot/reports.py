@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from mentorbot.bot.models import Cohort, Workspace
 from mentorbot.bot.rendering import render_json, render_text
 from mentorbot.bot.services.health import PairEngagement, engagement, weekly_checkins
+from mentorbot.bot.services.mentor_requests import RequestCounts, request_counts
 
 # The CSV's columns, in order (the header row).
 COLUMNS = (
@@ -46,6 +47,8 @@ COLUMNS = (
     "open_concerns",
     "at_risk",
 )
+# The requests CSV's rows: RequestCounts' fields (`withdrawn`: closed without an answer).
+REQUEST_STATUSES = ("made", "accepted", "declined", "expired", "waiting", "withdrawn")
 # A spreadsheet would run a cell starting with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Chart size in inches and resolution: 1000 x 500 pixels.
@@ -74,6 +77,8 @@ class ReportData:
     slug: str
     rows: list[PairEngagement]
     weeks: list[tuple[date, int]]
+    # Mentees' requests to mentors, in a cohort where mentees find their own (else None).
+    requests: RequestCounts | None = None
 
 
 def slug(name: str, fallback: str = "cohort") -> str:
@@ -88,18 +93,21 @@ def report_data(
 ) -> ReportData:
     """Read a cohort's per-pair engagement and weekly check-ins as of `now`; a coordinator
     (`viewer`) who is in a pair gets every row but their own pair's."""
+    requests = request_counts(session, cohorts=[cohort])[cohort.id]
     return ReportData(
         cohort_name=cohort.name,
         slug=slug(cohort.name, f"cohort-{cohort.id}"),
         rows=engagement(session, cohort=cohort, now=now, viewer=viewer),
         weeks=weekly_checkins(session, cohort=cohort, now=now),
+        requests=requests if cohort.self_serve != "off" or requests.made else None,
     )
 
 
 def report_files(data: ReportData) -> list[ReportFile]:
-    """The report's two files: `<slug>-pairs.csv` and `<slug>-weekly-checkins.png`."""
+    """The report's files: `<slug>-pairs.csv` and `<slug>-weekly-checkins.png`, and for a
+    cohort where mentees find their own mentor `<slug>-requests.csv` (counts by status)."""
     words = _words(data.cohort_name)
-    return [
+    files = [
         ReportFile(f"{data.slug}-pairs.csv", pairs_csv(data.rows), words["csv_title"]),
         ReportFile(
             f"{data.slug}-weekly-checkins.png",
@@ -107,6 +115,20 @@ def report_files(data: ReportData) -> list[ReportFile]:
             words["chart_title"],
         ),
     ]
+    if data.requests is not None:
+        content = requests_csv(data.requests)
+        files.append(ReportFile(f"{data.slug}-requests.csv", content, words["requests_title"]))
+    return files
+
+
+def requests_csv(counts: RequestCounts) -> bytes:
+    """A cohort's mentor requests by how they stand: `status,requests` rows, never words."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(("status", "requests"))
+    for status in REQUEST_STATUSES:
+        writer.writerow((status, getattr(counts, status)))
+    return out.getvalue().encode("utf-8")
 
 
 def pairs_csv(rows: Sequence[PairEngagement]) -> bytes:

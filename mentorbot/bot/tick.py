@@ -20,6 +20,7 @@ from mentorbot.bot.services.escalations import produce_escalations
 from mentorbot.bot.services.events import forget_old_events
 from mentorbot.bot.services.goals import produce_goal_reminders
 from mentorbot.bot.services.meeting_prompts import produce_meeting_prompts
+from mentorbot.bot.services.mentor_requests import produce_request_expiry
 from mentorbot.bot.services.nudges import produce_nudges
 from mentorbot.bot.services.pauses import produce_resumes
 from mentorbot.bot.services.phases import produce_phases
@@ -47,6 +48,7 @@ PRODUCERS: tuple[Producer, ...] = (
     produce_announcements,
     produce_alumni,
     produce_digests,
+    produce_request_expiry,
 )
 
 

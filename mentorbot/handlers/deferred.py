@@ -31,6 +31,29 @@ def replace_message(context: BoltContext, what: str, **message: Any) -> None:
         defer(context, what, lambda: respond(replace_original=True, **message))
 
 
+def show_everywhere(
+    context: BoltContext,
+    client: Any,
+    respond: Any,
+    message: Any,
+    copies: list[tuple[str, str, str]],
+    presser: str,
+) -> None:
+    """Show `message` in the message pressed (`respond`, None when there is none to answer)
+    and in each sent copy `(user, channel, ts)` (the presser's too, without `respond`):
+    one decision seen alike by everyone who was sent it."""
+    if respond is not None:
+        defer(context, "show a decision", lambda: respond(replace_original=True, **message))
+    for user_id, channel, ts in copies:
+        if respond is not None and user_id == presser:
+            continue
+        defer(context, "update a copy of a message", _update(client, channel, ts, message))
+
+
+def _update(client: Any, channel: str, ts: str, message: Any) -> Callable[[], Any]:
+    return lambda: client.chat_update(channel=channel, ts=ts, **message)
+
+
 def replace_deferred(context: BoltContext) -> None:
     """Forget the calls deferred so far (their work was rolled back)."""
     context[KEY] = []

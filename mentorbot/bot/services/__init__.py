@@ -32,6 +32,7 @@ One module per feature, named like its handler modules and template folder. A pr
 - `meeting_history`: a pair's rhythms, pauses and moved meetings, kept for its calendar.
 - `meeting_prompts`: a DM to each person before each meeting, and "how did it go?" (producer).
 - `mentor_directory`: the mentors a mentee of a self-serve cohort may ask, best fit first.
+- `mentor_requests`: a mentee's request to a mentor, its answer and confirmation, expiry.
 - `meetings`: a pair's meetings: the next one, the rhythm after it, moving one.
 - `members`: people in a workspace: cached Slack profiles and the coordinator role.
 - `nudges`: one friendly nudge to a quiet pair's mentee (producer).

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mentorbot.bot.models import CheckIn, Goal, Member, Pair
+from mentorbot.bot.models import CheckIn, Goal, Member, MentorRequest, Pair
 from mentorbot.bot.services.away_status import Waiting, waiting_for
 from mentorbot.bot.services.feedback import RoundResults, mentor_feedback
 from mentorbot.bot.services.goals import open_goals
 from mentorbot.bot.services.health import CohortHealth, cohort_health, cohorts_for
 from mentorbot.bot.services.mentor_directory import can_find_mentor
+from mentorbot.bot.services.mentor_requests import requests_to_confirm
 from mentorbot.bot.services.pairs import pairs_of_person
 from mentorbot.bot.services.privacy import latest_shared_with_mentor, own_checkins
 from mentorbot.bot.services.workspaces import zone_of
 
 RECENT = 3
+# Requests to confirm a coordinator's App Home lists (two blocks each; the rest in DMs).
+CONFIRMS_SHOWN = 3
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,10 @@ class Home:
     health: list[CohortHealth]
     waiting: Waiting | None  # their status says away: DMs wait (with *Send them now*)
     finds_mentor: bool  # a mentee of a self-serve cohort, without a mentor there yet
+    # A coordinator's: requests mentors accepted in approval cohorts, to confirm (a few),
+    # and how many there are in all.
+    to_confirm: list[MentorRequest] = field(default_factory=list)
+    to_confirm_total: int = 0
 
 
 def home_of(
@@ -80,7 +87,12 @@ def home_of(
         mentor_feedback(session, team_id=team_id, mentor_id=user_id, now=now) if mentoring else None
     )
     health: list[CohortHealth] = []
+    to_confirm: list[MentorRequest] = []
+    to_confirm_total = 0
     if coordinator:
+        to_confirm, to_confirm_total = requests_to_confirm(
+            session, team_id=team_id, viewer=user_id, limit=CONFIRMS_SHOWN
+        )
         health = cohort_health(
             session,
             cohorts=cohorts_for(session, team_id=team_id, name=None),
@@ -96,6 +108,8 @@ def home_of(
         mentoring=mentoring,
         own_feedback=own_feedback,
         health=health,
+        to_confirm=to_confirm,
+        to_confirm_total=to_confirm_total,
         finds_mentor=can_find_mentor(session, team_id=team_id, user_id=user_id),
         waiting=waiting_for(
             session,

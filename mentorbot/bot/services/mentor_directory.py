@@ -2,10 +2,11 @@
 
 A mentor is listed to a mentee of a self-serve cohort (`cohort.self_serve` is `open` or
 `approval`) when their profile is a mentor's in that cohort (or any), they are open to
-requests, have room (capacity), have no paused pair (they are on a break), and were never
-paired with this mentee. The list is ranked by areas shared with the mentee, then by how
-long their working hours overlap, then by name. Coordinators are never asked: this reads
-profiles and pairs, and says nothing of anyone's check-ins.
+requests, have room (capacity), have no paused pair (they are on a break), were never
+paired with this mentee, and did not say "not now" to this mentee's request in that cohort.
+The list is ranked by areas shared with the mentee, then by how long their working hours
+overlap, then by name. Coordinators are never asked: this reads profiles and pairs, and
+says nothing of anyone's check-ins.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput
-from mentorbot.bot.models import Cohort, Member, Pair, Profile
+from mentorbot.bot.models import Cohort, Member, MentorRequest, Pair, Profile
 from mentorbot.bot.services.cohorts import LIVE_PAIR
 from mentorbot.bot.services.match_proposals import pool_for
 from mentorbot.bot.services.matching import hours_overlap, obstacle
@@ -39,6 +40,7 @@ class ListedMentor:
     how_i_help: str | None
     zone: str
     overlap: timedelta
+    asked_at: datetime | None = None  # the mentee's request to them waits for an answer since
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ def mentor_directory(
         raise BadInput("mentor_directory/not_self_serve")
     wanted = " ".join((area or "").lower().split()) or None
     found: dict[str, ListedMentor] = {}
+    asked = _asked(session, team_id, mentee_id, [c.id for c in cohorts])
     open_cohorts = []
     for cohort in cohorts:
         pool = pool_for(session, cohort=cohort, now=now)
@@ -91,7 +94,8 @@ def mentor_directory(
         for mentor in candidates:
             offered = listed.get(mentor.user_id)
             why_not = obstacle(mentor, mentee, week_of=pool.week_of, past=pool.past)
-            if offered is None or why_not in ("self", "past"):
+            request = asked.get((cohort.id, mentor.user_id))
+            if offered is None or why_not in ("self", "past") or request == DECLINED:
                 continue  # (hours apart is no bar here: the mentee sees the overlap)
             if wanted and not any(wanted in a for a in mentor.areas):
                 continue
@@ -105,6 +109,7 @@ def mentor_directory(
                 how_i_help=offered[0].how_i_help,
                 zone=mentor.availability.zone.key,
                 overlap=hours_overlap(mentor.availability, mentee.availability, pool.week_of),
+                asked_at=request if isinstance(request, datetime) else None,
             )
     if not open_cohorts:
         raise BadInput("mentor_directory/paired", cohorts=[c.name for c in cohorts])
@@ -140,6 +145,38 @@ def can_find_mentor(session: Session, *, team_id: str, user_id: str) -> bool:
         )
     )
     return bool(cohorts - paired)
+
+
+# What `_asked` says of a mentor who said "not now" (or a coordinator did, for them).
+DECLINED = "declined"
+# Requests that still wait for an answer (the mentor's, then a coordinator's).
+OPEN_REQUEST = ("waiting", "confirming")
+
+
+def _asked(
+    session: Session, team_id: str, mentee_id: str, cohort_ids: list[int]
+) -> dict[tuple[int, str], datetime | str]:
+    """The mentee's requests in these cohorts, by (cohort, mentor): when an open one was
+    made, or DECLINED."""
+    rows = session.execute(
+        select(
+            MentorRequest.cohort_id,
+            MentorRequest.mentor_id,
+            MentorRequest.status,
+            MentorRequest.created_at,
+        ).where(
+            MentorRequest.team_id == team_id,
+            MentorRequest.mentee_id == mentee_id,
+            MentorRequest.cohort_id.in_(cohort_ids),
+            MentorRequest.status.in_((*OPEN_REQUEST, DECLINED)),
+        )
+    )
+    found: dict[tuple[int, str], datetime | str] = {}
+    for cohort_id, mentor_id, status, created_at in rows:
+        key = (cohort_id, mentor_id)
+        if status == DECLINED or found.get(key) != DECLINED:
+            found[key] = DECLINED if status == DECLINED else created_at
+    return found
 
 
 def _self_serve_cohorts(session: Session, team_id: str, cohort_id: int | None) -> list[Cohort]:

@@ -15,6 +15,7 @@
 - `matching`: profiles and match proposals.
 - `meetings`: moving the coming meeting.
 - `mentor_directory`: the directory of mentors' next page, and the App Home's *Find a mentor*.
+- `mentor_requests`: asking a mentor; the mentor's answer; a coordinator's confirmation.
 - `own_data`: deleting one's own data, or not.
 - `pauses`: pausing and resuming.
 """
@@ -39,6 +40,7 @@ from mentorbot.handlers.actions import (
     matching,
     meetings,
     mentor_directory,
+    mentor_requests,
     own_data,
     pauses,
 )
@@ -55,6 +57,7 @@ def register(app: App) -> None:
     pauses.register(app)
     meetings.register(app)
     mentor_directory.register(app)
+    mentor_requests.register(app)
     celebrations.register(app)
     feedback.register(app)
     concerns.register(app)

@@ -9,6 +9,7 @@ built from what its service returns (commands and buttons open it), and its subm
 - `feedback`: the feedback survey.
 - `goals`: the open goals, and a new goal.
 - `meetings`: moving the coming meeting.
+- `mentor_requests`: a mentee's request, a mentor's *Not now* or suggestion; answers shown.
 - `pauses`: a pause.
 - `profiles`: a mentor's or mentee's matching profile (built by `commands.matching`).
 """
@@ -26,6 +27,7 @@ from mentorbot.handlers.views import (
     feedback,
     goals,
     meetings,
+    mentor_requests,
     pauses,
     profiles,
 )
@@ -37,6 +39,7 @@ def register(app: App) -> None:
     announcements.register(app)
     checkins.register(app)
     goals.register(app)
+    mentor_requests.register(app)
     pauses.register(app)
     meetings.register(app)
     feedback.register(app)

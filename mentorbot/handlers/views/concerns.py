@@ -3,7 +3,6 @@ one; and a handled concern shown wherever coordinators saw it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +16,7 @@ from mentorbot.bot.rendering import render_json, render_text
 from mentorbot.bot.services import concerns
 from mentorbot.bot.usertext import is_whole_number
 from mentorbot.handlers.actor import Actor
-from mentorbot.handlers.deferred import defer
+from mentorbot.handlers.deferred import show_everywhere
 from mentorbot.handlers.forms import field
 from mentorbot.handlers.modals import finish_modal
 
@@ -109,18 +108,4 @@ def show_handled(
 ) -> None:
     """Show the concern as handled: in the message pressed (`respond`), and in every
     coordinator's DM about it (the presser's too, when there is no message to answer)."""
-    message = handled.message
-    if respond is not None:
-        defer(context, "show a handled concern", lambda: respond(replace_original=True, **message))
-    for user_id, channel, ts in handled.copies:
-        if respond is not None and user_id == presser:
-            continue
-        defer(
-            context,
-            "update a coordinator's copy of a concern",
-            _update(client, channel, ts, message),
-        )
-
-
-def _update(client: WebClient, channel: str, ts: str, message: Any) -> Callable[[], Any]:
-    return lambda: client.chat_update(channel=channel, ts=ts, **message)
+    show_everywhere(context, client, respond, handled.message, handled.copies, presser)

@@ -28,6 +28,7 @@ from mentorbot.bot.services.health.engagement import (
 )
 from mentorbot.bot.services.health.failed_deliveries import FailedDeliveries, failed_deliveries
 from mentorbot.bot.services.health.pair_actions import nudged_today
+from mentorbot.bot.services.mentor_requests import RequestCounts, request_counts
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,9 @@ class CohortHealth:
     failed: FailedDeliveries
     # Pairs a coordinator nudged today (their button shows that instead).
     nudged_today: frozenset[int] = field(default_factory=frozenset)
+    # Mentees' requests to mentors, by how they stand: for cohorts where mentees find their
+    # own mentor, or did (None otherwise). Counts only, never a request's words.
+    requests: RequestCounts | None = None
 
 
 # -- which cohorts -----------------------------------------------------------------------------
@@ -95,6 +99,7 @@ def cohort_health(
         for found in cohort_feedback(session, cohorts=cohorts, now=now, comments=False)
     }
     failed = failed_deliveries(session, team_id=team_id, cohorts=cohorts)
+    requests = request_counts(session, cohorts=cohorts)
     found = []
     for cohort in cohorts:
         data = _load(session, cohort=cohort, pair_ids=None)
@@ -122,6 +127,11 @@ def cohort_health(
                 failed=failed[cohort.id],
                 nudged_today=nudged_today(
                     session, team_id=team_id, pair_ids=[r.pair_id for r in at_risk], now=now
+                ),
+                requests=(
+                    requests[cohort.id]
+                    if cohort.self_serve != "off" or requests[cohort.id].made
+                    else None
                 ),
             )
         )

@@ -29,6 +29,7 @@ from mentorbot.bot.rendering import render_json, render_text
 from mentorbot.bot.services.calendar_feeds import forget_feed
 from mentorbot.bot.services.cohorts import LIVE_PAIR
 from mentorbot.bot.services.members import get_or_create_member
+from mentorbot.bot.services.mentor_requests import forget_requests
 from mentorbot.bot.services.own_data.holdings import Holdings, holdings
 from mentorbot.bot.services.own_data.messages import _withdraw_messages
 from mentorbot.bot.services.own_data.pairs_of import _cohort_names, _pairs_of
@@ -65,6 +66,7 @@ def delete(session: Session, *, team_id: str, user_id: str, now: datetime) -> De
     placeholder = PLACEHOLDER_PREFIX + secrets.token_hex(4)
     pairs = _pairs_of(session, team_id, user_id)
     ended = _end_live_pairs(session, pairs, now=now)
+    forget_requests(session, team_id=team_id, user_id=user_id, now=now)  # made or received
     _remove_words(session, team_id=team_id, user_id=user_id, pairs=pairs)
     messages = _withdraw_messages(session, team_id=team_id, user_id=user_id)
     forget_person(session, team_id=team_id, user_id=user_id)  # their DMs' channels

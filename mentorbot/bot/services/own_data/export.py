@@ -18,6 +18,7 @@ from mentorbot.bot.models import (
     Goal,
     MatchProposal,
     Member,
+    MentorRequest,
     Milestone,
     Pair,
     Profile,
@@ -120,6 +121,20 @@ def export(session: Session, *, team_id: str, user_id: str, now: datetime) -> di
         # Only that a calendar link exists and since when: its token is not kept (a hash is).
         "calendar_feed": next(
             iter(rows(CalendarFeed, CalendarFeed.user_id == user_id, "created_at")), None
+        ),
+        # As a mentee, their requests in their words; as a mentor, those made to them with
+        # their own note, not the mentee's words.
+        "mentor_requests_made": rows(
+            MentorRequest,
+            MentorRequest.mentee_id == user_id,
+            "id cohort_id mentor_id why hope first_goal cadence status note suggested_id"
+            " created_at answered_at expires_at pair_id",
+        ),
+        "mentor_requests_received": rows(
+            MentorRequest,
+            MentorRequest.mentor_id == user_id,
+            "id cohort_id mentee_id cadence status note suggested_id created_at answered_at"
+            " pair_id",
         ),
         "match_proposals_created": rows(
             MatchProposal,

@@ -15,6 +15,7 @@ from mentorbot.bot.models import (
     Feedback,
     Goal,
     Member,
+    MentorRequest,
     Milestone,
     Profile,
     Reflection,
@@ -33,6 +34,7 @@ class Holdings:
     feedback: int
     concerns: int
     reflections: int
+    requests: int  # requests to mentors, in their words
     live_pairs: int
     profile: bool
 
@@ -53,6 +55,7 @@ def holdings(session: Session, *, team_id: str, user_id: str) -> Holdings:
         feedback=count(Feedback, Feedback.author_id == user_id),
         concerns=count(Concern, Concern.raised_by == user_id),
         reflections=count(Reflection, Reflection.user_id == user_id),
+        requests=count(MentorRequest, MentorRequest.mentee_id == user_id),
         live_pairs=sum(1 for pair in pairs if pair.status in LIVE_PAIR),
         profile=bool(count(Profile, Profile.user_id == user_id)),
     )
