@@ -233,7 +233,9 @@ def test_the_demo_tells_events_in_the_order_they_happen(demo: Demo) -> None:
         assert earlier <= later, f"{lines[before]!r} comes before {lines[after]!r}"
     # Sam presses the kickoff's button once the kickoff has arrived, not before.
     [kickoff] = [
-        n for n, line in enumerate(lines) if "(group DM): You are a mentoring pair" in line
+        n
+        for n, line in enumerate(lines)
+        if "(group DM): You are a mentoring pair in Spring" in line
     ]
     [press] = [n for n, line in enumerate(lines) if "presses “Set up our agreement”" in line]
     assert kickoff < press
@@ -340,3 +342,15 @@ def test_tick_records_the_workspace_with_the_settings_defaults(
         "survey_days": 10,
         "coordinators": [],
     }
+
+
+def test_the_demo_shows_a_mentee_finding_and_asking_a_mentor(demo: Demo) -> None:
+    out = demo.out
+    assert "Lena types `/checkin find-mentor design`" in out
+    assert "*Mentors you may ask* in Autumn with *design*: 1 mentor" in out
+    assert "Lena presses “Ask Omar”" in out and "Your request is on its way to <@U0OMAR>" in out
+    assert "mentorbot → Omar (DM): <@U0LENA> asks you to be their mentor in Autumn." in out
+    assert ">Your critiques at the design guild changed how I present my work." in out
+    assert "You are <@U0LENA>'s mentor" in out
+    assert "mentorbot → Lena (DM): :tada: <@U0OMAR> is your mentor in *Autumn*!" in out
+    assert "mentorbot → Omar & Lena (group DM): You are a mentoring pair in Autumn" in out

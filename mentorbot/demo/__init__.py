@@ -3,6 +3,7 @@ transcript of what each person sees, in their own time zone.
 
 - `story`: the first half: a cohort, a pair, kickoff and agreement, weeks of its rhythm.
 - `ending`: the second half: a win, surveys, a concern, a quiet spell, closing, alumni.
+- `finding_a_mentor`: a self-serve cohort: a request from the directory, and its acceptance.
 - `own_time`: a calendar link, a reminder held over a holiday, an away status.
 - `health`: the programme from above: cohort health, a report, a person's own data.
 - `forms`: what the demo's people type into Slack's modals.

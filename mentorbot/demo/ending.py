@@ -41,8 +41,9 @@ def win(t: Transcript, slack: SignedSlackClient, moment: datetime) -> None:
 
 def growth_and_ending(
     t: Transcript, runtime: Runtime, slack: SignedSlackClient, moment: datetime, pair_id: int
-) -> None:
-    """From the pair's return after a pause to the alumni check-ins, months after the end."""
+) -> datetime:
+    """From the pair's return after a pause to the alumni check-ins, months after the end;
+    returns the time."""
     t.say("Halfway through, everyone is asked for feedback (a week earlier, Priya got a heads-up):")
     surveys = lambda: sent(t, "short survey", count=2)  # noqa: E731
     moment = tick_until(t, runtime, moment, surveys, days(14), hours(3))
@@ -74,7 +75,7 @@ def growth_and_ending(
     t.say("except the alumni check-ins Sam asked for, 3 and 6 months on:")
     step = hours(8)  # three ticks a day, so each person's working hours come round
     moment = tick_until(t, runtime, moment, lambda: sent(t, "has come to an end"), days(21), step)
-    tick_until(t, runtime, moment, lambda: sent(t, "It has been 6 months"), days(200), step)
+    return tick_until(t, runtime, moment, lambda: sent(t, "It has been 6 months"), days(200), step)
 
 
 def _midpoint(t: Transcript, slack: SignedSlackClient, moment: datetime, pair_id: int) -> datetime:

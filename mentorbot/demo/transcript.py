@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from mentorbot.bot.tick import run_tick
 from mentorbot.runtime import Runtime
 from mentorbot.standin import SlackStandin
+from mentorbot.standin.objects import conversation_id
 
 TEAM = "T0DEMO"
 SECRET = "demo-signing-secret"
@@ -30,7 +31,11 @@ class Person:
 COORDINATOR = Person("U0PRIYA", "Priya", "Europe/London", "coordinator")
 MENTOR = Person("U0AIKO", "Aiko", "Asia/Tokyo", "mentor")
 MENTEE = Person("U0SAM", "Sam", "America/New_York", "mentee")
-PEOPLE = (COORDINATOR, MENTOR, MENTEE)
+# A mentee who finds her own mentor, in a later cohort.
+SEEKER = Person("U0LENA", "Lena", "Europe/Berlin", "mentee")
+GUIDE = Person("U0OMAR", "Omar", "Europe/London", "mentor")
+PEOPLE = (COORDINATOR, MENTOR, MENTEE, SEEKER, GUIDE)
+PAIRS = ((MENTOR, MENTEE), (GUIDE, SEEKER))
 
 
 _SLACK_DATE = re.compile(r"<!date\^[^|>]*\|([^>]*)>")
@@ -57,6 +62,11 @@ class Transcript:
         calls = self.standin.calls[self.seen_calls :]
         self.seen_calls = len(self.standin.calls)
         channels = {self.standin.dm_channel_for(p.user_id): p for p in PEOPLE}
+        bot = self.standin.bot_user_id
+        groups = {
+            conversation_id("G", [mentor.user_id, mentee.user_id, bot]): (mentor, mentee)
+            for mentor, mentee in PAIRS
+        }
         for call in calls:
             if call.method != "chat.postMessage" or not call.ok:
                 continue
@@ -64,8 +74,9 @@ class Transcript:
             reader = channels.get(channel)
             if reader:
                 where = f"{reader.name} (DM)"
-            elif channel.startswith("G"):
-                where, reader = "Aiko & Sam (group DM)", MENTEE
+            elif channel in groups:
+                mentor, reader = groups[channel]
+                where = f"{mentor.name} & {reader.name} (group DM)"
             else:
                 where = "#mentoring-spring"
             stamp = self.stamp(moment, reader or COORDINATOR)
