@@ -66,19 +66,19 @@ def people(session: Session, *, team_id: str, profiles: Iterable[Profile]) -> di
     return {p.user_id: Person(p.user_id, tuple(p.areas or ()), known[p.user_id]) for p in listed}
 
 
-def pool_for(session: Session, *, cohort: Cohort, now: datetime) -> Pool:
-    """The cohort's unpaired mentees and mentors with room, from their profiles."""
+def pool_for(
+    session: Session, *, cohort: Cohort, now: datetime, mentee_id: str | None = None
+) -> Pool:
+    """The cohort's unpaired mentees and mentors with room, from their profiles; with
+    `mentee_id`, that one mentee's side only (the directory of mentors they may ask)."""
     team_id = cohort.team_id
-    profiles = list(
-        session.scalars(
-            select(Profile)
-            .where(
-                Profile.team_id == team_id,
-                or_(Profile.cohort_id == cohort.id, Profile.cohort_id.is_(None)),
-            )
-            .order_by(Profile.created_at, Profile.id)
-        )
+    query = select(Profile).where(
+        Profile.team_id == team_id,
+        or_(Profile.cohort_id == cohort.id, Profile.cohort_id.is_(None)),
     )
+    if mentee_id is not None:
+        query = query.where(or_(Profile.role == "mentor", Profile.user_id == mentee_id))
+    profiles = list(session.scalars(query.order_by(Profile.created_at, Profile.id)))
     ids = {p.user_id for p in profiles}
     members = {
         m.user_id: m

@@ -84,7 +84,7 @@ def mentor_directory(
     asked = _asked(session, team_id, mentee_id, [c.id for c in cohorts])
     open_cohorts = []
     for cohort in cohorts:
-        pool = pool_for(session, cohort=cohort, now=now)
+        pool = pool_for(session, cohort=cohort, now=now, mentee_id=mentee_id)
         mentee = next((p for p in pool.mentees if p.user_id == mentee_id), None)
         if mentee is None:
             continue  # already paired in this cohort
