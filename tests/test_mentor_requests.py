@@ -15,6 +15,7 @@ from freezegun import freeze_time
 from sqlalchemy import select
 
 from mentorbot.bot.models import Cohort, Goal, MentorRequest, OutboundMessage, Pair
+from mentorbot.bot.reports import report_data, requests_csv
 from mentorbot.bot.tick import run_tick
 from mentorbot.runtime import Runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
@@ -435,3 +436,28 @@ def test_suggest_someone_with_nobody_else_to_suggest_says_so(
         assert "Nobody else is open to requests" in json.dumps(answer)
         assert len(standin.calls_to("views.open")) == modals
         assert the_request(runtime, CAT).status == "waiting"
+
+
+def test_the_report_counts_requests_by_status_without_their_words(
+    slack: SignedSlackClient, runtime: Runtime, standin: SlackStandin
+) -> None:
+    with freeze_time(START):
+        set_up(slack)
+        ask(slack, standin, runtime, CAT)
+        ask(slack, standin, runtime, ANA)
+        run_tick(runtime.sessions, runtime.client, START)
+        press(slack, standin, CAT, "mentor_request_accept", dm(standin, CAT))
+        with runtime.sessions() as session:
+            cohort = session.scalars(select(Cohort)).one()
+            counts = report_data(session, cohort=cohort, now=START).requests
+    assert counts is not None
+    # Cat's yes closed Ben's other request (to Ana): he has a mentor now.
+    assert requests_csv(counts).decode().splitlines() == [
+        "status,requests",
+        "made,2",
+        "accepted,1",
+        "declined,0",
+        "expired,0",
+        "waiting,0",
+        "withdrawn,1",
+    ]
