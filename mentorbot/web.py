@@ -4,6 +4,7 @@
 - `GET /slack/install` and `GET /slack/oauth_redirect`: OAuth installs, with SLACK_CLIENT_ID.
 - `GET /healthz`: 200 when the database answers, 503 when it does not.
 - `GET /calendar/<token>.ics`: a person's calendar feed (`calendar_feeds.py`).
+- `/dashboard…`: the coordinators' web dashboard (`dashboard.py`).
 
 Anything else, a known path asked with another method included, is a JSON 404.
 
@@ -29,6 +30,7 @@ from slack_bolt.adapter.flask.handler import to_flask_response
 from mentorbot.app import signed_by_slack
 from mentorbot.bot.db import database_answers
 from mentorbot.calendar_feeds import calendar_feeds
+from mentorbot.dashboard import dashboard
 from mentorbot.oauth import INSTALL_PATH, REDIRECT_PATH
 from mentorbot.runtime import Runtime
 
@@ -85,6 +87,7 @@ class WebApp(Flask):
             self.add_url_rule(REDIRECT_PATH, "slack_oauth_redirect", to_bolt, methods=["GET"])
         self.add_url_rule("/healthz", "healthz", self._healthz, methods=["GET"])
         self.register_blueprint(calendar_feeds(runtime, _not_found))
+        self.register_blueprint(dashboard(runtime, _not_found))
         self.register_error_handler(404, _not_found)
         self.register_error_handler(405, _not_found)
 

@@ -32,6 +32,7 @@ TYPED = {
     "match": "match Spring 2027",
     "status": "status",
     "report": "report",
+    "dashboard": "dashboard",
     "extend": "cohort extend Spring 2027 weeks 2",
 }
 

@@ -86,6 +86,17 @@ def calendar_feed_of(slack: SignedSlackClient, web: FlaskClient, user_id: str) -
     return answer.data.decode()
 
 
+def dashboard_seen_by(slack: SignedSlackClient, web: FlaskClient) -> str:
+    """Every dashboard page a coordinator can open, signed in with their link."""
+    reply = slack.command("/mentoring", "dashboard", user_id=COORD).json()["text"]
+    found = re.search(r"https://mentorbot\.example\.com(/dashboard/sign-in/[\w-]+)", reply)
+    assert found, reply
+    assert web.post(found.group(1)).status_code == 303
+    pages = [web.get("/dashboard")]
+    assert all(page.status_code == 200 for page in pages)
+    return "".join(page.get_data(as_text=True) for page in pages)
+
+
 def everything_seen_by(slack: SignedSlackClient, standin: SlackStandin, user_id: str) -> str:
     """All the bot showed this person: replies, App Home, DMs, group DMs, ephemerals."""
     seen: list[Any] = [slack.command("/checkin", "history", user_id=user_id).json()]
@@ -129,6 +140,7 @@ def test_each_kind_of_content_reaches_only_its_readers(
         seen = {reader: everything_seen_by(slack, standin, reader) for reader in READERS}
         with WebApp(bolt_app, runtime).test_client() as web:
             feeds = {reader: calendar_feed_of(slack, web, reader) for reader in READERS}
+            seen[COORD] += dashboard_seen_by(slack, web)
     # A calendar feed carries no one's words, not even to their author.
     assert "Mentoring with" in feeds[BEN] and "Mentoring with" in feeds[ANA]
     for reader, feed in feeds.items():

@@ -474,6 +474,35 @@ class CalendarFeed(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class DashboardLink(Base):
+    """A one-time sign-in link to the coordinators' dashboard: valid minutes, used once,
+    bound to one person and workspace. Only the token's SHA-256 is kept."""
+
+    __tablename__ = "dashboard_link"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    used_at: Mapped[datetime | None]
+
+
+class DashboardSession(Base):
+    """A coordinator signed in to the dashboard: the cookie holds a token whose SHA-256 is
+    kept here, with the session's CSRF token, until it expires or they sign out."""
+
+    __tablename__ = "dashboard_session"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    ended_at: Mapped[datetime | None]
+
+
 class ProcessedEvent(Base):
     """A Slack event already handled; Slack retries the same event_id up to three times."""
 

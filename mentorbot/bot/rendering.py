@@ -112,6 +112,26 @@ def environment() -> Environment:
     return env
 
 
+@cache
+def html_environment() -> Environment:
+    """The web dashboard's environment: the same templates folder, HTML autoescaped."""
+    env = Environment(
+        loader=PackageLoader("mentorbot", "templates"),
+        undefined=StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.filters["cut"] = truncate
+    return env
+
+
+def render_html(name: str, /, **context: Any) -> str:
+    """Render a dashboard page (`templates/dashboard/*.html.j2`), every value escaped."""
+    return html_environment().get_template(name).render(**context)
+
+
 def render_text(name: str, /, **context: Any) -> str:
     """Render an mrkdwn template to a string."""
     return environment().get_template(name).render(**context).strip()

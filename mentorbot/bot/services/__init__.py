@@ -15,6 +15,8 @@ One module per feature, named like its handler modules and template folder. A pr
 - `cohorts`: cohorts: creating, listing, extending and ending them, their phase dates.
 - `concerns`: concerns raised privately with coordinators, and the ways they handle one.
 - `coordinators`: every workspace's coordinators with their clocks, read at once for the tick.
+- `dashboard_pages`: what the web dashboard's pages show: cohort cards, weekly trends (no words).
+- `dashboard_sessions`: dashboard sign-in: one-time links, sessions behind a cookie, CSRF.
 - `digest`: each coordinator's weekly digest, Monday 09:00 in their own time zone (producer).
 - `escalations`: one note a day at most to coordinators about pairs gone quiet (producer).
 - `events`: each Slack event_id handled once, though Slack may retry it.

@@ -9,6 +9,7 @@
 - `closing`: extending a cohort, the closing reflection, alumni check-ins.
 - `cohorts`: turning the pages of `/mentoring cohort show`.
 - `concerns`: raising a concern; a coordinator's reply, re-match or end.
+- `dashboard`: the coordinators' App Home *Open the dashboard* (a one-time link).
 - `feedback`: a survey invitation's button.
 - `goals`: adding, taking back, finishing and dropping goals.
 - `health`: cohort health's nudge and pair buttons (coordinators only).
@@ -34,6 +35,7 @@ from mentorbot.handlers.actions import (
     closing,
     cohorts,
     concerns,
+    dashboard,
     feedback,
     goals,
     health,
@@ -61,6 +63,7 @@ def register(app: App) -> None:
     celebrations.register(app)
     feedback.register(app)
     concerns.register(app)
+    dashboard.register(app)
     closing.register(app)
     cohorts.register(app)
     own_data.register(app)

@@ -10,6 +10,7 @@
 - `cohorts`: `/mentoring cohort …`, `/mentoring cohorts`.
 - `concerns`: `/checkin concern`.
 - `coordinators`: `/mentoring coordinator …`, `/mentoring coordinators`.
+- `dashboard`: `/mentoring dashboard`: a one-time sign-in link to the web dashboard.
 - `feedback`: `/checkin feedback`, `/mentoring feedback`.
 - `goals`: `/checkin goal`, `/checkin goals`.
 - `health`: `/mentoring status`, `/mentoring report`.

@@ -18,6 +18,7 @@ from mentorbot.handlers.commands import (
     announcements,
     cohorts,
     coordinators,
+    dashboard,
     feedback,
     health,
     imports,
@@ -43,6 +44,7 @@ ROUTES: dict[str, Callable[[MentoringRequest], None]] = {
     "match": matching.match,
     "status": health.status,
     "report": health.report,
+    "dashboard": dashboard.dashboard,
 }
 # Subcommands `/mentoring help` lists; the help template must mention each one.
 SUBCOMMANDS = ("help", *ROUTES)

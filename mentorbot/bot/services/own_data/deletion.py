@@ -28,6 +28,7 @@ from mentorbot.bot.outbox import Outgoing, enqueue_many
 from mentorbot.bot.rendering import render_json, render_text
 from mentorbot.bot.services.calendar_feeds import forget_feed
 from mentorbot.bot.services.cohorts import LIVE_PAIR
+from mentorbot.bot.services.dashboard_sessions import forget_sessions
 from mentorbot.bot.services.members import get_or_create_member
 from mentorbot.bot.services.mentor_requests import forget_requests
 from mentorbot.bot.services.own_data.holdings import Holdings, holdings
@@ -71,6 +72,7 @@ def delete(session: Session, *, team_id: str, user_id: str, now: datetime) -> De
     messages = _withdraw_messages(session, team_id=team_id, user_id=user_id)
     forget_person(session, team_id=team_id, user_id=user_id)  # their DMs' channels
     forget_feed(session, team_id=team_id, user_id=user_id)  # their calendar link stops
+    forget_sessions(session, team_id=team_id, user_id=user_id)  # signed out of the dashboard
     _tell_the_others(session, ended, user_id=user_id, now=now)
     member = get_or_create_member(session, team_id=team_id, user_id=user_id, now=now)
     session.flush()
