@@ -14,12 +14,13 @@ from freezegun import freeze_time
 from slack_bolt import App
 from sqlalchemy import select
 
-from mentorbot.bot.models import DashboardLink, DashboardSession
+from mentorbot.bot.models import Cohort, DashboardLink, DashboardSession, OutboundMessage, Pair
 from mentorbot.bot.settings import Settings
 from mentorbot.runtime import Runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
 from mentorbot.web import WebApp
 from tests.conftest import settings_for
+from tests.dashboard_data import SECRET_WORDS, mentor_name, seed_large_cohort
 from tests.programme import ANA, BEN, CAT, COORD, create_spring, mention, mentoring
 from tests.rhythm import opened
 from tests.weeks import START
@@ -178,3 +179,129 @@ def test_the_coordinators_app_home_opens_a_link_and_nobody_else_gets_one(
         slack.block_action(BEN, "dashboard_open", value="dashboard", view=view)
         with runtime.sessions() as session:
             assert session.scalars(select(DashboardLink.user_id)).all() == [COORD]
+
+
+def rows_of(html: str) -> list[str]:
+    """The mentors named in a cohort page's table, in order."""
+    return re.findall(r"<tr>\s*<td>(Mentor \d{3})</td>", html)
+
+
+def test_the_cohort_page_sorts_filters_searches_and_pages_all_its_pairs(
+    slack: SignedSlackClient, web: FlaskClient, runtime: Runtime
+) -> None:
+    with freeze_time(START + timedelta(weeks=5)):
+        cohort = seed_large_cohort(runtime.sessions, pairs=120, now=START + timedelta(weeks=5))
+        signed_in_with(web, sign_in_path(slack))
+        page = web.get(f"/dashboard/cohorts/{cohort}").get_data(as_text=True)
+        assert "120 pairs, page 1 of 3." in page
+        assert rows_of(page)[:3] == ["Mentor 000", "Mentor 001", "Mentor 002"]
+        assert len(rows_of(page)) == 50
+        last = web.get(f"/dashboard/cohorts/{cohort}?page=3").get_data(as_text=True)
+        assert len(rows_of(last)) == 20 and rows_of(last)[-1] == "Mentor 119"
+        backwards = web.get(f"/dashboard/cohorts/{cohort}?sort=mentee&order=desc")
+        assert rows_of(backwards.get_data(as_text=True))[0] == "Mentor 119"
+        assert 'aria-sort="descending"' in backwards.get_data(as_text=True)
+        paused = web.get(f"/dashboard/cohorts/{cohort}?status=paused").get_data(as_text=True)
+        assert "12 pairs." in paused and set(rows_of(paused)) == {
+            mentor_name(n) for n in range(0, 120, 10)
+        }
+        weekly = web.get(f"/dashboard/cohorts/{cohort}?cadence=weekly").get_data(as_text=True)
+        assert "18 pairs." in weekly
+        # Quiet: active, and no check-in for two cycles (every third pair checked in).
+        quiet = web.get(f"/dashboard/cohorts/{cohort}?risk=quiet").get_data(as_text=True)
+        expected = {mentor_name(n) for n in range(120) if n % 3 and n % 10}
+        shown = set(rows_of(quiet))
+        while 'rel="next"' in quiet:
+            following = re.search(r'href="(\?[^"]+)#pairs" rel="next"', quiet)
+            assert following
+            quiet = web.get(
+                f"/dashboard/cohorts/{cohort}{following.group(1).replace('&amp;', '&')}"
+            )
+            quiet = quiet.get_data(as_text=True)
+            shown |= set(rows_of(quiet))
+        assert shown == expected
+        found = web.get(f"/dashboard/cohorts/{cohort}?q=mentee+042").get_data(as_text=True)
+        assert rows_of(found) == ["Mentor 042"]
+        # Nonsense in the query string is the default view, never an error.
+        odd = web.get(f"/dashboard/cohorts/{cohort}?sort=%3Cx%3E&page=-4&status=nope")
+        assert odd.status_code == 200 and "120 pairs, page 1 of 3." in odd.get_data(as_text=True)
+        # The report's files, as Slack's report has them.
+        csv = web.get(f"/dashboard/cohorts/{cohort}/pairs.csv")
+        assert csv.status_code == 200 and csv.data.count(b"\n") == 121
+        assert SECRET_WORDS.encode() not in csv.data and SECRET_WORDS not in page
+        assert web.get(f"/dashboard/cohorts/{cohort}/weekly-checkins.png").data[:4] == b"\x89PNG"
+        assert web.get(f"/dashboard/cohorts/{cohort}/secrets.txt").status_code == 404
+
+
+def test_a_pair_page_shows_engagement_and_nudge_queues_the_dm(
+    slack: SignedSlackClient, web: FlaskClient, runtime: Runtime
+) -> None:
+    now = START + timedelta(weeks=5)
+    with freeze_time(now):
+        cohort = seed_large_cohort(runtime.sessions, pairs=12, now=now)
+        signed_in_with(web, sign_in_path(slack))
+        with runtime.sessions() as session:
+            pairs = {p.mentee_id: p.id for p in session.scalars(select(Pair))}
+        rated = web.get(f"/dashboard/pairs/{pairs['UE003']}").get_data(as_text=True)
+        assert "Mentor 003 mentors Mentee 003" in rated and "4/5" in rated
+        assert SECRET_WORDS not in rated
+        quiet = web.get(f"/dashboard/pairs/{pairs['UE001']}").get_data(as_text=True)
+        csrf = csrf_of(quiet)
+        # Without the session's CSRF token nothing is queued.
+        forged = web.post(f"/dashboard/pairs/{pairs['UE001']}/nudge", data={"csrf": "x"})
+        assert forged.status_code == 400
+        done = web.post(
+            f"/dashboard/pairs/{pairs['UE001']}/nudge",
+            data={"csrf": csrf, "back": f"/dashboard/cohorts/{cohort}?risk=quiet"},
+        )
+        assert done.status_code == 303
+        assert (
+            done.headers["Location"]
+            == f"/dashboard/cohorts/{cohort}?risk=quiet&nudged={pairs['UE001']}"
+        )
+        again = web.get(done.headers["Location"]).get_data(as_text=True)
+        assert "Nudge queued" in again and "nudged today" in again
+        with runtime.sessions() as session:
+            nudges = session.scalars(
+                select(OutboundMessage.target_id).where(OutboundMessage.kind == "nudge")
+            ).all()
+        assert nudges == ["UE001"]
+        # A paused pair is not nudged; the page says why, and nothing is queued.
+        refused = web.post(f"/dashboard/pairs/{pairs['UE000']}/nudge", data={"csrf": csrf})
+        assert refused.status_code == 400 and "paused" in refused.get_data(as_text=True)
+        # Extending the cohort, and a pair of another workspace's id range, are checked too.
+        assert (
+            web.post(
+                f"/dashboard/cohorts/{cohort}/extend", data={"csrf": csrf, "weeks": "x"}
+            ).status_code
+            == 400
+        )
+        assert (
+            web.post(
+                f"/dashboard/cohorts/{cohort}/extend", data={"csrf": csrf, "weeks": "2"}
+            ).status_code
+            == 303
+        )
+        with runtime.sessions() as session:
+            found = session.get(Cohort, cohort)
+            assert found is not None
+            assert (found.ends_on - found.starts_on).days == 14 * 7
+        assert web.get("/dashboard/pairs/999999").status_code == 404
+
+
+def test_a_coordinator_in_a_pair_never_sees_it(
+    slack: SignedSlackClient, web: FlaskClient, runtime: Runtime
+) -> None:
+    with freeze_time(START):
+        create_spring(slack, "starts 2027-03-01 weeks 12")
+        mentoring(slack, f"pair {mention(COORD)} {mention(BEN)}")
+        mentoring(slack, f"pair {mention(ANA)} {mention(CAT)}")
+        signed_in_with(web, sign_in_path(slack))
+        with runtime.sessions() as session:
+            own = session.scalars(select(Pair.id).where(Pair.mentor_id == COORD)).one()
+            cohort = session.scalars(select(Cohort.id)).one()
+        page = web.get(f"/dashboard/cohorts/{cohort}").get_data(as_text=True)
+        assert "1 pair." in page and "ana" in page and "ben" not in page
+        assert web.get(f"/dashboard/pairs/{own}").status_code == 404
+        csrf = csrf_of(page)
+        assert web.post(f"/dashboard/pairs/{own}/nudge", data={"csrf": csrf}).status_code == 404
