@@ -24,7 +24,6 @@ from mentorbot.bot.services.health import (
     PairEngagement,
     cohort_health,
     cohorts_for,
-    engagement,
     nudged_today,
     pair_engagement,
     weekly_checkins,
@@ -172,11 +171,7 @@ def cohort_page(
     cohort = of_workspace(session, Cohort, cohort_id, team_id=team_id)
     [health] = cohort_health(session, cohorts=[cohort], now=now, viewer=viewer)
     [card] = cards(session, cohorts=[health], viewer=viewer, now=now)
-    rows = [
-        row
-        for row in engagement(session, cohort=cohort, now=now, viewer=viewer)
-        if _shown(row, query)
-    ]
+    rows = [row for row in health.pairs if _shown(row, query)]
     rows.sort(key=_sort_key(query.sort), reverse=query.descending)
     page = min(query.page, max(1, -(-len(rows) // PAGE_SIZE)))
     shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -109,13 +110,20 @@ def _load(session: Session, *, cohort: Cohort, pair_ids: Iterable[int] | None) -
         query = query.where(Pair.id.in_(list(pair_ids)))
     pairs = list(session.scalars(query.order_by(Pair.created_at, Pair.id)))
     ids = [pair.id for pair in pairs]
+    # The whole cohort's rows are asked by a subquery: a list of 300 ids as bind parameters
+    # cost PostgreSQL more than the lookup (bench/dashboard_pages.py).
+    scope: Any = (
+        ids
+        if pair_ids is not None
+        else select(Pair.id).where(Pair.team_id == cohort.team_id, Pair.cohort_id == cohort.id)
+    )
     checkins: dict[int, list[tuple[datetime, int | None]]] = defaultdict(list)
     goals: dict[tuple[int, str], int] = {}
     if ids:
         # Dates and ratings only: never the text.
         for pair_id, created_at, rating in session.execute(
             select(CheckIn.pair_id, CheckIn.created_at, CheckIn.rating)
-            .where(CheckIn.team_id == cohort.team_id, CheckIn.pair_id.in_(ids))
+            .where(CheckIn.team_id == cohort.team_id, CheckIn.pair_id.in_(scope))
             .order_by(CheckIn.created_at, CheckIn.id)
         ):
             checkins[pair_id].append((created_at, None if rating is None else int(rating)))
@@ -123,7 +131,7 @@ def _load(session: Session, *, cohort: Cohort, pair_ids: Iterable[int] | None) -
             (pair_id, status): int(count)
             for pair_id, status, count in session.execute(
                 select(Goal.pair_id, Goal.status, func.count())
-                .where(Goal.team_id == cohort.team_id, Goal.pair_id.in_(ids))
+                .where(Goal.team_id == cohort.team_id, Goal.pair_id.in_(scope))
                 .group_by(Goal.pair_id, Goal.status)
             )
         }
@@ -133,7 +141,7 @@ def _load(session: Session, *, cohort: Cohort, pair_ids: Iterable[int] | None) -
         pairs=pairs,
         checkins=checkins,
         goals=goals,
-        concerns=_open_concerns(session, team_id=cohort.team_id, pair_ids=ids) if ids else {},
+        concerns=_open_concerns(session, team_id=cohort.team_id, pair_ids=scope) if ids else {},
         names=member_names(session, team_id=cohort.team_id, user_ids=people) if ids else {},
     )
 
@@ -194,7 +202,7 @@ def risks_of(
     return tuple(found)
 
 
-def _open_concerns(session: Session, *, team_id: str, pair_ids: list[int]) -> dict[int, int]:
+def _open_concerns(session: Session, *, team_id: str, pair_ids: Any) -> dict[int, int]:
     """Open concerns per pair (counted, never read)."""
     return {
         int(pair_id): int(count)

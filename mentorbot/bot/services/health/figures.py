@@ -64,6 +64,9 @@ class CohortHealth:
     # Mentees' requests to mentors, by how they stand: for cohorts where mentees find their
     # own mentor, or did (None otherwise). Counts only, never a request's words.
     requests: RequestCounts | None = None
+    # Every pair's figures as the viewer may see them (never their own pairs), oldest first:
+    # read once with the rest, for the dashboard's table of pairs.
+    pairs: list[PairEngagement] = field(default_factory=list, repr=False)
 
 
 # -- which cohorts -----------------------------------------------------------------------------
@@ -133,6 +136,7 @@ def cohort_health(
                     if cohort.self_serve != "off" or requests[cohort.id].made
                     else None
                 ),
+                pairs=[row for row in rows if not _in_pair(row, viewer)],
             )
         )
     return found
