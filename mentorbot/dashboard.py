@@ -215,7 +215,8 @@ def dashboard(runtime: Runtime, not_found: Callable[[], Response]) -> Blueprint:
             found = dashboard_pages.pair_page(
                 session, team_id=who.team_id, pair_id=pair_id, viewer=who.user_id, now=now()
             )
-            return page("dashboard/pair.html.j2", viewer=who, found=found)
+            nudged = request.args.get("nudged", "")
+            return page("dashboard/pair.html.j2", viewer=who, found=found, nudged=nudged)
 
         return signed_in(render)
 

@@ -12,6 +12,7 @@ from mentorbot.bot.models import CheckIn, Member
 from mentorbot.bot.services.cohorts import create_cohort
 from mentorbot.bot.services.nudges import restart_quiet_clock
 from mentorbot.bot.services.pairs import Planned, create_pairs
+from mentorbot.standin import SlackStandin
 from tests.factories import TEAM
 
 # Every third pair checked in a week ago (rated 1 to 5 in turn); the rest went quiet. Every
@@ -66,3 +67,10 @@ def seed_large_cohort(sessions: sessionmaker[Session], *, pairs: int, now: datet
                 )
                 restart_quiet_clock(session, pair, at)
         return cohort.id
+
+
+def add_to_standin(standin: SlackStandin, *, pairs: int) -> None:
+    """The large cohort's people, in Slack's stand-in (so DMs to them can be delivered)."""
+    for n in range(pairs):
+        standin.add_user(f"UM{n:03d}", f"mentor{n:03d}", tz="UTC", real_name=mentor_name(n))
+        standin.add_user(f"UE{n:03d}", f"mentee{n:03d}", tz="UTC", real_name=mentee_name(n))
