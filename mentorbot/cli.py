@@ -133,6 +133,11 @@ def _parser() -> argparse.ArgumentParser:
         description="Needs no Slack and no settings: runs a short programme on a throwaway "
         "SQLite database against a local stand-in for Slack and prints a transcript.",
     )
+    demo.add_argument(
+        "--serve",
+        action="store_true",
+        help="afterwards, keep the demo's web server up and print a dashboard link (Ctrl-C stops)",
+    )
     demo.set_defaults(handler=_demo)
     return parser
 
@@ -290,10 +295,10 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo(_args: argparse.Namespace) -> int:
+def _demo(args: argparse.Namespace) -> int:
     from mentorbot.demo import run_demo
 
-    return run_demo(sys.stdout)
+    return run_demo(sys.stdout, serve=args.serve)
 
 
 def _connected_runtime(settings: Settings) -> Runtime:

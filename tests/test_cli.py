@@ -354,3 +354,13 @@ def test_the_demo_shows_a_mentee_finding_and_asking_a_mentor(demo: Demo) -> None
     assert "You are <@U0LENA>'s mentor" in out
     assert "mentorbot → Lena (DM): :tada: <@U0OMAR> is your mentor in *Autumn*!" in out
     assert "mentorbot → Omar & Lena (group DM): You are a mentoring pair in Autumn" in out
+
+
+def test_the_demo_opens_the_dashboard_with_a_one_time_link(demo: Demo) -> None:
+    out = demo.out
+    assert "Priya types `/mentoring dashboard`; only she sees:" in out
+    assert re.search(
+        r"<http://127\.0\.0\.1:\d+/dashboard/sign-in/[\w-]{43}\|Open your mentoring dashboard>", out
+    )
+    assert "| Autumn: check-in rate none expected yet" in out
+    assert "`mentorbot demo --serve`" in out

@@ -3,6 +3,7 @@ transcript of what each person sees, in their own time zone.
 
 - `story`: the first half: a cohort, a pair, kickoff and agreement, weeks of its rhythm.
 - `ending`: the second half: a win, surveys, a concern, a quiet spell, closing, alumni.
+- `dashboard`: the coordinator opens the web dashboard with her one-time link.
 - `finding_a_mentor`: a self-serve cohort: a request from the directory, and its acceptance.
 - `own_time`: a calendar link, a reminder held over a holiday, an away status.
 - `health`: the programme from above: cohort health, a report, a person's own data.
@@ -14,14 +15,17 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
 from mentorbot.app import create_app
 from mentorbot.bot.migrate import upgrade
+from mentorbot.bot.rendering import render_text
 from mentorbot.bot.settings import Settings
 from mentorbot.bot.timeutil import utcnow
+from mentorbot.demo.dashboard import sign_in_link
 from mentorbot.demo.story import programme
 from mentorbot.demo.transcript import CHANNEL, COORDINATOR, PEOPLE, SECRET, TEAM, Transcript
 from mentorbot.localserver import LocalServer
@@ -32,8 +36,20 @@ from mentorbot.web import WebApp
 __all__ = ["run_demo"]
 
 
-def run_demo(out: TextIO) -> int:
-    """Run the demo programme and print its transcript; returns the exit code."""
+def keep_serving(out: TextIO, slack: SignedSlackClient) -> None:
+    """Print a fresh dashboard link of the coordinator's and serve until Ctrl-C."""
+    link = sign_in_link(slack)
+    out.write(render_text("dashboard/demo_serving.md.j2", link=link) + "\n")
+    out.flush()
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        out.write("\n")
+
+
+def run_demo(out: TextIO, *, serve: bool = False) -> int:
+    """Run the demo programme and print its transcript; returns the exit code. With
+    `serve`, keep the demo's web server up afterwards with a dashboard link, until Ctrl-C."""
     with (
         tempfile.TemporaryDirectory(prefix="mentorbot-demo-") as folder,
         SlackStandin(team_id=TEAM) as standin,
@@ -70,6 +86,10 @@ def run_demo(out: TextIO) -> int:
                     settle=runtime.settle,
                 )
                 programme(Transcript(out, standin), runtime, slack)
+                if serve:
+                    keep_serving(out, slack)
+                else:
+                    out.write(render_text("dashboard/demo_pages.md.j2") + "\n")
             if standin.violations:
                 out.write(f"\nWeb API contract violations: {standin.violations}\n")
                 return 1

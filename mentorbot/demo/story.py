@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from mentorbot.bot.models import Pair
 from mentorbot.bot.timeutil import utcnow
-from mentorbot.demo import ending, finding_a_mentor, forms, own_time
+from mentorbot.demo import dashboard, ending, finding_a_mentor, forms, own_time
 from mentorbot.demo.transcript import (
     CHANNEL,
     COORDINATOR,
@@ -88,7 +88,9 @@ def programme(t: Transcript, runtime: Runtime, slack: SignedSlackClient) -> None
     t.say()
     moment = ending.growth_and_ending(t, runtime, slack, moment, pair_id)
     t.say()
-    finding_a_mentor.request_and_acceptance(t, runtime, slack, moment)
+    moment = finding_a_mentor.request_and_acceptance(t, runtime, slack, moment)
+    t.say()
+    dashboard.open_dashboard(t, slack, moment)
     t.say()
     t.say("Each message above was checked against Slack's Web API contract and Block Kit rules.")
 
