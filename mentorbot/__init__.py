@@ -18,6 +18,7 @@ The packages, data folders and modules at the top (docs/modules.md maps them all
 - `localserver`: a small threaded WSGI server on loopback, for the demo and the tests.
 - `logs`: logging that never shows a Slack token.
 - `oauth`: installing mentorbot in many workspaces over OAuth.
+- `slack_sign_in`: Sign in with Slack (OpenID Connect) for the dashboard, with OAuth installs.
 - `runtime`: a process's long-lived parts: settings, engine, Slack clients, follow-up threads.
 - `server`: serving Slack over HTTP (gunicorn) or Socket Mode, the scheduler beside either.
 - `web`: the Flask app: `POST /slack/events` to Bolt, `GET /healthz`, the install pages, the feeds.

@@ -59,6 +59,27 @@ HEADERS = {
 }
 
 
+def html_page(template: str, status: int = 200, **context: object) -> Response:
+    """A dashboard page, rendered, with the headers every page answers with."""
+    body = render_html(template, **context)
+    return Response(body, status=status, content_type="text/html; charset=utf-8", headers=HEADERS)
+
+
+def signed_in_answer(cookie: str, *, secure: bool) -> Response:
+    """The answer that starts a session: its cookie, and on to the programme page."""
+    answer = Response(status=303, headers={**HEADERS, "Location": PREFIX})
+    answer.set_cookie(
+        COOKIE,
+        cookie,
+        max_age=int(SESSION_VALID.total_seconds()),
+        path=PREFIX,
+        httponly=True,
+        samesite="Lax",
+        secure=secure,
+    )
+    return answer
+
+
 def safe_back(back: str | None, default: str) -> str:
     """Where a form returns to: a dashboard page's path (with its query), else `default`."""
     if back and back.startswith(PREFIX + "/") and "//" not in back and "\\" not in back:
@@ -74,14 +95,11 @@ def dashboard(runtime: Runtime, not_found: Callable[[], Response]) -> Blueprint:
     def now() -> datetime:
         return runtime.clock()  # the wall clock, or the demo's
 
-    def page(template: str, status: int = 200, **context: object) -> Response:
-        body = render_html(template, **context)
-        return Response(
-            body, status=status, content_type="text/html; charset=utf-8", headers=HEADERS
-        )
+    page = html_page
+    with_slack = bool(runtime.settings.slack_client_id)  # Sign in with Slack is offered
 
     def signed_out(status: int = 403) -> Response:
-        return page("dashboard/signed_out.html.j2", status=status)
+        return page("dashboard/signed_out.html.j2", status=status, with_slack=with_slack)
 
     def viewer() -> Viewer | None:
         with reading(runtime.sessions) as session:
@@ -94,7 +112,7 @@ def dashboard(runtime: Runtime, not_found: Callable[[], Response]) -> Blueprint:
         with reading(runtime.sessions) as session:
             good = dashboard_sessions.link_is_good(session, token=token, now=now())
         if not good:
-            return page("dashboard/link_refused.html.j2", status=403)
+            return page("dashboard/link_refused.html.j2", status=403, with_slack=with_slack)
         return page("dashboard/sign_in.html.j2", token=token)
 
     @pages.post(f"{PREFIX}/sign-in/<token>")
@@ -102,19 +120,8 @@ def dashboard(runtime: Runtime, not_found: Callable[[], Response]) -> Blueprint:
         with unit_of_work(runtime.sessions) as session:
             signed = dashboard_sessions.redeem_link(session, token=token, now=now())
         if signed is None:
-            return page("dashboard/link_refused.html.j2", status=403)
-        _, cookie = signed
-        answer = Response(status=303, headers={**HEADERS, "Location": PREFIX})
-        answer.set_cookie(
-            COOKIE,
-            cookie,
-            max_age=int(SESSION_VALID.total_seconds()),
-            path=PREFIX,
-            httponly=True,
-            samesite="Lax",
-            secure=secure,
-        )
-        return answer
+            return page("dashboard/link_refused.html.j2", status=403, with_slack=with_slack)
+        return signed_in_answer(signed[1], secure=secure)
 
     @pages.get(PREFIX)
     def programme() -> Response:
@@ -262,7 +269,7 @@ def dashboard(runtime: Runtime, not_found: Callable[[], Response]) -> Blueprint:
                 dashboard_sessions.sign_out(session, viewer=who, now=now())
         elif who is not None:
             return page("dashboard/stale_form.html.j2", status=400)
-        answer = page("dashboard/signed_out.html.j2", status=200, bye=True)
+        answer = page("dashboard/signed_out.html.j2", status=200, bye=True, with_slack=with_slack)
         answer.delete_cookie(COOKIE, path=PREFIX, httponly=True, samesite="Lax", secure=secure)
         return answer
 

@@ -4,7 +4,8 @@
 - `GET /slack/install` and `GET /slack/oauth_redirect`: OAuth installs, with SLACK_CLIENT_ID.
 - `GET /healthz`: 200 when the database answers, 503 when it does not.
 - `GET /calendar/<token>.ics`: a person's calendar feed (`calendar_feeds.py`).
-- `/dashboard…`: the coordinators' web dashboard (`dashboard.py`).
+- `/dashboard…`: the coordinators' web dashboard (`dashboard.py`), and with SLACK_CLIENT_ID
+  Sign in with Slack for it (`slack_sign_in.py`).
 
 Anything else, a known path asked with another method included, is a JSON 404.
 
@@ -33,6 +34,7 @@ from mentorbot.calendar_feeds import calendar_feeds
 from mentorbot.dashboard import dashboard
 from mentorbot.oauth import INSTALL_PATH, REDIRECT_PATH
 from mentorbot.runtime import Runtime
+from mentorbot.slack_sign_in import slack_sign_in
 
 SLACK_PATH = "/slack/events"
 log = logging.getLogger(__name__)
@@ -88,6 +90,8 @@ class WebApp(Flask):
         self.add_url_rule("/healthz", "healthz", self._healthz, methods=["GET"])
         self.register_blueprint(calendar_feeds(runtime, _not_found))
         self.register_blueprint(dashboard(runtime, _not_found))
+        if runtime.settings.slack_client_id:
+            self.register_blueprint(slack_sign_in(runtime))
         self.register_error_handler(404, _not_found)
         self.register_error_handler(405, _not_found)
 

@@ -47,6 +47,26 @@ SUPPLEMENT: dict[str, dict[str, Any]] = {
             "snippet_type": "string",
         },
     },
+    # Sign in with Slack (OpenID Connect): the code's exchange, then who signed in.
+    "openid.connect.token": {
+        "http_methods": ["POST"],
+        "required": [],
+        "token": False,
+        "types": {
+            "client_id": "string",
+            "client_secret": "string",
+            "code": "string",
+            "grant_type": "string",
+            "redirect_uri": "string",
+            "refresh_token": "string",
+        },
+    },
+    "openid.connect.userInfo": {
+        "http_methods": ["POST"],
+        "required": [],
+        "token": True,
+        "types": {},
+    },
 }
 
 

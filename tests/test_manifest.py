@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from mentorbot.oauth import BOT_SCOPES, REDIRECT_PATH
+from mentorbot.slack_sign_in import CALLBACK_PATH
 from tests.specs import shared_file
 
 REPO = Path(__file__).resolve().parents[1]
@@ -52,7 +53,8 @@ def test_commands_escape_mentions_and_features_are_on(manifest: dict) -> None:
 
 def test_bot_scopes_are_least_privilege(manifest: dict) -> None:
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
-    assert "user" not in manifest["oauth_config"]["scopes"]
+    # The only user scopes are Sign in with Slack's: who signs in to the dashboard.
+    assert manifest["oauth_config"]["scopes"]["user"] == ["openid", "profile"]
     # Exactly what the code uses: slash commands, posting, opening DMs and group DMs,
     # message.im events, history where the bot posts (exactly-once delivery), time zones
     # (users.info, user_change), e-mails (CSV imports), the CSV files themselves, and files
@@ -76,3 +78,4 @@ def test_bot_scopes_are_least_privilege(manifest: dict) -> None:
 def test_oauth_installs_ask_for_exactly_the_manifests_scopes(manifest: dict) -> None:
     assert sorted(BOT_SCOPES) == sorted(manifest["oauth_config"]["scopes"]["bot"])
     assert manifest["oauth_config"]["redirect_urls"][0].endswith(REDIRECT_PATH)
+    assert manifest["oauth_config"]["redirect_urls"][1].endswith(CALLBACK_PATH)

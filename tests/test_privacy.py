@@ -92,9 +92,22 @@ def dashboard_seen_by(slack: SignedSlackClient, web: FlaskClient) -> str:
     found = re.search(r"https://mentorbot\.example\.com(/dashboard/sign-in/[\w-]+)", reply)
     assert found, reply
     assert web.post(found.group(1)).status_code == 303
-    pages = [web.get("/dashboard")]
-    assert all(page.status_code == 200 for page in pages)
-    return "".join(page.get_data(as_text=True) for page in pages)
+    seen = []
+    to_visit, visited = ["/dashboard"], set()
+    while to_visit:  # every page linked from the programme, as a person clicking through
+        path = to_visit.pop()
+        if path in visited:
+            continue
+        visited.add(path)
+        page = web.get(path)
+        assert page.status_code == 200, path
+        html = page.get_data(as_text=True)
+        seen.append(html)
+        to_visit += re.findall(r'href="(/dashboard/(?:cohorts|pairs)/\d+)"', html)
+    assert any("/pairs/" in path for path in visited)  # a pair's page was among them
+    for path in [p for p in visited if "/cohorts/" in p]:
+        seen.append(web.get(f"{path}/pairs.csv").get_data(as_text=True))
+    return "".join(seen)
 
 
 def everything_seen_by(slack: SignedSlackClient, standin: SlackStandin, user_id: str) -> str:

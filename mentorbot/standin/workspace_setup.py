@@ -130,6 +130,14 @@ class StandinSetup(StandinState):
             self._workspace.install_codes[code] = (token, installer)
         return code
 
+    def approve_sign_in(self, team_id: str, user_id: str) -> str:
+        """Play Slack's Sign in with Slack page: the person signs in; returns the code, which
+        openid.connect.token exchanges once for their token."""
+        code = f"oidc-{uuid.uuid4().hex}"
+        with self._lock:
+            self._workspace.sign_in_codes[code] = (team_id, user_id)
+        return code
+
     def revoke_tokens(self, team_id: str) -> None:
         """Revoke every token of a workspace, as uninstalling the app does."""
         with self._lock:

@@ -20,7 +20,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.errors import BadInput
-from mentorbot.bot.models import DashboardLink, DashboardSession
+from mentorbot.bot.models import DashboardLink, DashboardSession, Workspace
 from mentorbot.bot.services.members import is_coordinator
 from mentorbot.bot.services.workspaces import configured_coordinators
 from mentorbot.bot.settings import Settings
@@ -106,6 +106,17 @@ def redeem_link(session: Session, *, token: str, now: datetime) -> tuple[Viewer,
     if used is None:  # pressed twice at once: the other press signed in
         return None
     team_id, user_id = used
+    return start_session(session, team_id=team_id, user_id=user_id, now=now)
+
+
+def start_session(
+    session: Session, *, team_id: str, user_id: str, now: datetime
+) -> tuple[Viewer, str] | None:
+    """A new session for someone who coordinates in a workspace mentorbot serves, and its
+    cookie token (None for anyone else): after a link, or after Sign in with Slack."""
+    known = session.scalar(select(Workspace.team_id).where(Workspace.team_id == team_id))
+    if known is None or not _coordinates(session, team_id, user_id):
+        return None
     cookie = secrets.token_urlsafe(32)
     record = DashboardSession(
         team_id=team_id,

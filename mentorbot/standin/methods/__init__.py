@@ -3,7 +3,7 @@
 `Workspace` runs a method by its name; each family of Slack's methods has a module:
 
 - `workspace`: `WorkspaceState`, the workspace behind the Web API and the helpers its methods share.
-- `auth`: auth.test, oauth.v2.access and apps.connections.open.
+- `auth`: auth.test, oauth.v2.access, openid.connect.* and apps.connections.open.
 - `users`: users.info, users.list and users.lookupByEmail.
 - `conversations`: conversations.open, .history, .info and .replies.
 - `chat`: chat.postMessage, .postEphemeral, .update and .delete.
@@ -34,6 +34,8 @@ class Workspace(
         self.handlers: dict[str, Callable[[Json], Json]] = {
             "auth.test": self.auth_test,
             "oauth.v2.access": self.oauth_v2_access,
+            "openid.connect.token": self.openid_connect_token,
+            "openid.connect.userInfo": self.openid_connect_user_info,
             "users.info": self.users_info,
             "users.list": self.users_list,
             "users.lookupByEmail": self.users_lookup_by_email,

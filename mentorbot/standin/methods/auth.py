@@ -1,4 +1,5 @@
-"""auth.test, oauth.v2.access and apps.connections.open: a token's owner, installs, Socket Mode."""
+"""auth.test, oauth.v2.access, openid.connect.* and apps.connections.open: a token's owner,
+installs, Sign in with Slack, Socket Mode."""
 
 from __future__ import annotations
 
@@ -43,6 +44,30 @@ class AuthMethods(WorkspaceState):
             "enterprise": None,
             "is_enterprise_install": False,
             "authed_user": {"id": installer},
+        }
+
+    def openid_connect_token(self, args: Json) -> Json:
+        """openid.connect.token: exchange a sign-in code (used once) for a user's token."""
+        found = self.sign_in_codes.pop(str(args.get("code") or ""), None)
+        if found is None:
+            raise SlackError("invalid_code")
+        # (The app's client ID and secret come as HTTP Basic auth, as slack_sdk sends them.)
+        token = f"xoxp-oidc-{uuid.uuid4().hex[:16]}"
+        self.user_tokens[token] = found
+        return {"ok": True, "access_token": token, "token_type": "Bearer", "id_token": "x.y.z"}
+
+    def openid_connect_user_info(self, args: Json) -> Json:
+        """openid.connect.userInfo: who a Sign in with Slack token belongs to."""
+        found = self.user_tokens.get(self.current_token or "")
+        if found is None:
+            raise SlackError("invalid_auth")
+        team_id, user_id = found
+        return {
+            "ok": True,
+            "sub": user_id,
+            "https://slack.com/user_id": user_id,
+            "https://slack.com/team_id": team_id,
+            "name": user_id.lower(),
         }
 
     def apps_connections_open(self, args: Json) -> Json:

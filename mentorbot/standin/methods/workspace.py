@@ -30,6 +30,9 @@ class WorkspaceState:
         # More workspaces that installed the app over OAuth: their bot tokens and identities.
         self.identities: dict[str, BotIdentity] = {}
         self.install_codes: dict[str, tuple[str, str]] = {}  # code -> (token, installer)
+        # Sign in with Slack: a code, then a user's token, each for (team, user).
+        self.sign_in_codes: dict[str, tuple[str, str]] = {}
+        self.user_tokens: dict[str, tuple[str, str]] = {}
         self.revoked: set[str] = set()
         self.current_token: str | None = None
         self.base_url = ""
