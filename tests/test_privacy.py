@@ -174,7 +174,7 @@ def test_each_kind_of_content_reaches_only_its_readers(
 
 
 def test_survey_answers_are_read_only_as_a_closed_rounds_results(
-    slack: SignedSlackClient, runtime: Runtime, standin: SlackStandin
+    slack: SignedSlackClient, runtime: Runtime, standin: SlackStandin, bolt_app: App
 ) -> None:
     """Ana mentors Ben, Dan and Eve; Cat mentors Olly. Olly gives feedback before the
     midpoint, the others answer the midpoint survey. While the round is open nobody reads
@@ -214,9 +214,11 @@ def test_survey_answers_are_read_only_as_a_closed_rounds_results(
             runtime, clock, moment, MIDPOINT + timedelta(hours=12), timedelta(hours=6)
         )
         assert len(sent(runtime.sessions, "digest")) == 1
+        web = WebApp(bolt_app, runtime).test_client()
         while_open = {
             reader: everything_seen_by(slack, standin, reader) for reader in SURVEY_READERS
         }
+        while_open[COORD] += dashboard_seen_by(slack, web)
         for reader, seen in while_open.items():
             assert not [marker for marker in COMMENTS if marker in seen], reader
             assert not AVERAGE.search(seen), (reader, AVERAGE.search(seen))
@@ -227,6 +229,7 @@ def test_survey_answers_are_read_only_as_a_closed_rounds_results(
         )
         assert len(sent(runtime.sessions, "digest")) == 2
         closed = {reader: everything_seen_by(slack, standin, reader) for reader in SURVEY_READERS}
+        assert AVERAGE.search(dashboard_seen_by(slack, web))  # the closed round, on the web too
         report = mentoring(slack, "feedback")
         assert "trust *3.5*" in report and "from 4 mentees" in report
         assert "Trust *3.7*" in json.dumps(standin.home_view(ANA))  # Ben, Dan and Eve
