@@ -12,7 +12,7 @@
 - `POST /dashboard/sign-out`: ends the session.
 - `GET /dashboard/style.css`: the pages' one stylesheet.
 
-A session is a cookie (`HttpOnly`, `SameSite=Lax`, `Secure` over https, 8 hours) holding a
+A session is a signed cookie (`HttpOnly`, `SameSite=Lax`, `Secure` over https, 8 hours) holding a
 token whose hash the database keeps; every POST carries the session's CSRF token. A person
 who stops coordinating loses access at their next request. Pages show engagement only,
 never what anyone wrote, and answer `Cache-Control: no-store`.
@@ -40,6 +40,7 @@ from mentorbot.bot.services.dashboard_sessions import SESSION_VALID, Viewer
 from mentorbot.bot.services.feedback import MIN_GROUP
 from mentorbot.bot.services.health import nudge_pair, pair_engagement
 from mentorbot.bot.services.lookups import of_workspace
+from mentorbot.bot.settings import Settings
 from mentorbot.bot.usertext import is_whole_number
 from mentorbot.runtime import Runtime
 
@@ -65,12 +66,13 @@ def html_page(template: str, status: int = 200, **context: object) -> Response:
     return Response(body, status=status, content_type="text/html; charset=utf-8", headers=HEADERS)
 
 
-def signed_in_answer(cookie: str, *, secure: bool) -> Response:
-    """The answer that starts a session: its cookie, and on to the programme page."""
+def signed_in_answer(settings: Settings, token: str) -> Response:
+    """The answer that starts a session: its signed cookie, and on to the programme page."""
+    secure = (settings.public_url or "").startswith("https://")
     answer = Response(status=303, headers={**HEADERS, "Location": PREFIX})
     answer.set_cookie(
         COOKIE,
-        cookie,
+        dashboard_sessions.seal(settings, token),
         max_age=int(SESSION_VALID.total_seconds()),
         path=PREFIX,
         httponly=True,
@@ -104,7 +106,9 @@ def dashboard(runtime: Runtime, not_found: Callable[[], Response]) -> Blueprint:
     def viewer() -> Viewer | None:
         with reading(runtime.sessions) as session:
             return dashboard_sessions.viewer_of(
-                session, cookie=request.cookies.get(COOKIE), now=now()
+                session,
+                cookie=dashboard_sessions.unseal(runtime.settings, request.cookies.get(COOKIE)),
+                now=now(),
             )
 
     @pages.get(f"{PREFIX}/sign-in/<token>")
@@ -121,7 +125,7 @@ def dashboard(runtime: Runtime, not_found: Callable[[], Response]) -> Blueprint:
             signed = dashboard_sessions.redeem_link(session, token=token, now=now())
         if signed is None:
             return page("dashboard/link_refused.html.j2", status=403, with_slack=with_slack)
-        return signed_in_answer(signed[1], secure=secure)
+        return signed_in_answer(runtime.settings, signed[1])
 
     @pages.get(PREFIX)
     def programme() -> Response:

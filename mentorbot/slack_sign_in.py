@@ -100,7 +100,7 @@ def slack_sign_in(runtime: Runtime) -> Blueprint:
             signed = start_session(session, team_id=team_id, user_id=user_id, now=runtime.clock())
         if signed is None:
             return refused()
-        answer = signed_in_answer(signed[1], secure=secure)
+        answer = signed_in_answer(runtime.settings, signed[1])
         answer.delete_cookie(STATE_COOKIE, path=START_PATH)
         return answer
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from mentorbot.bot.models import Cohort, DashboardLink, DashboardSession, OutboundMessage, Pair
 from mentorbot.bot.settings import Settings
+from mentorbot.dashboard import COOKIE
 from mentorbot.runtime import Runtime
 from mentorbot.standin import SignedSlackClient, SlackStandin
 from mentorbot.web import WebApp
@@ -305,3 +306,19 @@ def test_a_coordinator_in_a_pair_never_sees_it(
         assert web.get(f"/dashboard/pairs/{own}").status_code == 404
         csrf = csrf_of(page)
         assert web.post(f"/dashboard/pairs/{own}/nudge", data={"csrf": csrf}).status_code == 404
+
+
+def test_a_session_cookie_is_signed_and_a_tampered_one_signs_nobody_in(
+    slack: SignedSlackClient, web: FlaskClient
+) -> None:
+    with freeze_time(START):
+        cookie = signed_in_with(web, sign_in_path(slack))
+        value = cookie.split(";")[0].split("=", 1)[1]
+        token, _, signature = value.rpartition(".")
+        assert len(token) >= 43 and len(signature) == 64
+        assert web.get("/dashboard").status_code == 200
+        for forged in (token, f"{token}.{'0' * 64}", f"{token[:-1]}x.{signature}"):
+            web.set_cookie(COOKIE, forged, path="/dashboard")
+            assert web.get("/dashboard").status_code == 403, forged
+        web.set_cookie(COOKIE, value, path="/dashboard")
+        assert web.get("/dashboard").status_code == 200

@@ -105,6 +105,13 @@ class Settings:
         return f"mentorbot calendar feeds\0{secret}".encode()
 
     @property
+    def cookie_key(self) -> bytes:
+        """The secret the dashboard's session cookies are signed with (from the same secret
+        as `feed_key`, for another purpose)."""
+        secret = self.slack_signing_secret or self.slack_app_token or self.slack_bot_token or "demo"
+        return f"mentorbot dashboard cookies\0{secret}".encode()
+
+    @property
     def zone(self) -> ZoneInfo:
         """The default time zone for people whose Slack profile has none."""
         return ZoneInfo(self.timezone)

@@ -58,6 +58,24 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def seal(settings: Settings, token: str) -> str:
+    """A session token as its cookie holds it: the token and its HMAC-SHA-256 signature."""
+    return f"{token}.{_signature(settings, token)}"
+
+
+def unseal(settings: Settings, cookie: str | None) -> str | None:
+    """The session token of a cookie whose signature is good (None for any other cookie,
+    before the database is asked)."""
+    token, _, signature = (cookie or "").rpartition(".")
+    if not token or not hmac.compare_digest(signature, _signature(settings, token)):
+        return None
+    return token
+
+
+def _signature(settings: Settings, token: str) -> str:
+    return hmac.new(settings.cookie_key, token.encode(), hashlib.sha256).hexdigest()
+
+
 def sign_in_link(
     session: Session, settings: Settings, *, team_id: str, user_id: str, now: datetime
 ) -> SignInLink:
