@@ -38,7 +38,7 @@ from mentorbot.bot.services.pairs import Planned, create_pairs
 from mentorbot.bot.services.workspaces import ensure_workspace
 from mentorbot.bot.settings import Settings
 from mentorbot.bot.timeutil import utcnow
-from mentorbot.runtime import build_runtime
+from mentorbot.runtime import build_runtime, freeze_long_lived
 from mentorbot.standin import SlackStandin
 from mentorbot.web import WebApp
 
@@ -119,6 +119,7 @@ def _measure(url: str, pairs: int, repeat: int, api_url: str) -> dict[str, list[
         link = sign_in_link(session, settings, team_id=TEAM, user_id=COORDINATOR, now=utcnow())
         assert session.scalar(select(Pair.id).where(Pair.id == pair_id))
     web = WebApp(create_app(runtime), runtime).test_client()
+    freeze_long_lived()  # as gunicorn's entry point does once the app is built
     assert web.post(link.url.removeprefix(settings.public_url or "")).status_code == 303
     pages = {
         "programme": "/dashboard",
