@@ -42,13 +42,15 @@ class Trend:
     """Check-ins per week, as a sparkline's points in a CHART_WIDTH by CHART_HEIGHT box."""
 
     weeks: list[tuple[date, int]]
+    # The value at the chart's top (None: the highest value shown), e.g. 5 for ratings.
+    scale: int | None = None
 
     @property
     def points(self) -> str:
         """The polyline's points (`x,y x,y …`), highest week at the top."""
         if not self.weeks:
             return ""
-        top = max(count for _, count in self.weeks) or 1
+        top = self.scale or max(count for _, count in self.weeks) or 1
         step = CHART_WIDTH / max(1, len(self.weeks) - 1)
         return " ".join(
             f"{round(n * step, 1)},{round(CHART_HEIGHT - 2 - count / top * (CHART_HEIGHT - 4), 1)}"
@@ -224,6 +226,12 @@ class PairPage:
     row: PairEngagement
     weekly: Trend  # check-ins per week since the pair began
     ratings: list[tuple[date, int]]  # each rated check-in's day and rating, oldest first
+
+    @property
+    def rating_trend(self) -> Trend:
+        """The ratings as a line on a scale of 5."""
+        return Trend(self.ratings, scale=5)
+
     goals_due: list[tuple[date | None, str]]  # each goal's due day (None: no date) and status
     pauses: list[tuple[datetime, datetime]]
     zone: ZoneInfo
