@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,6 +17,7 @@ from mentorbot.bot.rendering import render_text
 from mentorbot.bot.settings import Settings
 from mentorbot.handlers.deferred import has_deferred, run_deferred
 from mentorbot.handlers.errors import reply_for
+from mentorbot.logs import bind_log_context
 from mentorbot.oauth import installation_authorize, oauth_settings
 from mentorbot.runtime import Runtime
 
@@ -34,6 +37,12 @@ class MentorbotApp(App):
         self.runtime = runtime
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
+        """Handle one Slack request in one unit of work; its log lines name its workspace
+        and carry an id of their own."""
+        with bind_log_context(workspace=req.context.team_id, request=uuid.uuid4().hex[:12]):
+            return self._dispatch(req)
+
+    def _dispatch(self, req: BoltRequest) -> BoltResponse:
         session = self.runtime.sessions()
         req.context["session"] = session
         req.context["now"] = self.runtime.clock()
@@ -63,8 +72,9 @@ class MentorbotApp(App):
             session.close()
         if has_deferred(req.context):
             # Slack has its answer first; the modal or reply follows a moment later.
+            bound = contextvars.copy_context()  # the follow-up's log lines name the request too
             self.runtime.follow_up(
-                "make a request's Slack calls", lambda: run_deferred(req.context)
+                "make a request's Slack calls", lambda: bound.run(run_deferred, req.context)
             )
         return _never_an_error_for_slack(req, response)
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from mentorbot.bot.settings import Settings, SettingsError
 from mentorbot.bot.timeutil import parse_instant, utcnow
+from mentorbot.logs import configure_logging
 
 if TYPE_CHECKING:
     from mentorbot.runtime import Runtime
@@ -161,11 +162,7 @@ def _settings() -> Settings:
 
 
 def _configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    configure_logging(settings.log_level, settings.log_format)
 
 
 def _db_upgrade(_args: argparse.Namespace) -> int:

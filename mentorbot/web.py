@@ -117,6 +117,7 @@ def create_wsgi_app() -> WebApp:
     from mentorbot.app import create_app
     from mentorbot.bot.migrate import upgrade
     from mentorbot.bot.settings import Settings, SettingsError
+    from mentorbot.logs import configure_logging
     from mentorbot.runtime import build_runtime, freeze_long_lived
 
     try:
@@ -127,6 +128,7 @@ def create_wsgi_app() -> WebApp:
         # instead of restarting workers that cannot start.
         print(f"mentorbot: {error}", file=sys.stderr)
         raise SystemExit(4) from None
+    configure_logging(settings.log_level, settings.log_format)
     runtime = build_runtime(settings)
     upgrade(runtime.engine)
     app = WebApp(create_app(runtime), runtime)

@@ -66,6 +66,7 @@ class Settings:
     public_url: str | None = None
     port: int = 3000
     log_level: str = "INFO"
+    log_format: str = "text"
     delivery_lease: timedelta = timedelta(minutes=5)
     # Messages a worker sends side by side (its sending lanes).
     send_concurrency: int = 8
@@ -201,6 +202,7 @@ class Settings:
             away_words=_away_words(get("MENTORBOT_AWAY_WORDS")),
             port=_port(get("PORT") or "3000"),
             log_level=_log_level(get("MENTORBOT_LOG_LEVEL") or "INFO"),
+            log_format=_log_format(get("MENTORBOT_LOG_FORMAT") or "text"),
             delivery_lease=_lease(get("MENTORBOT_DELIVERY_LEASE_SECONDS") or "300"),
             send_concurrency=_whole(
                 get("MENTORBOT_SEND_CONCURRENCY") or "8",
@@ -412,6 +414,13 @@ def _port(value: str) -> int:
     if not is_whole_number(value) or not 0 < int(value) < 65536:
         raise SettingsError(f"PORT must be a TCP port number between 1 and 65535, not {value!r}.")
     return int(value)
+
+
+def _log_format(value: str) -> str:
+    found = value.strip().lower()
+    if found not in ("text", "json"):
+        raise SettingsError(f"MENTORBOT_LOG_FORMAT must be text or json, not {value!r}.")
+    return found
 
 
 def _log_level(value: str) -> str:

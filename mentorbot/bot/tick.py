@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from mentorbot.bot.services.mentor_requests import produce_request_expiry
 from mentorbot.bot.services.nudges import produce_nudges
 from mentorbot.bot.services.pauses import produce_resumes
 from mentorbot.bot.services.phases import produce_phases
+from mentorbot.logs import bind_log_context
 
 # A producer finds what is due at `now`, enqueues it (deduplicated) and returns how many it queued.
 Producer = Callable[[Session, datetime], int]
@@ -91,6 +93,18 @@ def run_tick(
     finds another producing skips producing, since that one does the same work); sending is
     not under that lock, so every worker's lanes send side by side.
     """
+    with bind_log_context(tick=uuid.uuid4().hex[:12]):
+        return _run_tick(sessions, clients, now, policy, lease=lease)
+
+
+def _run_tick(
+    sessions: sessionmaker[Session],
+    clients: SlackClients,
+    now: datetime,
+    policy: SendPolicy | None,
+    *,
+    lease: timedelta | None,
+) -> TickSummary:
     summary = TickSummary(at=now)
     with one_at_a_time(sessions.kw["bind"]) as ours:
         if ours:

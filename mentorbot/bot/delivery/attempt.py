@@ -23,6 +23,7 @@ from mentorbot.bot.delivery.conversations import STALE
 from mentorbot.bot.delivery.history import MAX_LOOKUPS, find_delivered, metadata_for
 from mentorbot.bot.delivery.pace import retry_after, slack_time
 from mentorbot.bot.outbox import UNCONFIRMED, UNINSTALLED
+from mentorbot.logs import bind_log_context
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +98,16 @@ def attempt(
     slack_clock: Callable[[], datetime] = slack_time,
 ) -> Outcome:
     """Send one claimed message (or find it sent already) and say what became of it;
-    `slack_clock` tells when it was posted, for its conversation's pace."""
+    `slack_clock` tells when it was posted, for its conversation's pace. Its log lines name
+    the message's workspace, kind and dedupe key."""
+    kind = claim.dedupe_key.partition(":")[0]
+    with bind_log_context(workspace=claim.team_id, kind=kind, dedupe_key=claim.dedupe_key):
+        return _attempt(client, claim, now, slack_clock)
+
+
+def _attempt(
+    client: WebClient, claim: Claimed, now: datetime, slack_clock: Callable[[], datetime]
+) -> Outcome:
     progress = _Progress(clock=slack_clock)
     try:
         channel, ts, found = _send(client, claim, progress)
