@@ -14,6 +14,7 @@ The packages, data folders and modules at the top (docs/modules.md maps them all
 - `cli`: the `mentorbot` command line (run, worker, tick, db upgrade, import-pairs, report, demo).
 - `dashboard`: the coordinators' web dashboard: sign-in with a one-time link, sessions, pages.
 - `directory`: finding people in Slack by member ID (users.info) or e-mail.
+- `doctor`: `mentorbot doctor`: settings, database, token and scopes, public URL, each checked.
 - `imports`: a CSV import from start to end: read, look people up, pair all or nobody.
 - `localserver`: a small threaded WSGI server on loopback, for the demo and the tests.
 - `logs`: logging that never shows a Slack token.

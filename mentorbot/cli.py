@@ -1,4 +1,5 @@
-"""The `mentorbot` command line: run, worker, tick, db upgrade, import-pairs, report, demo."""
+"""The `mentorbot` command line: run, worker, tick, db upgrade, import-pairs, report, doctor,
+demo."""
 
 from __future__ import annotations
 
@@ -127,6 +128,14 @@ def _parser() -> argparse.ArgumentParser:
         "--team", metavar="T…", help="the workspace's team ID (needed when there are several)"
     )
     report.set_defaults(handler=_report)
+
+    doctor = sub.add_parser(
+        "doctor",
+        help="check this install: settings, database, token and scopes, public URL",
+        description="Runs each check once and prints a line for it, with what to do when it "
+        "fails; exits 1 when any fails.",
+    )
+    doctor.set_defaults(handler=_doctor)
 
     demo = sub.add_parser(
         "demo",
@@ -257,6 +266,15 @@ def _import_pairs(args: argparse.Namespace) -> int:
         runtime.close()
     print(report.text)
     return 0 if report.ok else 1
+
+
+def _doctor(_args: argparse.Namespace) -> int:
+    from mentorbot.doctor import run_checks
+
+    checks = run_checks(os.environ)
+    for check in checks:
+        print(check.line())
+    return 0 if all(check.ok for check in checks) else 1
 
 
 def _report(args: argparse.Namespace) -> int:

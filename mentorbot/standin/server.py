@@ -107,6 +107,7 @@ class SlackStandin(StandinSetup, StandinFaults, StandinRecords):
         with self._lock:
             self._workspace.current_token = _bearer(headers) or token
             answer = self._run(method, args, found)
+            answer.headers.setdefault("X-OAuth-Scopes", ",".join(self.scopes))
             payload = json.loads(answer.body) if answer.body else {}
             self._calls.append(
                 RecordedCall(

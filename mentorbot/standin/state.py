@@ -6,6 +6,7 @@ import threading
 from collections import deque
 from typing import TYPE_CHECKING
 
+from mentorbot.oauth import BOT_SCOPES
 from mentorbot.standin.methods import Workspace
 from mentorbot.standin.objects import BotIdentity, FileDownload, Json, RecordedCall
 from mentorbot.standin.transport import StandinHTTPServer
@@ -30,6 +31,8 @@ class StandinState:
     ) -> None:
         self.bot = BotIdentity(team_id, team_name, bot_user_id, bot_id, app_id)
         self._address = (host, port)
+        # The scopes Slack's `x-oauth-scopes` header says the token has (the manifest's).
+        self.scopes: tuple[str, ...] = BOT_SCOPES
         self._lock = threading.Lock()
         self._workspace = Workspace(self.bot)
         self._calls: list[RecordedCall] = []
