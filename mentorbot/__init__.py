@@ -14,10 +14,12 @@ The packages, data folders and modules at the top (docs/modules.md maps them all
 - `cli`: the `mentorbot` command line (run, worker, tick, db upgrade, import-pairs, report, demo).
 - `dashboard`: the coordinators' web dashboard: sign-in with a one-time link, sessions, pages.
 - `directory`: finding people in Slack by member ID (users.info) or e-mail.
+- `gunicorn_config`: gunicorn's hooks for the Procfile's web process: its workers' metrics as one.
 - `doctor`: `mentorbot doctor`: settings, database, token and scopes, public URL, each checked.
 - `imports`: a CSV import from start to end: read, look people up, pair all or nobody.
 - `localserver`: a small threaded WSGI server on loopback, for the demo and the tests.
 - `logs`: logging that never shows a Slack token.
+- `metrics`: Prometheus metrics: counters and histograms, the database's figures, `/metrics`.
 - `oauth`: installing mentorbot in many workspaces over OAuth.
 - `slack_sign_in`: Sign in with Slack (OpenID Connect) for the dashboard, with OAuth installs.
 - `runtime`: a process's long-lived parts: settings, engine, Slack clients, follow-up threads.

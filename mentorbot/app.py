@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import time
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -18,6 +19,7 @@ from mentorbot.bot.settings import Settings
 from mentorbot.handlers.deferred import has_deferred, run_deferred
 from mentorbot.handlers.errors import reply_for
 from mentorbot.logs import bind_log_context
+from mentorbot.metrics import observe_slack_request
 from mentorbot.oauth import installation_authorize, oauth_settings
 from mentorbot.runtime import Runtime
 
@@ -39,8 +41,11 @@ class MentorbotApp(App):
     def dispatch(self, req: BoltRequest) -> BoltResponse:
         """Handle one Slack request in one unit of work; its log lines name its workspace
         and carry an id of their own."""
+        started = time.perf_counter()
         with bind_log_context(workspace=req.context.team_id, request=uuid.uuid4().hex[:12]):
-            return self._dispatch(req)
+            response = self._dispatch(req)
+        observe_slack_request(req.body, response.status, time.perf_counter() - started)
+        return response
 
     def _dispatch(self, req: BoltRequest) -> BoltResponse:
         session = self.runtime.sessions()

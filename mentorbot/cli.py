@@ -18,6 +18,8 @@ from mentorbot.bot.timeutil import parse_instant, utcnow
 from mentorbot.logs import configure_logging
 
 if TYPE_CHECKING:
+    from wsgiref.simple_server import WSGIServer
+
     from mentorbot.runtime import Runtime
 
 log = logging.getLogger("mentorbot")
@@ -210,6 +212,7 @@ def _worker(_args: argparse.Namespace) -> int:
     runtime = _connected_runtime(settings)
     _take_over_as_sole_sender(runtime)
     scheduler = blocking_scheduler(runtime)
+    listener = _worker_metrics(runtime)
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
         log.info("stopping the worker")
@@ -220,8 +223,37 @@ def _worker(_args: argparse.Namespace) -> int:
     try:
         scheduler.start()
     finally:
+        if listener is not None:
+            listener.shutdown()
+            listener.server_close()
         runtime.close()
     return 0
+
+
+def _worker_metrics(runtime: Runtime) -> WSGIServer | None:
+    """The worker's metrics listener, when MENTORBOT_METRICS=on."""
+    from mentorbot.bot.db import database_answers
+    from mentorbot.metrics import serve_worker_metrics
+
+    settings = runtime.settings
+    if not settings.metrics:
+        return None
+    try:
+        listener = serve_worker_metrics(
+            port=settings.metrics_port,
+            token=settings.metrics_token,
+            sessions=runtime.sessions,
+            clock=runtime.clock,
+            healthy=lambda: database_answers(runtime.engine),
+        )
+    except OSError as error:
+        runtime.close()
+        raise CommandError(
+            f"cannot listen for metrics on port {settings.metrics_port} "
+            f"(MENTORBOT_METRICS_PORT): {error.strerror or error}"
+        ) from None
+    log.info("metrics at http://0.0.0.0:%d/metrics", settings.metrics_port)
+    return listener
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -29,6 +29,7 @@ from mentorbot.bot.settings import Settings, SettingsError
 from mentorbot.bot.timeutil import utcnow
 from mentorbot.bot.token_store import EncryptedInstallationStore
 from mentorbot.logs import install_token_redaction
+from mentorbot.metrics import CountRateLimits, count_database_errors
 
 log = logging.getLogger(__name__)
 
@@ -179,6 +180,7 @@ def build_runtime(settings: Settings) -> Runtime:
     """Create the engine, session factory and Web API client for these settings."""
     install_token_redaction()
     engine = make_engine(settings.database_url)
+    count_database_errors(engine)
     runtime = Runtime(
         settings=settings,
         engine=engine,
@@ -205,9 +207,9 @@ def web_client(
     (`retry_rate_limits=False`), which pauses the workspace instead. A dropped connection is
     never retried blindly: the message may have arrived, and the sender checks first.
     """
-    handlers: list[RetryHandler] = (
-        [RateLimitErrorRetryHandler(max_retry_count=3)] if retry_rate_limits else []
-    )
+    handlers: list[RetryHandler] = [CountRateLimits()]  # first: it counts, never retries
+    if retry_rate_limits:
+        handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
     return WebClient(token=token, base_url=settings.slack_api_url, retry_handlers=handlers)
 
 

@@ -3,6 +3,7 @@
 - `POST /slack/events`: every request Slack sends, to Bolt through Bolt's Flask adapter.
 - `GET /slack/install` and `GET /slack/oauth_redirect`: OAuth installs, with SLACK_CLIENT_ID.
 - `GET /healthz`: 200 when the database answers, 503 when it does not.
+- `GET /metrics`: Prometheus metrics, with MENTORBOT_METRICS=on (`metrics.py`).
 - `GET /calendar/<token>.ics`: a person's calendar feed (`calendar_feeds.py`).
 - `/dashboard…`: the coordinators' web dashboard (`dashboard.py`), and with SLACK_CLIENT_ID
   Sign in with Slack for it (`slack_sign_in.py`).
@@ -32,6 +33,7 @@ from mentorbot.app import signed_by_slack
 from mentorbot.bot.db import database_answers
 from mentorbot.calendar_feeds import calendar_feeds
 from mentorbot.dashboard import dashboard
+from mentorbot.metrics import answer_scrape, observe_slack_request
 from mentorbot.oauth import INSTALL_PATH, REDIRECT_PATH
 from mentorbot.runtime import Runtime
 from mentorbot.slack_sign_in import slack_sign_in
@@ -62,8 +64,10 @@ class _SlackHandler(SlackRequestHandler):
         except Exception:
             text = raw.decode("utf-8", "replace")  # Slack sends UTF-8: other bytes never verify
             if text.encode() != raw or not signed_by_slack(self.runtime.settings, text, headers):
+                observe_slack_request({}, 401, 0.0)
                 return to_flask_response(BoltResponse(status=401, body=""))
             log.warning("Slack sent a request Bolt cannot take apart; acknowledged", exc_info=True)
+            observe_slack_request({}, 200, 0.0)
             return to_flask_response(BoltResponse(status=200, body=""))
         return to_flask_response(self.app.dispatch(bolt_request))
 
@@ -88,12 +92,24 @@ class WebApp(Flask):
             self.add_url_rule(INSTALL_PATH, "slack_install", to_bolt, methods=["GET"])
             self.add_url_rule(REDIRECT_PATH, "slack_oauth_redirect", to_bolt, methods=["GET"])
         self.add_url_rule("/healthz", "healthz", self._healthz, methods=["GET"])
+        if runtime.settings.metrics:
+            self.add_url_rule("/metrics", "metrics", self._metrics, methods=["GET"])
         self.register_blueprint(calendar_feeds(runtime, _not_found))
         self.register_blueprint(dashboard(runtime, _not_found))
         if runtime.settings.slack_client_id:
             self.register_blueprint(slack_sign_in(runtime))
         self.register_error_handler(404, _not_found)
         self.register_error_handler(405, _not_found)
+
+    def _metrics(self) -> Response:
+        settings = self.runtime.settings
+        status, headers, body = answer_scrape(
+            settings.metrics_token,
+            request.headers.get("Authorization"),
+            self.runtime.sessions,
+            self.runtime.clock,
+        )
+        return Response(body, status=status, headers=headers)
 
     def _healthz(self) -> Response:
         ok = database_answers(self.runtime.engine)

@@ -4,18 +4,29 @@ from __future__ import annotations
 
 import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
+from urllib.request import urlopen
 
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 
 from mentorbot.bot.db import make_engine, make_sessionmaker
 from mentorbot.bot.migrate import upgrade
 from mentorbot.bot.models import OutboundMessage
 from mentorbot.bot.timeutil import utcnow
-from mentorbot.standin import SlackStandin
+from mentorbot.standin import SignedSlackClient, SlackStandin
 from tests.factories import seed_pair
-from tests.processes import COMMAND, bot_env, free_port, running, wait_for, wait_until_healthy
+from tests.processes import (
+    COMMAND,
+    SECRET,
+    bot_env,
+    free_port,
+    running,
+    wait_for,
+    wait_until_healthy,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -82,3 +93,67 @@ def test_procfile_web_process_serves_without_a_scheduler(
     with running(web_command, env, cwd=REPO) as web:
         wait_until_healthy(f"http://127.0.0.1:{port}", web)
     assert standin.calls_to("chat.postMessage") == []  # the web process never ticks
+
+
+def _scrape(url: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    with urlopen(f"{url}/metrics", timeout=10) as response:
+        text = response.read().decode()
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+
+
+def test_the_procfile_web_process_adds_up_every_gunicorn_worker(
+    database_url: str, standin: SlackStandin, tmp_path: Path
+) -> None:
+    engine = make_engine(database_url)
+    upgrade(engine)  # as the Procfile's release step does, before the web process starts
+    engine.dispose()
+    procfile = dict(
+        line.split(":", 1) for line in (REPO / "Procfile").read_text().splitlines() if line
+    )
+    port = free_port()
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    figures_dir = tmp_path / "metrics"
+    env = bot_env(
+        standin,
+        database_url,
+        PORT=str(port),
+        PATH=path,
+        MENTORBOT_METRICS="on",
+        PROMETHEUS_MULTIPROC_DIR=str(figures_dir),
+    )
+    url = f"http://127.0.0.1:{port}"
+    slack = SignedSlackClient(f"{url}/slack/events", SECRET, standin=standin)
+    with running(["sh", "-c", f"exec {procfile['web'].strip()}"], env, cwd=REPO) as web:
+        wait_until_healthy(url, web)
+        with ThreadPoolExecutor(max_workers=8) as pool:  # side by side: both workers answer
+            statuses = list(
+                pool.map(lambda _: slack.command("/checkin", "help", "U0MENTEE").status, range(40))
+            )
+        assert statuses == [200] * 40
+        scrapes = [_scrape(url) for _ in range(6)]  # whichever worker answers
+    key = ("mentorbot_slack_requests_total", (("kind", "command"), ("outcome", "ok")))
+    assert [figures[key] for figures in scrapes] == [40.0] * 6
+    workers = {path.stem.rsplit("_", 1)[-1] for path in figures_dir.glob("counter_*.db")}
+    assert len(workers) == 2
+
+
+def test_the_worker_serves_its_metrics_on_a_port_of_its_own(
+    database_url: str, standin: SlackStandin
+) -> None:
+    _seed_due_prompt(database_url, standin)
+    port = free_port()
+    env = bot_env(standin, database_url, MENTORBOT_METRICS="on", MENTORBOT_METRICS_PORT=str(port))
+    url = f"http://127.0.0.1:{port}"
+    with running([*COMMAND, "worker"], env) as worker:
+        wait_until_healthy(url, worker)
+        ticked = ("mentorbot_tick_seconds_count", ())
+        wait_for(lambda: _scrape(url).get(ticked, 0) >= 1, "the worker's first tick to end")
+        figures = _scrape(url)
+    assert _statuses(database_url) == ["sent", "sent"]
+    assert figures[("mentorbot_sends_total", (("outcome", "sent"),))] == 2
+    assert figures[("mentorbot_tick_queued_total", (("producer", "meeting_prompts"),))] == 2
+    assert figures[("mentorbot_workspaces_installed", ())] == 1

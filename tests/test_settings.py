@@ -80,6 +80,11 @@ def test_values_are_parsed() -> None:
         ("MENTORBOT_SEND_CONCURRENCY", "many"),
         ("MENTORBOT_HISTORY_LOOKUP_SECONDS", "-1"),
         ("MENTORBOT_HISTORY_LOOKUP_SECONDS", "a minute"),
+        ("MENTORBOT_METRICS", "sometimes"),
+        ("MENTORBOT_METRICS_PORT", "0"),
+        ("MENTORBOT_RETENTION_DAYS", "0"),
+        ("MENTORBOT_RETENTION_DAYS", "forever"),
+        ("MENTORBOT_RETENTION_DAYS", "3651"),
     ],
 )
 def test_bad_value_names_the_variable(name: str, value: str) -> None:
@@ -109,6 +114,19 @@ def test_sending_lanes_and_history_pace() -> None:
     assert Settings.from_env(oauth).history_every == timedelta(minutes=1)
     custom = Settings.from_env({**oauth, "MENTORBOT_HISTORY_LOOKUP_SECONDS": "5"})
     assert custom.history_every == timedelta(seconds=5)
+
+
+def test_metrics_and_retention_are_off_unless_set() -> None:
+    default = Settings.from_env({})
+    assert (default.metrics, default.metrics_port, default.retention_days) == (False, 9464, None)
+    chosen = Settings.from_env(
+        {
+            "MENTORBOT_METRICS": "On",
+            "MENTORBOT_METRICS_PORT": "9100",
+            "MENTORBOT_RETENTION_DAYS": "365",
+        }
+    )
+    assert (chosen.metrics, chosen.metrics_port, chosen.retention_days) == (True, 9100, 365)
 
 
 def test_working_hours_may_run_until_midnight() -> None:

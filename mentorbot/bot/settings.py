@@ -67,6 +67,14 @@ class Settings:
     port: int = 3000
     log_level: str = "INFO"
     log_format: str = "text"
+    # Prometheus metrics at GET /metrics (the web process, and the worker's listener on
+    # `metrics_port`), behind `Authorization: Bearer <metrics_token>` when one is set.
+    metrics: bool = False
+    metrics_token: str | None = None
+    metrics_port: int = 9464
+    # The words people wrote are deleted this many days after their pair or cohort ended;
+    # None keeps them until someone deletes their data.
+    retention_days: int | None = None
     delivery_lease: timedelta = timedelta(minutes=5)
     # Messages a worker sends side by side (its sending lanes).
     send_concurrency: int = 8
@@ -200,9 +208,13 @@ class Settings:
             public_url=_public_url(get("MENTORBOT_PUBLIC_URL")),
             away_emoji=_away_emoji(get("MENTORBOT_AWAY_EMOJI")),
             away_words=_away_words(get("MENTORBOT_AWAY_WORDS")),
-            port=_port(get("PORT") or "3000"),
+            port=_port(get("PORT") or "3000", "PORT"),
             log_level=_log_level(get("MENTORBOT_LOG_LEVEL") or "INFO"),
             log_format=_log_format(get("MENTORBOT_LOG_FORMAT") or "text"),
+            metrics=_switch(get("MENTORBOT_METRICS") or "off", "MENTORBOT_METRICS"),
+            metrics_token=get("MENTORBOT_METRICS_TOKEN"),
+            metrics_port=_port(get("MENTORBOT_METRICS_PORT") or "9464", "MENTORBOT_METRICS_PORT"),
+            retention_days=_retention(get("MENTORBOT_RETENTION_DAYS") or "off"),
             delivery_lease=_lease(get("MENTORBOT_DELIVERY_LEASE_SECONDS") or "300"),
             send_concurrency=_whole(
                 get("MENTORBOT_SEND_CONCURRENCY") or "8",
@@ -410,9 +422,30 @@ def parse_workdays(value: str, name: str) -> frozenset[int]:
     return frozenset(days)
 
 
-def _port(value: str) -> int:
+def _port(value: str, name: str) -> int:
     if not is_whole_number(value) or not 0 < int(value) < 65536:
-        raise SettingsError(f"PORT must be a TCP port number between 1 and 65535, not {value!r}.")
+        raise SettingsError(f"{name} must be a TCP port number between 1 and 65535, not {value!r}.")
+    return int(value)
+
+
+def _switch(value: str, name: str) -> bool:
+    found = value.strip().lower()
+    if found in ("on", "true", "yes", "1"):
+        return True
+    if found in ("off", "false", "no", "0"):
+        return False
+    raise SettingsError(f"{name} must be on or off, not {value!r}.")
+
+
+def _retention(value: str) -> int | None:
+    if value.strip().lower() == "off":
+        return None
+    if not is_whole_number(value) or not 1 <= int(value) <= 3650:
+        raise SettingsError(
+            "MENTORBOT_RETENTION_DAYS must be off or a whole number of days from 1 to 3650 (how "
+            "long after a pair or cohort ends the words people wrote are kept), "
+            f"not {value!r}."
+        )
     return int(value)
 
 

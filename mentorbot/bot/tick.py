@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,6 +27,7 @@ from mentorbot.bot.services.nudges import produce_nudges
 from mentorbot.bot.services.pauses import produce_resumes
 from mentorbot.bot.services.phases import produce_phases
 from mentorbot.logs import bind_log_context
+from mentorbot.metrics import observe_tick
 
 # A producer finds what is due at `now`, enqueues it (deduplicated) and returns how many it queued.
 Producer = Callable[[Session, datetime], int]
@@ -93,8 +95,11 @@ def run_tick(
     finds another producing skips producing, since that one does the same work); sending is
     not under that lock, so every worker's lanes send side by side.
     """
+    started = time.perf_counter()
     with bind_log_context(tick=uuid.uuid4().hex[:12]):
-        return _run_tick(sessions, clients, now, policy, lease=lease)
+        summary = _run_tick(sessions, clients, now, policy, lease=lease)
+    observe_tick(summary.queued, time.perf_counter() - started)
+    return summary
 
 
 def _run_tick(

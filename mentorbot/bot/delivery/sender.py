@@ -34,6 +34,7 @@ from mentorbot.bot.delivery.pace import PostRate, next_free_conversation, pause
 from mentorbot.bot.delivery.profiles import refresh_profiles
 from mentorbot.bot.models import OutboundMessage, SlackPause
 from mentorbot.bot.timeutil import utcnow
+from mentorbot.metrics import SEND_SECONDS, SENDS
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,17 @@ class SendPolicy:
     lanes: int = 1
     lease: timedelta = DEFAULT_LEASE
     history_every: timedelta = timedelta(0)
+
+
+# An attempt's outcome as the metrics name it (a message found already sent was sent).
+SEND_OUTCOME = {
+    "sent": "sent",
+    "found": "sent",
+    "retrying": "retrying",
+    "failed": "failed",
+    "cancelled": "cancelled",
+    "unknown": "unknown",
+}
 
 
 @dataclass
@@ -70,7 +82,8 @@ class DeliveryReport:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def count(self, outcome: Outcome) -> None:
-        """Add one recorded outcome to the figures."""
+        """Add one recorded outcome to the figures (and to the process's metrics)."""
+        SENDS.labels(SEND_OUTCOME[outcome.kind]).inc()
         with self._lock:
             if outcome.kind in ("sent", "found"):
                 self.sent += 1
@@ -86,6 +99,8 @@ class DeliveryReport:
                 self.retrying += 1
 
     def scanned(self, scan: Scan) -> None:
+        if scan.expired:
+            SENDS.labels("expired").inc(scan.expired)
         with self._lock:
             self.held += scan.held
             self.expired += scan.expired
@@ -238,11 +253,11 @@ class _Drain:
 
     def _attempt(self, claim: Claimed) -> None:
         client = self.client_for(claim.team_id)
-        outcome = (
-            no_workspace(claim)
-            if client is None
-            else attempt(client, claim, self.clock(), self.pace.clock)
-        )
+        if client is None:
+            outcome = no_workspace(claim)
+        else:
+            with SEND_SECONDS.time():
+                outcome = attempt(client, claim, self.clock(), self.pace.clock)
         with unit_of_work(self.sessions) as session:
             if record_outcome(session, claim, outcome.changes):
                 self._learnt(session, outcome)
