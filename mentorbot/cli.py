@@ -197,7 +197,13 @@ def _tick(args: argparse.Namespace) -> int:
 
     runtime = _connected_runtime(_settings())
     try:
-        summary = run_tick(runtime.sessions, runtime, args.at or utcnow(), runtime.send_policy)
+        summary = run_tick(
+            runtime.sessions,
+            runtime,
+            args.at or utcnow(),
+            runtime.send_policy,
+            retention_days=runtime.settings.retention_days,
+        )
     finally:
         runtime.close()
     print(summary.line())

@@ -136,7 +136,13 @@ def dashboard(runtime: Runtime, not_found: Callable[[], Response]) -> Blueprint:
             cards = dashboard_pages.programme(
                 session, team_id=who.team_id, viewer=who.user_id, now=now()
             )
-            return page("dashboard/programme.html.j2", viewer=who, cards=cards, min_group=MIN_GROUP)
+            return page(
+                "dashboard/programme.html.j2",
+                viewer=who,
+                cards=cards,
+                min_group=MIN_GROUP,
+                retention_days=runtime.settings.retention_days,
+            )
 
     def signed_in(render: Callable[[Session, Viewer], Response]) -> Response:
         """The page `render` makes for the signed-in coordinator, in a read-only session;

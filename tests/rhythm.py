@@ -91,7 +91,12 @@ def run_until(
     while moment < end:
         moment = min(moment + step, end)
         clock.move_to(moment)
-        run_tick(runtime.sessions, runtime.client, moment)
+        run_tick(
+            runtime.sessions,
+            runtime.client,
+            moment,
+            retention_days=runtime.settings.retention_days,
+        )
     return moment
 
 

@@ -72,8 +72,13 @@ pytestmark = pytest.mark.usefixtures("people")
 
 @pytest.fixture
 def settings(standin: SlackStandin, database_url: str) -> Settings:
-    """The usual test settings, with calendar feeds on (a surface of their own)."""
-    return settings_for(standin, database_url, MENTORBOT_PUBLIC_URL="https://mentorbot.example.com")
+    """The usual test settings, with calendar feeds and metrics on (surfaces of their own)."""
+    return settings_for(
+        standin,
+        database_url,
+        MENTORBOT_PUBLIC_URL="https://mentorbot.example.com",
+        MENTORBOT_METRICS="on",
+    )
 
 
 def calendar_feed_of(slack: SignedSlackClient, web: FlaskClient, user_id: str) -> str:
@@ -154,6 +159,11 @@ def test_each_kind_of_content_reaches_only_its_readers(
         with WebApp(bolt_app, runtime).test_client() as web:
             feeds = {reader: calendar_feed_of(slack, web, reader) for reader in READERS}
             seen[COORD] += dashboard_seen_by(slack, web)
+            metrics = web.get("/metrics").get_data(as_text=True)
+    # The operator's metrics name no one and quote nothing: counts by kind only.
+    assert "mentorbot_sends_total" in metrics
+    assert not [marker for marker in CONTENT if marker in metrics]
+    assert not [person for person in READERS if person in metrics]
     # A calendar feed carries no one's words, not even to their author.
     assert "Mentoring with" in feeds[BEN] and "Mentoring with" in feeds[ANA]
     for reader, feed in feeds.items():

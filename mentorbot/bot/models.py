@@ -205,6 +205,8 @@ class Cohort(Base):
     heads_up_at: Mapped[datetime | None] = mapped_column(index=True)
     created_by: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When retention deleted the cohort's own words: requests, announcements.
+    words_deleted_at: Mapped[datetime | None]
 
 
 class Pair(Base):
@@ -254,6 +256,8 @@ class Pair(Base):
     meeting_history: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
+    # When retention deleted the words written in the pair (MENTORBOT_RETENTION_DAYS).
+    words_deleted_at: Mapped[datetime | None]
 
 
 class CheckIn(Base):
@@ -366,6 +370,8 @@ class Concern(Base):
     # How it was handled (replied, rematch, ended) and the coordinator's reply, if any.
     resolution: Mapped[str | None] = mapped_column(String(16))
     reply: Mapped[str | None] = mapped_column(Text)
+    # When retention deleted the concern's words (and its reply).
+    words_deleted_at: Mapped[datetime | None]
 
 
 class Reflection(Base):

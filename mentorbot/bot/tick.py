@@ -26,6 +26,7 @@ from mentorbot.bot.services.mentor_requests import produce_request_expiry
 from mentorbot.bot.services.nudges import produce_nudges
 from mentorbot.bot.services.pauses import produce_resumes
 from mentorbot.bot.services.phases import produce_phases
+from mentorbot.bot.services.retention import RetentionPass, forget_old_words
 from mentorbot.logs import bind_log_context
 from mentorbot.metrics import observe_tick
 
@@ -64,6 +65,7 @@ class TickSummary:
     skipped: bool = False
     queued: dict[str, int] = field(default_factory=dict)
     delivery: DeliveryReport = field(default_factory=DeliveryReport)
+    forgotten: RetentionPass = field(default_factory=RetentionPass)
 
     def line(self) -> str:
         """A one-line human summary."""
@@ -78,6 +80,14 @@ class TickSummary:
             f"failed {d.failed}, retrying {d.retrying}"
             + (f", expired {d.expired}" if d.expired else "")
             + (f", unknown {d.unknown}" if d.unknown else "")
+            + (self._forgotten() if self.forgotten else "")
+        )
+
+    def _forgotten(self) -> str:
+        f = self.forgotten
+        return (
+            f"; words deleted (retention) of {f.pairs} pair(s), {f.cohorts} cohort(s), "
+            f"{f.concerns} concern(s)"
         )
 
 
@@ -88,8 +98,10 @@ def run_tick(
     policy: SendPolicy | None = None,
     *,
     lease: timedelta | None = None,
+    retention_days: int | None = None,
 ) -> TickSummary:
-    """Run every producer as of `now` in one transaction, then deliver what is due.
+    """Run every producer as of `now` in one transaction, then deliver what is due. With
+    `retention_days`, the next batch of old words is deleted in the same transaction.
 
     On PostgreSQL the producers run one tick at a time across all processes (a tick that
     finds another producing skips producing, since that one does the same work); sending is
@@ -97,7 +109,9 @@ def run_tick(
     """
     started = time.perf_counter()
     with bind_log_context(tick=uuid.uuid4().hex[:12]):
-        summary = _run_tick(sessions, clients, now, policy, lease=lease)
+        summary = _run_tick(
+            sessions, clients, now, policy, lease=lease, retention_days=retention_days
+        )
     observe_tick(summary.queued, time.perf_counter() - started)
     return summary
 
@@ -109,6 +123,7 @@ def _run_tick(
     policy: SendPolicy | None,
     *,
     lease: timedelta | None,
+    retention_days: int | None,
 ) -> TickSummary:
     summary = TickSummary(at=now)
     with one_at_a_time(sessions.kw["bind"]) as ours:
@@ -117,6 +132,7 @@ def _run_tick(
                 for producer in PRODUCERS:
                     summary.queued[producer.__name__] = producer(session, now)
                 forget_old_events(session, now=now)
+                summary.forgotten = forget_old_words(session, now=now, days=retention_days)
         else:
             summary.skipped = True
     summary.delivery = deliver_due(sessions, clients, now, policy, lease=lease)

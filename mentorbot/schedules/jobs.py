@@ -14,7 +14,13 @@ log = logging.getLogger(__name__)
 def tick_job(runtime: Runtime) -> TickSummary | None:
     """Run one tick as of the current minute; log and survive any failure."""
     try:
-        summary = run_tick(runtime.sessions, runtime, utcnow(), runtime.send_policy)
+        summary = run_tick(
+            runtime.sessions,
+            runtime,
+            utcnow(),
+            runtime.send_policy,
+            retention_days=runtime.settings.retention_days,
+        )
     except Exception:
         log.exception("tick failed; the next one will pick up the work")
         return None

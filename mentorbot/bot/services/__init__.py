@@ -44,5 +44,6 @@ One module per feature, named like its handler modules and template folder. A pr
 - `phases`: a cohort's phases by its dates, and the heads-up before each (producer).
 - `privacy`: who may read what; every path that shows check-in text goes through it.
 - `profiles`: mentoring profiles, what matching reads.
+- `retention`: the words people wrote, deleted some days after their pair or cohort ended.
 - `workspaces`: the workspaces served, their settings, each person's time zone and hours.
 """

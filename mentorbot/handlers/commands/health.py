@@ -44,6 +44,7 @@ def status(request: MentoringRequest) -> None:
             now=request.now,
             zone=request.zone(),
             min_group=MIN_GROUP,
+            retention_days=request.settings.retention_days,
         )
     )
 
