@@ -385,6 +385,7 @@ def test_feedback_figures_keep_the_anonymity_threshold(session: Session) -> None
             now=NOW,
             zone=UTC,
             min_group=3,
+            retention_days=None,
         )
 
     assert "mentees: trust 3.0 · communication 3.0 · usefulness 3.7 (3 mentees)" in shown()
@@ -452,11 +453,25 @@ def test_a_coordinator_in_a_pair_does_not_see_that_pair_on_its_own(session: Sess
     assert weekly_changes(session, cohorts=chosen, now=NOW)[ids.spring].concerns == 1
     assert weekly_changes(session, cohorts=chosen, now=NOW, viewer=M3)[ids.spring].concerns == 0
     status = render_text(
-        "health/status.md.j2", health=[theirs], named=True, shown=15, now=NOW, zone=UTC, min_group=3
+        "health/status.md.j2",
+        health=[theirs],
+        named=True,
+        shown=15,
+        now=NOW,
+        zone=UTC,
+        min_group=3,
+        retention_days=None,
     )
     assert "concern" not in status.lower() and "<@U0M3> mentors" not in status
     assert "concern" in render_text(
-        "health/status.md.j2", health=[others], named=True, shown=15, now=NOW, zone=UTC, min_group=3
+        "health/status.md.j2",
+        health=[others],
+        named=True,
+        shown=15,
+        now=NOW,
+        zone=UTC,
+        min_group=3,
+        retention_days=None,
     )
 
 
@@ -476,7 +491,14 @@ def test_no_text_anyone_wrote_reaches_a_coordinator_surface(session: Session) ->
     # The Home also reads the coordinator's own check-ins (theirs to read): rendered apart.
     home = home_view(session, team_id=TEAM, user_id=COORD, coordinator=True, now=NOW)
     status = render_text(
-        "health/status.md.j2", health=health, named=False, shown=15, now=NOW, zone=UTC, min_group=3
+        "health/status.md.j2",
+        health=health,
+        named=False,
+        shown=15,
+        now=NOW,
+        zone=UTC,
+        min_group=3,
+        retention_days=None,
     )
     modal = render_json("health/pair_modal.json.j2", row=row, zone=UTC)
     everything = json.dumps([home, digest, modal]) + status + csv
