@@ -238,28 +238,16 @@ def _worker(_args: argparse.Namespace) -> int:
 
 def _worker_metrics(runtime: Runtime) -> WSGIServer | None:
     """The worker's metrics listener, when MENTORBOT_METRICS=on."""
-    from mentorbot.bot.db import database_answers
-    from mentorbot.metrics import serve_worker_metrics
+    from mentorbot.metrics import listen_if_enabled
 
-    settings = runtime.settings
-    if not settings.metrics:
-        return None
     try:
-        listener = serve_worker_metrics(
-            port=settings.metrics_port,
-            token=settings.metrics_token,
-            sessions=runtime.sessions,
-            clock=runtime.clock,
-            healthy=lambda: database_answers(runtime.engine),
-        )
+        return listen_if_enabled(runtime)
     except OSError as error:
         runtime.close()
         raise CommandError(
-            f"cannot listen for metrics on port {settings.metrics_port} "
+            f"cannot listen for metrics on port {runtime.settings.metrics_port} "
             f"(MENTORBOT_METRICS_PORT): {error.strerror or error}"
         ) from None
-    log.info("metrics at http://0.0.0.0:%d/metrics", settings.metrics_port)
-    return listener
 
 
 def _run(args: argparse.Namespace) -> int:

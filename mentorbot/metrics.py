@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from socketserver import ThreadingMixIn
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from prometheus_client import (
@@ -45,6 +45,9 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mentorbot.bot.models import OutboundMessage, Workspace
+
+if TYPE_CHECKING:
+    from mentorbot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -345,3 +348,22 @@ def serve_worker_metrics(
     )
     threading.Thread(target=server.serve_forever, name="mentorbot-metrics", daemon=True).start()
     return server
+
+
+def listen_if_enabled(runtime: Runtime) -> WSGIServer | None:
+    """A process without a web server (the worker, Socket Mode) serves its metrics on
+    MENTORBOT_METRICS_PORT, when MENTORBOT_METRICS=on; raises OSError if the port is taken."""
+    from mentorbot.bot.db import database_answers
+
+    settings = runtime.settings
+    if not settings.metrics:
+        return None
+    listener = serve_worker_metrics(
+        port=settings.metrics_port,
+        token=settings.metrics_token,
+        sessions=runtime.sessions,
+        clock=runtime.clock,
+        healthy=lambda: database_answers(runtime.engine),
+    )
+    log.info("metrics at http://0.0.0.0:%d/metrics", settings.metrics_port)
+    return listener

@@ -79,6 +79,7 @@ def serve_socket_mode(settings: Settings, *, scheduler: bool) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from mentorbot.app import create_app
+    from mentorbot.metrics import listen_if_enabled
     from mentorbot.runtime import build_runtime, freeze_long_lived
     from mentorbot.schedules.scheduler import background_scheduler
 
@@ -86,6 +87,7 @@ def serve_socket_mode(settings: Settings, *, scheduler: bool) -> int:
     handler = SocketModeHandler(create_app(runtime), settings.slack_app_token)
     freeze_long_lived()
     ticker = background_scheduler(runtime) if scheduler else None
+    listener = listen_if_enabled(runtime)
     stopped = threading.Event()
 
     def stop(_signum: int, _frame: Any) -> None:
@@ -101,6 +103,9 @@ def serve_socket_mode(settings: Settings, *, scheduler: bool) -> int:
     log.info("stopping")
     if ticker:
         ticker.shutdown(wait=True)
+    if listener is not None:
+        listener.shutdown()
+        listener.server_close()
     handler.close()
     runtime.close()
     return 0
