@@ -89,23 +89,30 @@ def _variable(name: str) -> str:
     return "{{ " + name + " }}"
 
 
-@cache
-def environment() -> Environment:
-    """The shared environment: StrictUndefined, no HTML autoescape, an mrkdwn `escape` filter."""
+def _environment(*, autoescape: bool) -> Environment:
+    """The templates folder with the options every environment shares: StrictUndefined,
+    trimmed blocks, no reloading (the templates ship inside the package, so none is stat'ed
+    at every render)."""
     env = Environment(
         loader=PackageLoader("mentorbot", "templates"),
         undefined=StrictUndefined,
-        autoescape=False,
+        autoescape=autoescape,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
-        # The templates ship inside the package: no need to stat each one at every render.
         auto_reload=False,
     )
+    env.filters["cut"] = truncate
+    return env
+
+
+@cache
+def environment() -> Environment:
+    """Slack's environment: no HTML autoescape; mrkdwn filters (`mrkdwn` escapes)."""
+    env = _environment(autoescape=False)
     env.filters["mrkdwn"] = escape_mrkdwn
     env.filters["mentions"] = escape_keeping_mentions
     env.filters["quoted"] = quoted
-    env.filters["cut"] = truncate
     env.filters["json"] = _tojson
     env.filters["variable"] = _variable
     env.filters["slackdate"] = slack_date
@@ -115,16 +122,7 @@ def environment() -> Environment:
 @cache
 def html_environment() -> Environment:
     """The web dashboard's environment: the same templates folder, HTML autoescaped."""
-    env = Environment(
-        loader=PackageLoader("mentorbot", "templates"),
-        undefined=StrictUndefined,
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        auto_reload=False,
-    )
-    env.filters["cut"] = truncate
-    return env
+    return _environment(autoescape=True)
 
 
 def render_html(name: str, /, **context: Any) -> str:
