@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, String, and_, cast, literal, select, update
+from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.models import (
@@ -38,11 +38,11 @@ from mentorbot.bot.models import (
     Reflection,
 )
 from mentorbot.bot.rendering import render_text
+from mentorbot.bot.services.own_data.words import empty_agreement, erase_goals_and_wins
 
 # How many pairs (and cohorts, and concerns) one tick takes: a few statements each, so the
 # tick's transaction stays short however much is due at once.
 BATCH = 50
-_AGREEMENT_WORDS = ("expectations", "boundaries", "first_goal")
 
 
 @dataclass(frozen=True)
@@ -114,17 +114,8 @@ def _forget_pairs(session: Session, pairs: list[Pair], *, now: datetime) -> None
         .where(CheckIn.pair_id.in_(ids))
         .values(went_well=None, blockers=None, next_steps=None)
     )
-    session.execute(
-        update(Goal)
-        .where(Goal.pair_id.in_(ids))
-        .values(title=render_text("own_data/removed.md.j2", what="goal"), measure=None)
-    )
-    session.execute(update(Milestone).where(Milestone.pair_id.in_(ids)).values(detail=None))
-    # A win's key is a hash of its words: the milestone's id instead.
-    session.execute(
-        update(Milestone)
-        .where(Milestone.pair_id.in_(ids), Milestone.kind == "win")
-        .values(key=literal("erased-") + cast(Milestone.id, String))
+    erase_goals_and_wins(
+        session, goals=Goal.pair_id.in_(ids), milestones=Milestone.pair_id.in_(ids)
     )
     session.execute(update(Feedback).where(Feedback.pair_id.in_(ids)).values(comment=None))
     session.execute(update(Reflection).where(Reflection.pair_id.in_(ids)).values(gratitude=None))
@@ -138,11 +129,7 @@ def _forget_pairs(session: Session, pairs: list[Pair], *, now: datetime) -> None
         _forget_concerns(session, concerns, now=now)
     _empty_copies(session, OutboundMessage.pair_id.in_(ids))
     for pair in pairs:
-        if pair.agreement:
-            pair.agreement = {
-                **pair.agreement,
-                **{key: "" for key in _AGREEMENT_WORDS if key in pair.agreement},
-            }
+        empty_agreement(pair)
         pair.words_deleted_at = now
 
 

@@ -13,6 +13,7 @@ The package's modules:
 - `deletion`: the deletion itself: words out, live pairs ended, the other person told.
 - `messages`: the person's outbox messages: those to them, and those withdrawn on deletion.
 - `placeholder`: the anonymous placeholder put in place of the person's id in every row.
+- `words`: taking words out of a pair's rows, for deletion and for retention.
 - `pairs_of`: the person's pairs and their cohorts' names, where export and deletion start.
 """
 

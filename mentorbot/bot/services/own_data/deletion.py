@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import String, cast, literal, update
+from sqlalchemy import and_, update
 from sqlalchemy import delete as delete_rows
 from sqlalchemy.orm import Session
 
@@ -35,13 +35,13 @@ from mentorbot.bot.services.own_data.holdings import Holdings, holdings
 from mentorbot.bot.services.own_data.messages import _withdraw_messages
 from mentorbot.bot.services.own_data.pairs_of import _cohort_names, _pairs_of
 from mentorbot.bot.services.own_data.placeholder import _replace_id
+from mentorbot.bot.services.own_data.words import empty_agreement, erase_goals_and_wins
 from mentorbot.bot.services.pairs import end_pairs, pairs_of_person
 
 # What replaces a person's Slack id: never a Slack id (those have no hyphen), fits String(32).
 PLACEHOLDER_PREFIX = "ERASED-"
 # The farewell reason end_pairs is given; the other person gets a neutral note instead.
 LEFT = "left"
-_AGREEMENT_WORDS = ("expectations", "boundaries", "first_goal")
 
 
 @dataclass(frozen=True)
@@ -112,21 +112,10 @@ def _remove_words(session: Session, *, team_id: str, user_id: str, pairs: list[P
         # The rating goes too: a pair's average would otherwise still be this person's.
         .values(rating=None, went_well=None, blockers=None, next_steps=None)
     )
-    session.execute(
-        update(Goal)
-        .where(Goal.team_id == team_id, Goal.pair_id.in_(mine))
-        .values(title=render_text("own_data/removed.md.j2", what="goal"), measure=None)
-    )
-    session.execute(
-        update(Milestone)
-        .where(Milestone.team_id == team_id, Milestone.pair_id.in_(mine))
-        .values(detail=None)
-    )
-    # A win's key is a hash of its words: make it the milestone's id instead.
-    session.execute(
-        update(Milestone)
-        .where(Milestone.team_id == team_id, Milestone.pair_id.in_(mine), Milestone.kind == "win")
-        .values(key=literal("erased-") + cast(Milestone.id, String))
+    erase_goals_and_wins(
+        session,
+        goals=and_(Goal.team_id == team_id, Goal.pair_id.in_(mine)),
+        milestones=and_(Milestone.team_id == team_id, Milestone.pair_id.in_(mine)),
     )
     session.execute(
         update(Feedback)
@@ -146,12 +135,8 @@ def _remove_words(session: Session, *, team_id: str, user_id: str, pairs: list[P
     session.execute(
         delete_rows(Profile).where(Profile.team_id == team_id, Profile.user_id == user_id)
     )
-    for pair in pairs:  # the agreement's notes were written together: no telling whose
-        if pair.agreement:
-            pair.agreement = {
-                **pair.agreement,
-                **{key: "" for key in _AGREEMENT_WORDS if key in pair.agreement},
-            }
+    for pair in pairs:
+        empty_agreement(pair)
 
 
 def _tell_the_others(session: Session, ended: list[Pair], *, user_id: str, now: datetime) -> None:
