@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -53,6 +54,7 @@ class _SlackHandler(SlackRequestHandler):
     def handle(self, req: Request) -> Response:
         if req.method != "POST":
             return super().handle(req)  # the OAuth pages
+        started = time.perf_counter()
         raw = req.get_data()
         headers: dict[str, str | Sequence[str]] = dict(req.headers)
         try:
@@ -64,10 +66,10 @@ class _SlackHandler(SlackRequestHandler):
         except Exception:
             text = raw.decode("utf-8", "replace")  # Slack sends UTF-8: other bytes never verify
             if text.encode() != raw or not signed_by_slack(self.runtime.settings, text, headers):
-                observe_slack_request({}, 401, 0.0)
+                observe_slack_request({}, 401, time.perf_counter() - started)
                 return to_flask_response(BoltResponse(status=401, body=""))
             log.warning("Slack sent a request Bolt cannot take apart; acknowledged", exc_info=True)
-            observe_slack_request({}, 200, 0.0)
+            observe_slack_request({}, 200, time.perf_counter() - started)
             return to_flask_response(BoltResponse(status=200, body=""))
         return to_flask_response(self.app.dispatch(bolt_request))
 
