@@ -27,7 +27,7 @@ from jinja2 import nodes
 from slack_bolt import App
 
 from mentorbot import handlers
-from tests.test_templates import Anything, branching_environment, renderings, template_names
+from tests.branching import Anything, branching_environment, renderings, template_names
 
 ACTION, CALLBACK = "action_id", "callback_id"
 ID_KEY = re.compile(r'"(action_id|callback_id)"\s*:\s*')

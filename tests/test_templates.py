@@ -3,216 +3,23 @@ into the next.
 
 `trim_blocks` drops the line break after a block tag, so a sentence that ends before
 `{% endif %}` and one that starts on the next line meet without a space ("…installed in this
-workspace.You installed it…"). A test per message would need every message's data; instead
-each template is rendered with stand-in values and with its branches switched: every
-`{% if %}` test and every `x if y else z` made a switch, every `{% for %}` loop one that runs
-(twice) or not at all. All on, all off, then each switch on its own against both.
+workspace.You installed it…"). Each template is rendered in all its variants
+(tests/branching.py) and searched for sentences that meet.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
-from jinja2 import Environment, Undefined, nodes
-from jinja2.runtime import Macro
 
-import mentorbot
-from mentorbot.bot.rendering import environment
-from mentorbot.bot.services.lookups import KINDS
+from tests.branching import branching_environment, renderings, template_names
 
-TEMPLATES = Path(mentorbot.__file__).parent / "templates"
 # A sentence's end directly followed by the next one's capital, bullet or leading emoji
 # (markup may sit between), or a list's bullet or "…and N more" that does not start a line.
 RUN_TOGETHER = re.compile(
     r"[a-z0-9)\]*_`'\u2019\u201d>][.!?][*_`]*(?:[A-Z•]|:[a-z0-9_+-]+:)" r'|[^\s"(\[_](?:•|…and )'
 )
-# Enough variants for the largest template, with room to grow.
-MAX_RENDERS = 2000
-# What a template needs to be given for real: the name of a template it imports.
-GIVEN: dict[str, list[dict[str, Any]]] = {
-    "celebrations/celebration.json.j2": [
-        {"milestone": {"kind": kind}, "variant": variant}
-        for kind in ("first_checkin", "goal", "meetings", "months", "win")
-        for variant in range(3)
-    ],
-    # Errors that word each of their codes' values: every value is rendered.
-    "errors/grammar/out_of_range.md.j2": [{"what": what} for what in ("weeks", "capacity")],
-    "errors/lookups/unknown.md.j2": [{"kind": kind} for kind in sorted(set(KINDS.values()))],
-    "errors/matching/no_fit.md.j2": [{"why": why} for why in ("self", "past", "hours")],
-}
-
-
-class Anything(Undefined):
-    """Any value a template may be given: every attribute, item, call and sum is one more."""
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return Anything()
-
-    def __getitem__(self, key: Any) -> Any:
-        return Anything()
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return Anything()
-
-    def __str__(self) -> str:
-        return "ana"
-
-    def __format__(self, spec: str) -> str:
-        return "ana"
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter([Anything(), Anything()])
-
-    def __reversed__(self) -> Iterator[Any]:
-        return iter(self)
-
-    def __len__(self) -> int:
-        return 2
-
-    def __bool__(self) -> bool:
-        return True
-
-    def __int__(self) -> int:
-        return 2
-
-    def __index__(self) -> int:
-        return 2
-
-    def __float__(self) -> float:
-        return 2.0
-
-    def __round__(self, digits: int | None = None) -> Any:
-        return Anything()
-
-    def __hash__(self) -> int:
-        return id(self)
-
-    def __eq__(self, other: object) -> bool:
-        return other is self
-
-    def __ne__(self, other: object) -> bool:
-        return other is not self
-
-    def __lt__(self, other: object) -> bool:
-        return False
-
-    __le__ = __gt__ = __ge__ = __lt__
-
-    def __contains__(self, item: object) -> bool:
-        return False
-
-    def _more(self, *args: Any) -> Any:
-        return Anything()
-
-    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _more
-    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = _more
-    __neg__ = __pos__ = __abs__ = _more
-
-
-class Switches:
-    """Which branch each switch takes in one rendering, and every switch met so far."""
-
-    def __init__(self) -> None:
-        self.base = True
-        self.flipped: str | None = None
-        self.seen: set[str] = set()
-
-    def on(self, key: str) -> bool:
-        self.seen.add(key)
-        return self.base != (key == self.flipped)
-
-
-class BranchingEnvironment(Environment):
-    """The bot's environment, with each template's branches turned into switches."""
-
-    switches: Switches
-
-    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
-        tree = super()._parse(source, name, filename)
-        for index, node in enumerate(list(tree.find_all((nodes.If, nodes.CondExpr, nodes.For)))):
-            key = nodes.Const(f"{name}:{node.lineno}:{index}")
-            if isinstance(node, nodes.For):
-                node.iter = _call("loop_switch", key, node.iter, lineno=node.lineno)
-            elif isinstance(node, nodes.If | nodes.CondExpr) and not _asks_the_loop(node.test):
-                # (a test of `loop.first` stays true to the loop)
-                node.test = _call("branch_switch", key, lineno=node.lineno)
-        return tree
-
-
-def _asks_the_loop(test: nodes.Node) -> bool:
-    return any(name.name == "loop" for name in test.find_all(nodes.Name))
-
-
-def _call(function: str, *args: Any, lineno: int) -> nodes.Call:
-    call = nodes.Call(nodes.Name(function, "load"), list(args), [], None, None)
-    call.set_lineno(lineno)
-    return call
-
-
-def branching_environment() -> BranchingEnvironment:
-    real = environment()
-    env = BranchingEnvironment(
-        loader=real.loader,
-        undefined=Anything,
-        autoescape=real.autoescape,
-        trim_blocks=real.trim_blocks,
-        lstrip_blocks=real.lstrip_blocks,
-        keep_trailing_newline=real.keep_trailing_newline,
-    )
-    env.filters.update(real.filters)
-    env.filters["json"] = lambda value: json.dumps(value, ensure_ascii=False, default=str)
-    env.switches = Switches()
-    env.globals["branch_switch"] = env.switches.on
-    env.globals["loop_switch"] = lambda key, found: found if env.switches.on(key) else []
-    return env
-
-
-def rendered(env: BranchingEnvironment, name: str) -> list[str]:
-    """The template rendered (with what it must be given), and each macro it defines called."""
-    template = env.get_template(name)
-    texts = []
-    for given in GIVEN.get(name, [{}]):
-        texts.append(template.render(**given))
-        for value in vars(template.make_module(vars=given)).values():
-            if isinstance(value, Macro) and not value.caller:
-                texts.append(str(value(*(Anything() for _ in value.arguments))))
-    return texts
-
-
-def renderings(env: BranchingEnvironment, name: str) -> Iterator[tuple[str, str]]:
-    """(which switches, rendered text) for the template's variants."""
-    switches = env.switches
-    switches.seen = set()
-    done: set[tuple[bool, str | None]] = set()
-    todo: list[tuple[bool, str | None]] = [(True, None), (False, None)]
-    while todo:
-        base, flipped = todo.pop()
-        if (base, flipped) in done:
-            continue
-        done.add((base, flipped))
-        assert len(done) <= MAX_RENDERS, f"{name}: more variants than expected"
-        switches.base, switches.flipped = base, flipped
-        before = set(switches.seen)
-        text = "\n\n".join(rendered(env, name))
-        for key in sorted(switches.seen - before):
-            todo.extend([(True, key), (False, key)])
-        if not before:  # the first rendering: every switch met is flipped in turn
-            todo.extend((b, key) for key in sorted(switches.seen) for b in (True, False))
-        label = ("all on" if base else "all off") + (f", except {flipped}" if flipped else "")
-        yield label, text
-
-
-def template_names() -> list[str]:
-    return sorted(
-        str(path.relative_to(TEMPLATES)) for path in TEMPLATES.rglob("*.j2") if path.is_file()
-    )
 
 
 def test_every_template_is_checked() -> None:

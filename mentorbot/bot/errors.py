@@ -43,7 +43,7 @@ class Example:
         self.args = args
 
     def __str__(self) -> str:
-        module = environment().get_template(f"examples/{self.feature}.j2").module
+        module = environment().get_template(f"examples/{self.feature}.j2").make_module()
         return str(getattr(module, self.name)(**self.args)).strip()
 
     def __repr__(self) -> str:

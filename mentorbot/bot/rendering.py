@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from mentorbot.bot import languages
+
 # Block Kit limits (https://api.slack.com/reference/block-kit/blocks).
 SECTION_TEXT_LIMIT = 3000
 MESSAGE_TEXT_LIMIT = 40000
@@ -79,9 +81,19 @@ def _tojson(value: Any) -> str:
 
 
 def slack_date(moment: datetime, zone: ZoneInfo | None = None) -> str:
-    """A moment Slack shows in each reader's own time zone; the fallback uses `zone`."""
-    fallback = moment.astimezone(zone or UTC).strftime("%A %-d %B %Y at %H:%M %Z")
-    return f"<!date^{int(moment.timestamp())}^{{date_long_pretty}} at {{time}}|{fallback}>"
+    """A moment Slack shows in each reader's own time zone, in the language being rendered;
+    the fallback (for clients that cannot) uses `zone`."""
+    local = moment.astimezone(zone or UTC)
+    fallback = f"{languages.format_day(local, 'moment')} {local.strftime('%Z')}"
+    return f"<!date^{int(moment.timestamp())}^{languages.slack_date_tokens()}|{fallback}>"
+
+
+def local_date(value: Any, style: str = "long", zone: ZoneInfo | None = None) -> str:
+    """A day, time or moment in the language being rendered (`languages.DATE_PATTERNS`); a
+    moment is first put in `zone`, when given."""
+    if zone is not None and isinstance(value, datetime):
+        value = value.astimezone(zone)
+    return languages.format_day(value, style)
 
 
 def _variable(name: str) -> str:
@@ -92,9 +104,10 @@ def _variable(name: str) -> str:
 def _environment(*, autoescape: bool) -> Environment:
     """The templates folder with the options every environment shares: StrictUndefined,
     trimmed blocks, no reloading (the templates ship inside the package, so none is stat'ed
-    at every render)."""
+    at every render), and translation into the language being rendered (`languages`)."""
     env = Environment(
         loader=PackageLoader("mentorbot", "templates"),
+        extensions=["jinja2.ext.i18n"],
         undefined=StrictUndefined,
         autoescape=autoescape,
         trim_blocks=True,
@@ -103,6 +116,23 @@ def _environment(*, autoescape: bool) -> Environment:
         auto_reload=False,
     )
     env.filters["cut"] = truncate
+    env.filters["date"] = local_date
+    # Every word in a `{% trans %}` block or `_()` is looked up in the reader's language;
+    # whitespace inside a block is collapsed, so a sentence may wrap in the template.
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=languages.gettext,
+        ngettext=languages.ngettext,
+        pgettext=languages.pgettext,
+        npgettext=languages.npgettext,
+        newstyle=True,
+    )
+    env.globals["language"] = languages.current
+    env.globals["utc"] = UTC
+    env.filters["language_name"] = lambda code: languages.language_name(
+        code, in_language=languages.current()
+    )
+    env.filters["language_code"] = lambda code: f"`{code}` ({languages.language_name(code)})"
     return env
 
 
@@ -137,8 +167,9 @@ def render_text(name: str, /, **context: Any) -> str:
 
 def template_words(name: str) -> Any:
     """A template's macros, to call from code (`template_words("x.j2").title(name=…)`): for
-    short words that are not a whole message, such as a calendar event's title."""
-    return environment().get_template(name).module
+    short words that are not a whole message, such as a calendar event's title. A module of
+    its own each time (Jinja's `.module` is made once, in the first language asked for)."""
+    return environment().get_template(name).make_module()
 
 
 def render_json(name: str, /, **context: Any) -> Any:

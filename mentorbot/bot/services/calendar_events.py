@@ -131,7 +131,8 @@ def feed_for(session: Session, *, team_id: str, user_id: str, coordinator: bool)
             end = min(end, as_utc(pair.ended_at))
         as_mentee = pair.mentee_id == user_id
         other_id = pair.mentor_id if as_mentee else pair.mentee_id
-        other = names.get(other_id) or ("your mentor" if as_mentee else "your mentee")
+        unnamed = words.your_mentor() if as_mentee else words.your_mentee()
+        other = names.get(other_id) or str(unnamed)
         mentee_zone = zones.get(pair.mentee_id) or zone
         for event in _meeting_events(pair, mentee_zone, end, other, as_mentee, slack_link):
             calendar.add_component(event)
@@ -143,7 +144,7 @@ def feed_for(session: Session, *, team_id: str, user_id: str, coordinator: bool)
             key=lambda g: (g.due_on, g.id),
         )
         for goal in due:
-            mentor = names.get(mentee_pairs[goal.pair_id].mentor_id) or "your mentor"
+            mentor = names.get(mentee_pairs[goal.pair_id].mentor_id) or str(words.your_mentor())
             calendar.add_component(_goal_event(team_id, goal, mentor, slack_link))
     if coordinator:
         for cohort in session.scalars(_RUNNING, {"team_id": team_id}):
@@ -168,7 +169,7 @@ def _meeting_events(
         description = words.meeting_description(
             other,
             as_mentee,
-            CADENCE_WORDS.get(rhythm.every.days, f"every {rhythm.every.days} days"),
+            CADENCE_WORDS.get(rhythm.every.days) or str(words.every_days(rhythm.every.days)),
             pair.meeting_channel,
             slack_link,
         )
