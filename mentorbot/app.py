@@ -9,12 +9,16 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
 from mentorbot import handlers
+from mentorbot.bot import languages
+from mentorbot.bot.db import reading
 from mentorbot.bot.rendering import render_text
+from mentorbot.bot.services.languages import language_of
 from mentorbot.bot.settings import Settings
 from mentorbot.handlers.deferred import has_deferred, run_deferred
 from mentorbot.handlers.errors import reply_for
@@ -49,6 +53,15 @@ class MentorbotApp(App):
 
     def _dispatch(self, req: BoltRequest) -> BoltResponse:
         session = self.runtime.sessions()
+        # Every word of the answer in the sender's language (read when first rendered).
+        sender = _SenderLanguage(self.runtime.sessions, session, req.context)
+        with languages.by_default(self.runtime.settings.language), languages.speaking(sender):
+            try:
+                return self._dispatch_in(req, session)
+            finally:
+                sender.request_session = None
+
+    def _dispatch_in(self, req: BoltRequest, session: Session) -> BoltResponse:
         req.context["session"] = session
         req.context["now"] = self.runtime.clock()
         req.context["settings"] = self.runtime.settings
@@ -86,6 +99,34 @@ class MentorbotApp(App):
     def _signed_by_slack(self, req: BoltRequest) -> bool:
         headers = {name: values[0] for name, values in req.headers.items() if values}
         return signed_by_slack(self.runtime.settings, req.raw_body, headers)
+
+
+class _SenderLanguage:
+    """Finds the sender's language when a word is first rendered: in the request's session
+    while it is open, else (a follow-up's thread, after it closed) in a read-only session
+    of its own; the default when there is no sender or the database cannot say."""
+
+    def __init__(
+        self, sessions: sessionmaker[Session], request_session: Session, context: BoltContext
+    ) -> None:
+        self.sessions = sessions
+        self.request_session: Session | None = request_session
+        self.team_id, self.user_id = context.team_id or "", context.user_id or ""
+
+    def __call__(self) -> str:
+        if not self.user_id:
+            return languages.default()
+        try:
+            if self.request_session is not None:
+                return self._find(self.request_session)
+            with reading(self.sessions) as session:  # (no write lock: others may hold it)
+                return self._find(session)
+        except SQLAlchemyError:
+            return languages.default()
+
+    def _find(self, session: Session) -> str:
+        with session.no_autoflush:  # (a render mid-listener must not flush its work early)
+            return language_of(session, team_id=self.team_id, user_id=self.user_id)
 
 
 def signed_by_slack(settings: Settings, body: str | bytes, headers: Mapping[str, Any]) -> bool:

@@ -203,6 +203,7 @@ def _tick(args: argparse.Namespace) -> int:
             args.at or utcnow(),
             runtime.send_policy,
             retention_days=runtime.settings.retention_days,
+            language=runtime.settings.language,
         )
     finally:
         runtime.close()

@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import datetime
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, g, request
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from mentorbot.bot import languages
 from mentorbot.bot.db import reading, unit_of_work
 from mentorbot.bot.errors import BadInput, NotAllowed, NotFound
 from mentorbot.bot.models import Cohort
@@ -39,6 +41,7 @@ from mentorbot.bot.services.cohorts import CADENCES, extend_cohort
 from mentorbot.bot.services.dashboard_sessions import SESSION_VALID, Viewer
 from mentorbot.bot.services.feedback import MIN_GROUP
 from mentorbot.bot.services.health import nudge_pair, pair_engagement
+from mentorbot.bot.services.languages import language_of
 from mentorbot.bot.services.lookups import of_workspace
 from mentorbot.bot.settings import Settings
 from mentorbot.bot.usertext import is_whole_number
@@ -110,6 +113,31 @@ def dashboard(runtime: Runtime, not_found: Callable[[], Response]) -> Blueprint:
                 cookie=dashboard_sessions.unseal(runtime.settings, request.cookies.get(COOKIE)),
                 now=now(),
             )
+
+    def readers_language() -> str:
+        """The signed-in coordinator's language; for anyone else, their browser's."""
+        try:
+            who = viewer()
+            if who is not None:
+                with reading(runtime.sessions) as session:
+                    return language_of(session, team_id=who.team_id, user_id=who.user_id)
+        except SQLAlchemyError:
+            pass  # (the page says the database is down, in the browser's language)
+        wanted = request.accept_languages.best_match(languages.available())
+        return languages.supported(wanted) or languages.default()
+
+    @pages.before_request
+    def speak_the_readers_language() -> None:
+        spoken = ExitStack()
+        spoken.enter_context(languages.by_default(runtime.settings.language))
+        spoken.enter_context(languages.speaking(readers_language))  # (read when first needed)
+        g.mentorbot_language = spoken
+
+    @pages.teardown_request
+    def stop_speaking(error: BaseException | None) -> None:
+        spoken = g.pop("mentorbot_language", None)
+        if spoken is not None:
+            spoken.close()
 
     @pages.get(f"{PREFIX}/sign-in/<token>")
     def sign_in_page(token: str) -> Response:

@@ -45,7 +45,8 @@ def look_up(
             if by_email:
                 user = client.users_lookupByEmail(email=value)["user"]
             else:
-                user = client.users_info(user=value)["user"]
+                # (with their locale: they read messages in its language)
+                user = client.users_info(user=value, include_locale=True)["user"]
         except SlackApiError as error:
             if error.response.get("error") not in NOT_FOUND:
                 raise

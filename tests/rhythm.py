@@ -66,6 +66,13 @@ def pair_ana_and_ben(slack: SignedSlackClient, starts: str) -> None:
 def agree(slack: SignedSlackClient, pair_id: int, *, weekday: str, at: str, cadence: str) -> None:
     """Ben submits the agreement modal, ticking “That time is fine for both of us”: Tokyo and
     New York share no working hours, and these tests are about the rhythm that follows."""
+    agree_as(slack, BEN, pair_id, weekday=weekday, at=at, cadence=cadence)
+
+
+def agree_as(
+    slack: SignedSlackClient, user_id: str, pair_id: int, *, weekday: str, at: str, cadence: str
+) -> None:
+    """`user_id` submits the agreement modal (its time ticked as fine for both)."""
     values = form(
         cadence=chosen(cadence),
         weekday=chosen(weekday),
@@ -74,7 +81,7 @@ def agree(slack: SignedSlackClient, pair_id: int, *, weekday: str, at: str, cade
         goal="Ship the search feature",
         outside_hours_ok=ticked("ok"),
     )
-    answer = slack.view_submission(BEN, "agreement", values, str(pair_id)).json()
+    answer = slack.view_submission(user_id, "agreement", values, str(pair_id)).json()
     assert answer["response_action"] == "update", answer
 
 
@@ -96,6 +103,7 @@ def run_until(
             runtime.client,
             moment,
             retention_days=runtime.settings.retention_days,
+            language=runtime.settings.language,
         )
     return moment
 

@@ -9,6 +9,7 @@ Nothing here imports `handlers` or `schedules`, and no service calls Slack.
 - `delivery/`: the sender: delivers due outbox rows to Slack exactly once, at Slack's pace.
 - `errors`: domain errors, each with the template that explains it to the person.
 - `install_tables`: the tables of slack_sdk's installation and OAuth state stores.
+- `languages`: the languages it speaks: catalogues, the language being rendered, dates in it.
 - `message_kinds`: every kind of message the bot sends on its own, and the one place keys are made.
 - `migrate`: Alembic driven from code (`mentorbot db upgrade`, and on start).
 - `models`: the SQLAlchemy models of the whole data model; every row carries `team_id`.

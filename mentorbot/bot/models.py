@@ -82,6 +82,10 @@ class Member(Base):
     workdays: Mapped[str | None] = mapped_column(String(32))
     # Public holidays kept: `GB`, `US-CA`, `none`; None follows the workspace's calendar.
     holiday_calendar: Mapped[str | None] = mapped_column(String(16))
+    # Slack's locale for them (`es-ES`), and the language they chose (`/checkin language`);
+    # messages to them are in the one chosen, else their locale's, else the workspace's.
+    slack_locale: Mapped[str | None] = mapped_column(String(16))
+    language: Mapped[str | None] = mapped_column(String(16))
     is_coordinator: Mapped[bool] = mapped_column(Boolean, default=False)
     # Since when their Slack status has said they are away (None: not away), and until when
     # (its expiry; None: until it changes). Their DMs wait, unless they asked for them anyway

@@ -9,6 +9,7 @@ from datetime import time, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from mentorbot.bot import languages
 from mentorbot.bot.away_status import DEFAULT_EMOJI, DEFAULT_WORDS, parse_emoji, parse_words
 from mentorbot.bot.public_holidays import UnknownCalendar, parse_calendar
 from mentorbot.bot.usertext import is_whole_number
@@ -75,6 +76,8 @@ class Settings:
     # The words people wrote are deleted this many days after their pair or cohort ended;
     # None keeps them until someone deletes their data.
     retention_days: int | None = None
+    # The language of people whose own is not one mentorbot speaks, and of channel posts.
+    language: str = "en"
     delivery_lease: timedelta = timedelta(minutes=5)
     # Messages a worker sends side by side (its sending lanes).
     send_concurrency: int = 8
@@ -215,6 +218,7 @@ class Settings:
             metrics_token=get("MENTORBOT_METRICS_TOKEN"),
             metrics_port=_port(get("MENTORBOT_METRICS_PORT") or "9464", "MENTORBOT_METRICS_PORT"),
             retention_days=_retention(get("MENTORBOT_RETENTION_DAYS") or "off"),
+            language=_language(get("MENTORBOT_LANGUAGE") or "en"),
             delivery_lease=_lease(get("MENTORBOT_DELIVERY_LEASE_SECONDS") or "300"),
             send_concurrency=_whole(
                 get("MENTORBOT_SEND_CONCURRENCY") or "8",
@@ -447,6 +451,16 @@ def _retention(value: str) -> int | None:
             f"not {value!r}."
         )
     return int(value)
+
+
+def _language(value: str) -> str:
+    found = languages.supported(value)
+    if found is None:
+        raise SettingsError(
+            "MENTORBOT_LANGUAGE must be a language mentorbot speaks "
+            f"({', '.join(languages.available())}), not {value!r}."
+        )
+    return found
 
 
 def _log_format(value: str) -> str:

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from mentorbot.bot import languages
 from mentorbot.bot.db import unit_of_work
 from mentorbot.bot.delivery import DeliveryReport, SendPolicy, SlackClients, deliver_due
 from mentorbot.bot.services.announcements import produce_announcements
@@ -99,16 +100,19 @@ def run_tick(
     *,
     lease: timedelta | None = None,
     retention_days: int | None = None,
+    language: str = languages.SOURCE,
 ) -> TickSummary:
     """Run every producer as of `now` in one transaction, then deliver what is due. With
     `retention_days`, the next batch of old words is deleted in the same transaction.
+    `language` is the workspace default (`MENTORBOT_LANGUAGE`): each message is in its
+    reader's own, channel posts in this one.
 
     On PostgreSQL the producers run one tick at a time across all processes (a tick that
     finds another producing skips producing, since that one does the same work); sending is
     not under that lock, so every worker's lanes send side by side.
     """
     started = time.perf_counter()
-    with bind_log_context(tick=uuid.uuid4().hex[:12]):
+    with bind_log_context(tick=uuid.uuid4().hex[:12]), languages.by_default(language):
         summary = _run_tick(
             sessions, clients, now, policy, lease=lease, retention_days=retention_days
         )

@@ -104,7 +104,9 @@ def tick_until(
     while moment < start + limit:
         moment += step
         runtime.clock = at(moment)
-        summary = run_tick(runtime.sessions, runtime.client, moment)
+        summary = run_tick(
+            runtime.sessions, runtime.client, moment, language=runtime.settings.language
+        )
         if summary.delivery.sent or summary.delivery.failed:
             t.say(f"  {summary.line()}")
             t.deliveries(moment)

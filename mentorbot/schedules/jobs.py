@@ -20,6 +20,7 @@ def tick_job(runtime: Runtime) -> TickSummary | None:
             utcnow(),
             runtime.send_policy,
             retention_days=runtime.settings.retention_days,
+            language=runtime.settings.language,
         )
     except Exception:
         log.exception("tick failed; the next one will pick up the work")

@@ -50,6 +50,8 @@ class StandinUser:
     status_emoji: str = ""
     status_text: str = ""
     status_expiration: int = 0
+    # Their Slack locale, shown only to a users.info or users.list asked `include_locale`.
+    locale: str = "en-US"
 
 
 @dataclass
@@ -137,14 +139,16 @@ def conversation_id(prefix: str, users: list[str]) -> str:
     return prefix + digest
 
 
-def user_object(bot: BotIdentity, user: StandinUser) -> Json:
-    """Return a user as users.info shows it, with the UTC offset of the zone *now*."""
+def user_object(bot: BotIdentity, user: StandinUser, *, with_locale: bool = False) -> Json:
+    """Return a user as users.info shows it, with the UTC offset of the zone *now* (and
+    their locale, as Slack shows it only when asked: `include_locale`)."""
     now = datetime.now(ZoneInfo(user.tz))
     offset = now.utcoffset()
     team_id = user.team_id or bot.team_id
     return {
         "id": user.id,
         "team_id": team_id,
+        **({"locale": user.locale} if with_locale else {}),
         "name": user.name,
         "real_name": user.real_name,
         "deleted": user.deleted,

@@ -27,6 +27,7 @@ class StandinSetup(StandinState):
         *,
         real_name: str | None = None,
         team_id: str | None = None,
+        locale: str = "en-US",
     ) -> StandinUser:
         """Add a workspace member (tz must be an IANA zone name), of the stand-in's own
         workspace unless `team_id` names another: users.info shows anyone, with their team_id,
@@ -35,6 +36,7 @@ class StandinSetup(StandinState):
         user = StandinUser(
             user_id, name, real_name or name, tz, email, deleted, is_bot, team_id or None
         )
+        user.locale = locale
         with self._lock:
             self._workspace.users[user_id] = user
         return user

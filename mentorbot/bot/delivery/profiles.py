@@ -1,4 +1,5 @@
-"""Refreshing the cached Slack profiles (time zones) of people with DMs due, before sending.
+"""Refreshing the cached Slack profiles (time zones, locales) of people with DMs due, before
+sending.
 
 A DM waits for its reader's working hours in their own zone, so a profile a week old is
 fetched again first. A workspace with many such people is read a page of 200 at a time
@@ -62,7 +63,9 @@ def _listed(client: WebClient, wanted: set[str]) -> tuple[dict[str, dict[str, An
     calls = 0
     try:
         while True:
-            page = client.users_list(limit=PAGE, **({"cursor": cursor} if cursor else {}))
+            page = client.users_list(
+                limit=PAGE, include_locale=True, **({"cursor": cursor} if cursor else {})
+            )
             calls += 1
             for user in page.get("members") or []:
                 if user.get("id") in wanted:
@@ -82,7 +85,7 @@ def _one_by_one(client: WebClient, wanted: set[str]) -> tuple[dict[str, dict[str
     found: dict[str, dict[str, Any]] = {}
     for user_id in sorted(wanted):
         try:
-            found[user_id] = client.users_info(user=user_id)["user"]
+            found[user_id] = client.users_info(user=user_id, include_locale=True)["user"]
         except SlackApiError as error:
             if error.response.get("error") != "user_not_found":
                 log.warning("users.info for %s failed: %s", user_id, _reason(error))

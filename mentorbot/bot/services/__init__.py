@@ -25,6 +25,7 @@ One module per feature, named like its handler modules and template folder. A pr
 - `goals`: SMART goals, and a reminder before each is due (producer).
 - `health/`: cohort health: the figures coordinators watch, never what anyone wrote.
 - `holiday_calendars`: a person's holiday calendar, the public holidays their DMs wait over.
+- `languages`: which language each person reads; rendering in it for DMs, group DMs, channels.
 - `home`: what a person's App Home shows.
 - `imports`: checking a CSV of pairs: every row first, then all pairs or none.
 - `installs`: workspaces installing and uninstalling mentorbot (OAuth).

@@ -16,6 +16,7 @@ from mentorbot.bot.models import Goal, Member, Pair
 from mentorbot.bot.outbox import cancel_queued, enqueue_many, to_pair
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.cohorts import CADENCES, LIVE_PAIR
+from mentorbot.bot.services.languages import speaking_to_pair
 from mentorbot.bot.services.lookups import of_workspace
 from mentorbot.bot.services.meeting_history import start_rhythm
 from mentorbot.bot.services.meetings import MEETING_MESSAGES, set_next_meeting
@@ -214,21 +215,26 @@ def record_agreement(
         session.add(
             Goal(team_id=pair.team_id, pair_id=pair.id, title=agreement.first_goal, created_at=now)
         )
-    payload = render_json(
-        "agreements/agreed.json.j2",
-        pair=pair,
-        agreement=agreement,
-        by=by,
-        version=version,
-        zone=zone,
-        times=times,
-        other=other,
-    )
+
+    def agreed() -> Any:
+        return render_json(
+            "agreements/agreed.json.j2",
+            pair=pair,
+            agreement=agreement,
+            by=by,
+            version=version,
+            zone=zone,
+            times=times,
+            other=other,
+        )
+
+    with speaking_to_pair(session, pair):
+        payload = agreed()
     enqueue_many(
         session, [to_pair(pair, message_kinds.agreement(pair, version), payload, now)], now=now
     )
     session.flush()
-    return dict(payload)
+    return dict(agreed())  # (shown to whoever agreed, in their own language)
 
 
 def current_terms(pair: Pair) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from jinja2 import StrictUndefined, TemplateError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mentorbot.bot import message_kinds
+from mentorbot.bot import languages, message_kinds
 from mentorbot.bot.errors import BadInput, InvalidForm
 from mentorbot.bot.models import Announcement, Cohort
 from mentorbot.bot.outbox import Outgoing, enqueue_many
@@ -20,6 +20,7 @@ from mentorbot.bot.rendering import escape_mrkdwn, render_json
 from mentorbot.bot.sandbox.costs import TooCostly
 from mentorbot.bot.sandbox.environment import BoundedSandbox
 from mentorbot.bot.services.cohorts import calendar_of
+from mentorbot.bot.services.languages import speaking_to, speaking_to_all
 from mentorbot.bot.services.lookups import of_workspace
 from mentorbot.bot.services.workspaces import default_zones
 from mentorbot.bot.usertext import clean_user_text
@@ -52,8 +53,9 @@ def variables(cohort: Cohort, today: date) -> dict[str, Any]:
         "week": calendar.week,
         "weeks": calendar.weeks,
         "weeks_left": calendar.weeks_left,
-        "starts_on": cohort.starts_on.strftime("%-d %B %Y"),
-        "ends_on": cohort.ends_on.strftime("%-d %B %Y"),
+        # (in the workspace's language: an announcement is read by the whole channel)
+        "starts_on": languages.format_day(cohort.starts_on, "long"),
+        "ends_on": languages.format_day(cohort.ends_on, "long"),
     }
 
 
@@ -185,17 +187,19 @@ def produce_announcements(session: Session, now: datetime) -> int:
             # It fitted when scheduled, no longer (its cohort was extended, the bounds were
             # tightened): it is not posted, never tried again, and its author hears why.
             announcement.cancelled_at = now
-            outgoing.append(_refused(announcement, cohort, refusal, now))
+            outgoing.append(_refused(session, announcement, cohort, refusal, now))
             continue
         except InvalidForm:
             text = defuse(announcement.text)  # validated when scheduled; never lose the words
+        with speaking_to_all():
+            post = render_json("announcements/post.json.j2", text=text)
         outgoing.append(
             Outgoing(
                 team_id=announcement.team_id,
                 dedupe_key=message_kinds.announcement(announcement),
                 target_kind="channel",
                 target_id=announcement.channel_id,
-                payload=render_json("announcements/post.json.j2", text=text),
+                payload=post,
                 not_before=now,
             )
         )
@@ -204,19 +208,21 @@ def produce_announcements(session: Session, now: datetime) -> int:
 
 
 def _refused(
-    announcement: Announcement, cohort: Cohort, refusal: TooCostly, now: datetime
+    session: Session, announcement: Announcement, cohort: Cohort, refusal: TooCostly, now: datetime
 ) -> Outgoing:
     """The DM telling an announcement's author that it was not posted, and why."""
+    with speaking_to(session, team_id=announcement.team_id, user_id=announcement.created_by):
+        words = render_json(
+            "announcements/refused.json.j2",
+            announcement=announcement,
+            cohort=cohort,
+            refusal=refusal,
+        )
     return Outgoing(
         team_id=announcement.team_id,
         dedupe_key=message_kinds.announcement_refused(announcement),
         target_kind="user",
         target_id=announcement.created_by,
-        payload=render_json(
-            "announcements/refused.json.j2",
-            announcement=announcement,
-            cohort=cohort,
-            refusal=refusal,
-        ),
+        payload=words,
         not_before=now,
     )

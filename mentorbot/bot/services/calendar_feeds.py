@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from mentorbot.bot.errors import BadInput
 from mentorbot.bot.models import CalendarFeed, Member
 from mentorbot.bot.services.calendar_events import feed_for
+from mentorbot.bot.services.languages import speaking_to
 from mentorbot.bot.settings import Settings
 
 FEED_PATH = "/calendar/{token}.ics"
@@ -93,7 +94,8 @@ def feed_by_token(session: Session, token: str) -> bytes | None:
     team_id, user_id, deleted, granted = found
     if deleted:
         return None
-    return feed_for(session, team_id=team_id, user_id=user_id, coordinator=bool(granted))
+    with speaking_to(session, team_id=team_id, user_id=user_id):  # its words in theirs
+        return feed_for(session, team_id=team_id, user_id=user_id, coordinator=bool(granted))
 
 
 def forget_feed(session: Session, *, team_id: str, user_id: str) -> None:

@@ -24,6 +24,7 @@ from mentorbot.bot.errors import BadInput, Example, NotAllowed, NotFound
 from mentorbot.bot.models import CheckIn, Cohort, Goal, Milestone, Pair
 from mentorbot.bot.outbox import Outgoing, enqueue_many, to_pair
 from mentorbot.bot.rendering import environment, render_json
+from mentorbot.bot.services.languages import speaking_to_all, speaking_to_pair
 from mentorbot.bot.services.lookups import of_workspace
 from mentorbot.bot.timeutil import add_months
 from mentorbot.bot.usertext import clean_user_text
@@ -146,7 +147,8 @@ def share_win(
     if channel_id is None:
         return SharedWin(milestone, None, "no_channel")
     milestone.shared_at = now
-    post = render_json("celebrations/win_post.json.j2", pair=pair, milestone=milestone)
+    with speaking_to_all():
+        post = render_json("celebrations/win_post.json.j2", pair=pair, milestone=milestone)
     enqueue_many(
         session,
         [
@@ -214,9 +216,10 @@ def produce_celebrations(session: Session, now: datetime) -> int:
         latest[(pair.id, milestone.kind)] = variant
         milestone.variant = variant
         milestone.celebrated_at = now
-        payload = render_json(
-            "celebrations/celebration.json.j2", pair=pair, milestone=milestone, variant=variant
-        )
+        with speaking_to_pair(session, pair):
+            payload = render_json(
+                "celebrations/celebration.json.j2", pair=pair, milestone=milestone, variant=variant
+            )
         outgoing.append(to_pair(pair, message_kinds.celebration(pair, milestone), payload, now))
     return enqueue_many(session, outgoing, now=now)
 

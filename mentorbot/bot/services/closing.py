@@ -22,6 +22,7 @@ from mentorbot.bot.outbox import Outgoing, enqueue, enqueue_many
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.checkins import CheckInForm
 from mentorbot.bot.services.goals import finish_goal, open_goals
+from mentorbot.bot.services.languages import speaking_to
 from mentorbot.bot.services.lookups import of_workspace
 from mentorbot.bot.timeutil import add_months
 from mentorbot.bot.usertext import clean_user_text, is_whole_number
@@ -61,7 +62,12 @@ def pair_for_closing(session: Session, *, team_id: str, pair_id: int, user_id: s
 
 
 def closing_messages(
-    cohort: Cohort, pairs: Sequence[Pair], *, survey: SurveyRound, now: datetime
+    session: Session,
+    cohort: Cohort,
+    pairs: Sequence[Pair],
+    *,
+    survey: SurveyRound,
+    now: datetime,
 ) -> list[Outgoing]:
     """The closing flow: a DM to each person of each pair (a paused pair's after its pause),
     with the closing survey while its round is still open when the DM can go."""
@@ -72,14 +78,15 @@ def closing_messages(
             not_before = pair.paused_until
         sides = ((pair.mentee_id, pair.mentor_id), (pair.mentor_id, pair.mentee_id))
         for user_id, other_id in sides:
-            payload = render_json(
-                "closing/flow.json.j2",
-                cohort=cohort,
-                pair=pair,
-                as_mentee=user_id == pair.mentee_id,
-                other_id=other_id,
-                survey=survey if not_before < survey.closes_at else None,
-            )
+            with speaking_to(session, team_id=pair.team_id, user_id=user_id):
+                payload = render_json(
+                    "closing/flow.json.j2",
+                    cohort=cohort,
+                    pair=pair,
+                    as_mentee=user_id == pair.mentee_id,
+                    other_id=other_id,
+                    survey=survey if not_before < survey.closes_at else None,
+                )
             messages.append(
                 Outgoing(
                     team_id=pair.team_id,
@@ -195,13 +202,14 @@ def record_reflection(
 
 def _send_gratitude(session: Session, *, pair: Pair, sender: str, note: str, now: datetime) -> bool:
     reader = pair.mentor_id if sender == pair.mentee_id else pair.mentee_id
-    payload = render_json(
-        "closing/gratitude.json.j2",
-        cohort=session.get(Cohort, pair.cohort_id),
-        sender=sender,
-        from_mentee=sender == pair.mentee_id,
-        note=note,
-    )
+    with speaking_to(session, team_id=pair.team_id, user_id=reader):
+        payload = render_json(
+            "closing/gratitude.json.j2",
+            cohort=session.get(Cohort, pair.cohort_id),
+            sender=sender,
+            from_mentee=sender == pair.mentee_id,
+            note=note,
+        )
     return enqueue(
         session,
         team_id=pair.team_id,
@@ -253,20 +261,22 @@ def produce_alumni(session: Session, now: datetime) -> int:
         reflection.alumni_sent += 1
         reflection.alumni_at = _next_alumni(pair, reflection)
         other_id = pair.mentor_id if reflection.user_id == pair.mentee_id else pair.mentee_id
+        with speaking_to(session, team_id=pair.team_id, user_id=reflection.user_id):
+            alumni = render_json(
+                "closing/alumni.json.j2",
+                cohort=cohort,
+                pair=pair,
+                other_id=other_id,
+                months=months,
+                last=reflection.alumni_at is None,
+            )
         outgoing.append(
             Outgoing(
                 team_id=pair.team_id,
                 dedupe_key=message_kinds.alumni(pair, reflection.user_id, months),
                 target_kind="user",
                 target_id=reflection.user_id,
-                payload=render_json(
-                    "closing/alumni.json.j2",
-                    cohort=cohort,
-                    pair=pair,
-                    other_id=other_id,
-                    months=months,
-                    last=reflection.alumni_at is None,
-                ),
+                payload=alumni,
                 not_before=now,
             )
         )

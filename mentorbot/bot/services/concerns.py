@@ -10,6 +10,7 @@ nothing of the concern to anyone.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,6 +25,7 @@ from mentorbot.bot.models import Cohort, Concern, Member, OutboundMessage, Pair
 from mentorbot.bot.outbox import Outgoing, enqueue_many
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.cohorts import LIVE_PAIR
+from mentorbot.bot.services.languages import speaking_to
 from mentorbot.bot.services.lookups import of_workspace
 from mentorbot.bot.services.members import list_coordinators
 from mentorbot.bot.services.pairs import end_pairs, pairs_of_person
@@ -182,7 +184,6 @@ def raise_concern(
         if coordinator not in left_out
     ]
     if coordinators:
-        payload = concern_message(session, concern)
         enqueue_many(
             session,
             [
@@ -191,7 +192,7 @@ def raise_concern(
                     dedupe_key=message_kinds.concern(concern, coordinator),
                     target_kind="user",
                     target_id=coordinator,
-                    payload=payload,
+                    payload=concern_message(session, concern, reader=coordinator),
                     not_before=now,
                 )
                 for coordinator in coordinators
@@ -201,18 +202,20 @@ def raise_concern(
     return Raised(concern=concern, pair=pair, coordinators=coordinators)
 
 
-def concern_message(session: Session, concern: Concern) -> Any:
-    """The coordinators' DM about a concern: its buttons while open, who handled it after."""
+def concern_message(session: Session, concern: Concern, *, reader: str = "") -> Any:
+    """The coordinators' DM about a concern: its buttons while open, who handled it after;
+    in the `reader`'s language (else the one being spoken)."""
     pair = session.get(Pair, concern.pair_id) if concern.pair_id else None
     cohort = session.get(Cohort, pair.cohort_id) if pair else None
-    return render_json(
-        "concerns/to_coordinator.json.j2",
-        concern=concern,
-        pair=pair,
-        cohort=cohort,
-        raiser_name=raiser_name(session, concern),
-        live=pair is not None and pair.status in LIVE_PAIR,
-    )
+    with speaking_to(session, team_id=concern.team_id, user_id=reader) if reader else nullcontext():
+        return render_json(
+            "concerns/to_coordinator.json.j2",
+            concern=concern,
+            pair=pair,
+            cohort=cohort,
+            raiser_name=raiser_name(session, concern),
+            live=pair is not None and pair.status in LIVE_PAIR,
+        )
 
 
 # -- handling one ------------------------------------------------------------------------------
@@ -296,6 +299,8 @@ def handle_concern(
         cohort = session.get(Cohort, pair.cohort_id)
         assert cohort is not None
         end_pairs(session, pairs=[pair], cohort=cohort, reason=FAREWELL_REASONS[how], now=now)
+    with speaking_to(session, team_id=team_id, user_id=concern.raised_by):
+        handled = render_json("concerns/handled.json.j2", concern=concern, pair=pair)
     enqueue_many(
         session,
         [
@@ -304,7 +309,7 @@ def handle_concern(
                 dedupe_key=message_kinds.concern_handled(concern),
                 target_kind="user",
                 target_id=concern.raised_by,
-                payload=render_json("concerns/handled.json.j2", concern=concern, pair=pair),
+                payload=handled,
                 not_before=now,
             )
         ],

@@ -39,6 +39,7 @@ from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.coordinators import coordinators_everywhere
 from mentorbot.bot.services.feedback import MIN_GROUP
 from mentorbot.bot.services.health import CohortHealth, cohort_health
+from mentorbot.bot.services.languages import speaking_to
 from mentorbot.bot.working_hours import wall_clock
 
 DIGEST_WEEKDAY = 0  # Monday
@@ -122,13 +123,15 @@ def produce_digests(session: Session, now: datetime) -> int:
             # As the person may see them: not their own pair's details (see cohort_health).
             health = cohort_health(session, cohorts=cohorts, now=now, viewer=person.user_id)
             changes = weekly_changes(session, cohorts=cohorts, now=now, viewer=person.user_id)
+            with speaking_to(session, team_id=team_id, user_id=person.user_id):
+                digest = digest_message(health, changes, zone=person.zone, now=now)
             outgoing.append(
                 Outgoing(
                     team_id=team_id,
                     dedupe_key=person.key,
                     target_kind="user",
                     target_id=person.user_id,
-                    payload=digest_message(health, changes, zone=person.zone, now=now),
+                    payload=digest,
                     not_before=now,
                     expires_at=person.latest,
                 )

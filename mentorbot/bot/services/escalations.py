@@ -24,6 +24,7 @@ from mentorbot.bot.models import Cohort, Member, Pair
 from mentorbot.bot.outbox import Outgoing, enqueue_many
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.coordinators import Coordinator, coordinators_everywhere
+from mentorbot.bot.services.languages import speaking_to
 
 # Pairs named in one note (the rest are counted, per cohort, with where to see them all).
 NAMED = 25
@@ -57,13 +58,15 @@ def produce_escalations(session: Session, now: datetime) -> int:
         if not quiet:
             continue
         today = now.astimezone(coordinator.availability.zone).date()
+        with speaking_to(session, team_id=coordinator.team_id, user_id=coordinator.user_id):
+            note = escalation_note(session, quiet, now=now)
         outgoing.append(
             Outgoing(
                 team_id=coordinator.team_id,
                 dedupe_key=message_kinds.escalations(coordinator.user_id, today),
                 target_kind="user",
                 target_id=coordinator.user_id,
-                payload=escalation_note(session, quiet, now=now),
+                payload=note,
                 not_before=now,
             )
         )

@@ -30,6 +30,7 @@ from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.checkins import mentees_of
 from mentorbot.bot.services.cohorts import LIVE_PAIR
 from mentorbot.bot.services.feedback_rounds import SURVEYS, is_open, round_to_join, rounds_of
+from mentorbot.bot.services.languages import speaking_to
 from mentorbot.bot.services.lookups import of_workspace
 from mentorbot.bot.services.pairs import active_pair_of
 from mentorbot.bot.usertext import clean_user_text, is_whole_number
@@ -121,14 +122,15 @@ def survey_messages(
         if not_before >= survey.closes_at:
             continue
         for user_id, as_mentee in ((pair.mentee_id, True), (pair.mentor_id, False)):
-            payload = render_json(
-                "feedback/invite.json.j2",
-                pair=pair,
-                cohort=cohort,
-                survey=survey,
-                as_mentee=as_mentee,
-                min_group=MIN_GROUP,
-            )
+            with speaking_to(session, team_id=pair.team_id, user_id=user_id):
+                payload = render_json(
+                    "feedback/invite.json.j2",
+                    pair=pair,
+                    cohort=cohort,
+                    survey=survey,
+                    as_mentee=as_mentee,
+                    min_group=MIN_GROUP,
+                )
             messages.append(
                 Outgoing(
                     team_id=pair.team_id,

@@ -15,6 +15,7 @@ from mentorbot.bot.models import CheckIn, Goal, Pair
 from mentorbot.bot.outbox import Outgoing, enqueue_many
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.celebrations import note_goal_done
+from mentorbot.bot.services.languages import speaking_to
 from mentorbot.bot.services.lookups import of_workspace
 from mentorbot.bot.services.workspaces import availabilities_for
 from mentorbot.bot.working_hours import wall_clock
@@ -170,13 +171,15 @@ def produce_goal_reminders(session: Session, now: datetime) -> int:
         assert goal.due_on is not None
         if goal.due_on < now.astimezone(zone).date():
             continue  # already past when first seen (e.g. after downtime): no late reminder
+        with speaking_to(session, team_id=pair.team_id, user_id=pair.mentee_id):
+            reminder = render_json("goals/due_soon.json.j2", goal=goal)
         outgoing.append(
             Outgoing(
                 team_id=pair.team_id,
                 dedupe_key=message_kinds.goal_due(pair, goal),
                 target_kind="user",
                 target_id=pair.mentee_id,
-                payload=render_json("goals/due_soon.json.j2", goal=goal),
+                payload=reminder,
                 not_before=now,
                 # "Due on Friday" is news until Friday ends on the mentee's clock.
                 expires_at=wall_clock(goal.due_on + timedelta(days=1), time(0), zone),

@@ -13,6 +13,7 @@ from mentorbot.bot import message_kinds
 from mentorbot.bot.models import Workspace
 from mentorbot.bot.outbox import UNINSTALLED, cancel_all_queued, enqueue
 from mentorbot.bot.rendering import render_text
+from mentorbot.bot.services.languages import speaking_to
 from mentorbot.bot.services.members import grant_coordinator, list_coordinators
 from mentorbot.bot.services.workspaces import ensure_workspace
 
@@ -49,17 +50,17 @@ def record_install(
     granted = False
     if not list_coordinators(session, team_id=team_id, configured=configured):
         granted = grant_coordinator(session, team_id=team_id, user_id=installer_id, now=now)
+    with speaking_to(session, team_id=team_id, user_id=installer_id):
+        words = render_text(
+            "installs/welcome.md.j2", coordinator=granted, first_install=known is None
+        )
     enqueue(
         session,
         team_id=team_id,
         dedupe_key=message_kinds.installed(installer_id, now),
         target_kind="user",
         target_id=installer_id,
-        payload={
-            "text": render_text(
-                "installs/welcome.md.j2", coordinator=granted, first_install=known is None
-            )
-        },
+        payload={"text": words},
         not_before=now,
         now=now,
     )

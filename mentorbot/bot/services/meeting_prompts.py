@@ -10,11 +10,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mentorbot.bot import message_kinds
+from mentorbot.bot import languages, message_kinds
 from mentorbot.bot.models import Pair
 from mentorbot.bot.outbox import Outgoing, enqueue_many
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.goals import open_goals_of
+from mentorbot.bot.services.languages import languages_of_people
 from mentorbot.bot.services.meetings import Clocks, regular_after, set_next_meeting
 from mentorbot.bot.services.privacy import latest_shared_with_mentors
 from mentorbot.bot.timeutil import as_utc
@@ -77,21 +78,24 @@ def _follow_up(session: Session, now: datetime) -> int:
         select(Pair).where(Pair.status == "active", Pair.next_meeting_at <= now - FOLLOW_UP_AFTER)
     ).all()
     clocks = Clocks(session, pairs)
+    spoken = languages_of_people(session, [(pair.team_id, pair.mentee_id) for pair in pairs])
     outgoing = []
     for pair in pairs:
         meeting = pair.next_meeting_at
         assert meeting is not None
         following = regular_after(session, pair, now, clocks)
         if now - meeting <= FOLLOW_UP_LATEST:
+            with languages.speaking(spoken[(pair.team_id, pair.mentee_id)]):
+                follow_up = render_json(
+                    "meeting_prompts/follow_up.json.j2", pair=pair, meeting=meeting
+                )
             outgoing.append(
                 Outgoing(
                     team_id=pair.team_id,
                     dedupe_key=message_kinds.followup(pair, meeting),
                     target_kind="user",
                     target_id=pair.mentee_id,
-                    payload=render_json(
-                        "meeting_prompts/follow_up.json.j2", pair=pair, meeting=meeting
-                    ),
+                    payload=follow_up,
                     not_before=meeting + FOLLOW_UP_AFTER,
                     # "How did it go?" is about this meeting: not once the next one is near.
                     expires_at=min(meeting + FOLLOW_UP_LATEST, following),
@@ -111,6 +115,10 @@ def _prompt(session: Session, now: datetime) -> int:
     clocks = Clocks(session, pairs)
     goals = open_goals_of(session, pairs)
     shared = latest_shared_with_mentors(session, pairs)
+    spoken = languages_of_people(
+        session,
+        [(pair.team_id, user) for pair in pairs for user in (pair.mentor_id, pair.mentee_id)],
+    )
     outgoing = []
     for pair in pairs:
         meeting = pair.next_meeting_at
@@ -121,26 +129,28 @@ def _prompt(session: Session, now: datetime) -> int:
         both = [(pair.mentor_id, people["mentor"]), (pair.mentee_id, people["mentee"])]
         holidays = holidays_at(meeting, both)
         away = away_at(meeting, both)
-        mentor_prompt = render_json(
-            "meeting_prompts/mentor_before_meeting.json.j2",
-            pair=pair,
-            meeting=meeting,
-            zone=people["mentor"].zone,
-            goals=goals.get(pair.id, []),
-            shared=shared.get(pair.id),
-            holidays=holidays,
-            away=away,
-            reader=pair.mentor_id,
-        )
-        mentee_prompt = render_json(
-            "meeting_prompts/mentee_prep.json.j2",
-            pair=pair,
-            meeting=meeting,
-            zone=people["mentee"].zone,
-            holidays=holidays,
-            away=away,
-            reader=pair.mentee_id,
-        )
+        with languages.speaking(spoken[(pair.team_id, pair.mentor_id)]):
+            mentor_prompt = render_json(
+                "meeting_prompts/mentor_before_meeting.json.j2",
+                pair=pair,
+                meeting=meeting,
+                zone=people["mentor"].zone,
+                goals=goals.get(pair.id, []),
+                shared=shared.get(pair.id),
+                holidays=holidays,
+                away=away,
+                reader=pair.mentor_id,
+            )
+        with languages.speaking(spoken[(pair.team_id, pair.mentee_id)]):
+            mentee_prompt = render_json(
+                "meeting_prompts/mentee_prep.json.j2",
+                pair=pair,
+                meeting=meeting,
+                zone=people["mentee"].zone,
+                holidays=holidays,
+                away=away,
+                reader=pair.mentee_id,
+            )
         for key, user_id, payload, role in (
             (message_kinds.prompt(pair, meeting), pair.mentor_id, mentor_prompt, "mentor"),
             (message_kinds.prep(pair, meeting), pair.mentee_id, mentee_prompt, "mentee"),

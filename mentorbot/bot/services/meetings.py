@@ -24,6 +24,7 @@ from mentorbot.bot.models import Cohort, Pair, Workspace
 from mentorbot.bot.outbox import Outgoing, cancel_queued, enqueue_many, to_pair
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.cohorts import cycle_of
+from mentorbot.bot.services.languages import speaking_to_pair
 from mentorbot.bot.services.meeting_history import record_move
 from mentorbot.bot.services.workspaces import availabilities_for, availability_for
 from mentorbot.bot.working_hours import Availability, wall_clock
@@ -200,7 +201,8 @@ def move_meeting(session: Session, *, pair: Pair, to: datetime, by: str, now: da
     set_next_meeting(session, pair, to, now=now, moved_from=regular)
     record_move(pair, regular, to, now)
     zone = mentee_availability(session, pair).zone
-    note = _moved_note(pair, regular=regular, by=by, zone=zone, now=now)
+    with speaking_to_pair(session, pair):
+        note = _moved_note(pair, regular=regular, by=by, zone=zone, now=now)
     enqueue_many(session, [note], now=now)
     return regular
 

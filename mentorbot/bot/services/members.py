@@ -16,6 +16,7 @@ from mentorbot.bot.models import Member
 from mentorbot.bot.outbox import enqueue
 from mentorbot.bot.rendering import render_text
 from mentorbot.bot.services.away_status import away_rule, note_status
+from mentorbot.bot.services.languages import speaking_to
 
 # A cached Slack profile (time zone, name) older than this is fetched again before it is used.
 PROFILE_MAX_AGE = timedelta(days=7)
@@ -73,13 +74,15 @@ def remember_profile(
     as_of: datetime | None = None,
     profile: Any = None,
     rule: AwayRule | None = None,
+    locale: str | None = None,
 ) -> Member:
     """Cache what Slack says about a person (users.info or a user_change event), and what
     their status (`profile`, Slack's `user.profile`) says of being away.
 
     `as_of` is when Slack's copy of the profile was last changed (a user_change event's
     `user.updated`): Slack may deliver an older change after a newer one, and one older than
-    what is cached already is ignored rather than undoing the newer.
+    what is cached already is ignored rather than undoing the newer. `locale` is Slack's
+    for them (`es-ES`, asked for with `include_locale`); none given keeps the one known.
     """
     member = get_or_create_member(session, team_id=team_id, user_id=user_id, now=now)
     if as_of is not None:
@@ -88,6 +91,7 @@ def remember_profile(
             return member
     member.name = name or member.name
     member.tz = tz or member.tz
+    member.slack_locale = locale or member.slack_locale
     member.deleted = deleted
     member.is_bot = is_bot
     member.profile_refreshed_at = as_of or now
@@ -111,13 +115,15 @@ def welcome_coordinator(
 ) -> None:
     """Tell a new coordinator what they can do now, in a DM (which also teaches mentorbot
     their time zone before their first weekly digest)."""
+    with speaking_to(session, team_id=team_id, user_id=user_id):
+        words = render_text("coordinators/you_coordinate.md.j2", granted_by=granted_by)
     enqueue(
         session,
         team_id=team_id,
         dedupe_key=message_kinds.coordinator_added(user_id, now),
         target_kind="user",
         target_id=user_id,
-        payload={"text": render_text("coordinators/you_coordinate.md.j2", granted_by=granted_by)},
+        payload={"text": words},
         not_before=now,
         now=now,
     )
@@ -157,4 +163,5 @@ def remember_profiles(
             now=now,
             profile=user.get("profile"),
             rule=rule,
+            locale=user.get("locale"),
         )

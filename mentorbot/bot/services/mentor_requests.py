@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,6 +32,7 @@ from mentorbot.bot.outbox import Outgoing, enqueue_many
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.cohorts import CADENCES
 from mentorbot.bot.services.goals import MAX_TITLE
+from mentorbot.bot.services.languages import speaking_to
 from mentorbot.bot.services.lookups import of_workspace
 from mentorbot.bot.services.members import list_coordinators
 from mentorbot.bot.services.mentor_directory import (
@@ -213,22 +215,23 @@ def ask_mentor(
 def request_message(
     session: Session, request: MentorRequest, *, overlap: timedelta | None = None
 ) -> Any:
-    """The mentor's DM about a request: its words and buttons while it waits, how it
-    stands after."""
+    """The mentor's DM about a request, in their language: its words and buttons while it
+    waits, how it stands after."""
     cohort = session.get(Cohort, request.cohort_id)
     areas = session.scalar(
         select(Profile.areas).where(
             Profile.team_id == request.team_id, Profile.user_id == request.mentee_id
         )
     )
-    return render_json(
-        "mentor_requests/to_mentor.json.j2",
-        request=request,
-        cohort=cohort,
-        areas=list(areas or []),
-        overlap=overlap,
-        days=ANSWER_WITHIN.days,
-    )
+    with speaking_to(session, team_id=request.team_id, user_id=request.mentor_id):
+        return render_json(
+            "mentor_requests/to_mentor.json.j2",
+            request=request,
+            cohort=cohort,
+            areas=list(areas or []),
+            overlap=overlap,
+            days=ANSWER_WITHIN.days,
+        )
 
 
 # -- the mentor's answer -----------------------------------------------------------------------
@@ -273,7 +276,6 @@ def accept_request(
     coordinators = _coordinators(session, request)
     if cohort.self_serve == "approval" and coordinators:
         request.expires_at = now + ANSWER_WITHIN
-        payload = confirm_message(session, request)
         enqueue_many(
             session,
             [
@@ -282,7 +284,7 @@ def accept_request(
                     message_kinds.request_confirm(request, coordinator),
                     "user",
                     coordinator,
-                    payload,
+                    confirm_message(session, request, reader=coordinator),
                     now,
                     expires_at=request.expires_at,
                 )
@@ -389,13 +391,12 @@ def decide_request(
     return _answered(session, request, copies=True)
 
 
-def confirm_message(session: Session, request: MentorRequest) -> Any:
-    """A coordinator's DM about a request to confirm: who asked whom, never the words."""
-    return render_json(
-        "mentor_requests/to_coordinator.json.j2",
-        request=request,
-        cohort=session.get(Cohort, request.cohort_id),
-    )
+def confirm_message(session: Session, request: MentorRequest, *, reader: str = "") -> Any:
+    """A coordinator's DM about a request to confirm: who asked whom, never the words; in
+    the `reader`'s language (else the one being spoken)."""
+    cohort = session.get(Cohort, request.cohort_id)
+    with speaking_to(session, team_id=request.team_id, user_id=reader) if reader else nullcontext():
+        return render_json("mentor_requests/to_coordinator.json.j2", request=request, cohort=cohort)
 
 
 def requests_to_confirm(
@@ -634,15 +635,16 @@ def _answer(
     anonymous: bool = False,
 ) -> Outgoing:
     """The note to `user_id` (the mentee or the mentor) of how the request stands."""
-    payload = render_json(
-        "mentor_requests/answer.json.j2",
-        request=request,
-        cohort=session.get(Cohort, request.cohort_id),
-        outcome=outcome,
-        to_mentee=user_id == request.mentee_id,
-        stage=stage or request.status,
-        anonymous=anonymous,
-    )
+    with speaking_to(session, team_id=request.team_id, user_id=user_id):
+        payload = render_json(
+            "mentor_requests/answer.json.j2",
+            request=request,
+            cohort=session.get(Cohort, request.cohort_id),
+            outcome=outcome,
+            to_mentee=user_id == request.mentee_id,
+            stage=stage or request.status,
+            anonymous=anonymous,
+        )
     key = message_kinds.request_answer(request, outcome, user_id)
     return Outgoing(request.team_id, key, "user", user_id, payload, now)
 

@@ -19,6 +19,7 @@ from mentorbot.bot.models import Pair
 from mentorbot.bot.outbox import Outgoing, enqueue_many
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.cohorts import cycle_of
+from mentorbot.bot.services.languages import speaking_to
 from mentorbot.bot.services.workspaces import availabilities_for, workspace_setting
 from mentorbot.bot.working_hours import Availability
 
@@ -71,7 +72,7 @@ def produce_nudges(session: Session, now: datetime) -> int:
                 pair.nudge_at = moved
                 continue
         pair.nudge_at = None
-        outgoing.append(nudge_message(pair, message_kinds.nudge(pair), now))
+        outgoing.append(nudge_message(session, pair, message_kinds.nudge(pair), now))
     return enqueue_many(session, outgoing, now=now)
 
 
@@ -109,14 +110,16 @@ def _mentees(session: Session, pairs: Sequence[Pair]) -> dict[int, Availability]
     return {pair.id: found[pair.team_id][pair.mentee_id] for pair in pairs}
 
 
-def nudge_message(pair: Pair, dedupe_key: MessageKey, now: datetime) -> Outgoing:
-    """The friendly nudge to a quiet pair's mentee (a `Kind.NUDGE`: a pause or the pair's end
-    withdraws it)."""
+def nudge_message(session: Session, pair: Pair, dedupe_key: MessageKey, now: datetime) -> Outgoing:
+    """The friendly nudge to a quiet pair's mentee, in their language (a `Kind.NUDGE`: a
+    pause or the pair's end withdraws it)."""
+    with speaking_to(session, team_id=pair.team_id, user_id=pair.mentee_id):
+        words = render_json("nudges/nudge.json.j2", pair=pair)
     return Outgoing(
         team_id=pair.team_id,
         dedupe_key=dedupe_key,
         target_kind="user",
         target_id=pair.mentee_id,
-        payload=render_json("nudges/nudge.json.j2", pair=pair),
+        payload=words,
         not_before=now,
     )

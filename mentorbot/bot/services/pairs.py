@@ -18,6 +18,7 @@ from mentorbot.bot.outbox import cancel_queued, enqueue_many, to_pair
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.celebrations import first_anniversary
 from mentorbot.bot.services.cohorts import LIVE_PAIR, cadence_named
+from mentorbot.bot.services.languages import speaking_to_pair
 from mentorbot.bot.services.meeting_history import record_change, start_rhythm
 from mentorbot.bot.services.meetings import (
     MEETING_MESSAGES,
@@ -205,19 +206,12 @@ def create_pairs(
         set_next_meeting(session, pair, first, now=now)
         start_rhythm(pair, first, now)
     if kickoff:
-        enqueue_many(
-            session,
-            [
-                to_pair(
-                    pair,
-                    message_kinds.kickoff(pair),
-                    render_json("pairs/welcome.json.j2", pair=pair, cohort=cohort),
-                    now,
-                )
-                for pair in pairs
-            ],
-            now=now,
-        )
+        kickoffs = []
+        for pair in pairs:
+            with speaking_to_pair(session, pair):
+                welcome = render_json("pairs/welcome.json.j2", pair=pair, cohort=cohort)
+            kickoffs.append(to_pair(pair, message_kinds.kickoff(pair), welcome, now))
+        enqueue_many(session, kickoffs, now=now)
     return pairs
 
 
@@ -256,19 +250,12 @@ def end_pairs(
         record_change(pair, now)  # its calendar's meetings end here
         pair.prompt_at = None
         cancel_queued(session, team_id=pair.team_id, pair_id=pair.id, kinds=ENDED_MESSAGES)
-    enqueue_many(
-        session,
-        [
-            to_pair(
-                pair,
-                message_kinds.farewell(pair),
-                render_json("pairs/farewell.json.j2", pair=pair, cohort=cohort, reason=reason),
-                now,
-            )
-            for pair in pairs
-        ],
-        now=now,
-    )
+    farewells = []
+    for pair in pairs:
+        with speaking_to_pair(session, pair):
+            words = render_json("pairs/farewell.json.j2", pair=pair, cohort=cohort, reason=reason)
+        farewells.append(to_pair(pair, message_kinds.farewell(pair), words, now))
+    enqueue_many(session, farewells, now=now)
 
 
 def pairs_of_person(

@@ -21,6 +21,7 @@ from mentorbot.bot.message_kinds import Kind, MessageKey
 from mentorbot.bot.models import Member, Pair
 from mentorbot.bot.outbox import cancel_queued, enqueue_many, to_pair
 from mentorbot.bot.rendering import render_json
+from mentorbot.bot.services.languages import speaking_to_pair
 from mentorbot.bot.services.meeting_history import record_pause, record_resume
 from mentorbot.bot.services.meetings import (
     MEETING_MESSAGES,
@@ -157,21 +158,17 @@ def _tell(
     now: datetime,
     key: Callable[[Pair], MessageKey],
 ) -> int:
-    messages = [
-        to_pair(
-            pair,
-            key(pair),
-            render_json(
+    messages = []
+    for pair in pairs:
+        with speaking_to_pair(session, pair):
+            words = render_json(
                 "pauses/pause.json.j2",
                 pair=pair,
                 what=what,
                 by=by,
                 zone=mentee_availability(session, pair).zone,
-            ),
-            now,
-        )
-        for pair in pairs
-    ]
+            )
+        messages.append(to_pair(pair, key(pair), words, now))
     return enqueue_many(session, messages, now=now)
 
 

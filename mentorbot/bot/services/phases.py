@@ -29,6 +29,7 @@ from mentorbot.bot.services.cohorts import (
 )
 from mentorbot.bot.services.feedback import survey_messages
 from mentorbot.bot.services.feedback_rounds import open_round, survey_length
+from mentorbot.bot.services.languages import speaking_to
 from mentorbot.bot.services.members import list_coordinators
 from mentorbot.bot.services.pairs import end_cohort
 from mentorbot.bot.services.workspaces import (
@@ -109,7 +110,8 @@ def _advance(
         return survey_messages(session, pairs=pairs, survey=survey, now=now), 0
     if entered == "closing":
         survey = open_round(session, cohort=cohort, phase="closing", now=now)
-        return closing_messages(cohort, live_pairs(session, cohort), survey=survey, now=now), 0
+        pairs = live_pairs(session, cohort)
+        return closing_messages(session, cohort, pairs, survey=survey, now=now), 0
     return [], 0
 
 
@@ -136,13 +138,11 @@ def _heads_up(
     if not coordinators:
         return []
     zones = availabilities_for(session, team_id=cohort.team_id, user_ids=coordinators)
-    return [
-        Outgoing(
-            team_id=cohort.team_id,
-            dedupe_key=message_kinds.phase_soon(cohort, phase, coordinator),
-            target_kind="user",
-            target_id=coordinator,
-            payload=render_json(
+    survey_days = survey_length(session, cohort.team_id).days
+    heads_ups = []
+    for coordinator in coordinators:
+        with speaking_to(session, team_id=cohort.team_id, user_id=coordinator):
+            words = render_json(
                 "phases/heads_up.json.j2",
                 cohort=cohort,
                 phase=phase,
@@ -151,10 +151,17 @@ def _heads_up(
                 people=len(people),
                 pairs=len(pairs),
                 weeks=EXTEND_BY_BUTTON,
-                survey_days=survey_length(session, cohort.team_id).days,
-            ),
-            not_before=now,
-            expires_at=moment,  # a heads-up about a phase that has begun is no heads-up
+                survey_days=survey_days,
+            )
+        heads_ups.append(
+            Outgoing(
+                team_id=cohort.team_id,
+                dedupe_key=message_kinds.phase_soon(cohort, phase, coordinator),
+                target_kind="user",
+                target_id=coordinator,
+                payload=words,
+                not_before=now,
+                expires_at=moment,  # a heads-up about a phase that has begun is no heads-up
+            )
         )
-        for coordinator in coordinators
-    ]
+    return heads_ups

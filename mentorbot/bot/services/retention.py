@@ -38,6 +38,7 @@ from mentorbot.bot.models import (
     Reflection,
 )
 from mentorbot.bot.rendering import render_text
+from mentorbot.bot.services.languages import speaking_to_all
 from mentorbot.bot.services.own_data.words import empty_agreement, erase_goals_and_wins
 
 # How many pairs (and cohorts, and concerns) one tick takes: a few statements each, so the
@@ -143,7 +144,7 @@ def _forget_cohorts(session: Session, cohorts: list[Cohort], *, now: datetime) -
     session.execute(
         update(Announcement)
         .where(Announcement.cohort_id.in_(ids))
-        .values(text=render_text("own_data/removed.md.j2", what="announcement"))
+        .values(text=_removed("announcement"))
     )
     _empty_copies(session, OutboundMessage.cohort_id.in_(ids))
     for cohort in cohorts:
@@ -155,7 +156,7 @@ def _forget_concerns(session: Session, ids: list[int], *, now: datetime) -> None
         update(Concern)
         .where(Concern.id.in_(ids))
         .values(
-            text=render_text("own_data/removed.md.j2", what="concern"),
+            text=_removed("concern"),
             reply=None,
             words_deleted_at=now,
         )
@@ -173,3 +174,9 @@ def _empty_copies(session: Session, about: ColumnElement[bool]) -> None:
         .values(status="cancelled", last_error="no longer needed")
     )
     session.execute(update(OutboundMessage).where(quoting).values(payload={}))
+
+
+def _removed(what: str) -> str:
+    """What stands in for deleted words, in the workspace's language (many may read it)."""
+    with speaking_to_all():
+        return render_text("own_data/removed.md.j2", what=what)

@@ -23,6 +23,7 @@
 - `pauses`: `/checkin pause`, `/checkin resume`.
 - `working_hours`: `/checkin hours`.
 - `holiday_calendars`: `/checkin holidays`.
+- `languages`: `/checkin language`.
 - `grammar`: reading a command's words: people, channels, dates and options.
 - `request`: the request a subcommand handles: who asked, the words, the session, the clock.
 """

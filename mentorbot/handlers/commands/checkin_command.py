@@ -25,6 +25,7 @@ from mentorbot.handlers.commands import (
     feedback,
     goals,
     holiday_calendars,
+    languages,
     matching,
     meetings,
     mentor_directory,
@@ -60,6 +61,8 @@ def checkin_command(
         route = None  # "help me prepare…" is a check-in, not a subcommand
     if word == "holidays" and not holiday_calendars.is_calendar_command(request.text.rest):
         route = None  # "holidays were lovely" is a check-in
+    if word == "language" and not languages.is_language_command(request.text.rest):
+        route = None  # "language exchange went well" is a check-in
     if word == "calendar" and not calendar_feeds.is_calendar_command(request.text.rest):
         route = None  # "calendar was full" is a check-in
     if not request.text.raw:
@@ -86,6 +89,7 @@ ROUTES: dict[str, Callable[[Request], None]] = {
     "resume": pauses.resume,
     "hours": working_hours.hours,
     "holidays": holiday_calendars.holidays,
+    "language": languages.language,
     "calendar": calendar_feeds.calendar,
     "win": celebrations.win,
     "feedback": feedback.open_survey,

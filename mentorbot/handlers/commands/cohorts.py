@@ -21,6 +21,7 @@ from mentorbot.bot.services.cohorts import (
     set_self_serve,
     summarize,
 )
+from mentorbot.bot.services.languages import speaking_to_all
 from mentorbot.bot.services.pairs import end_cohort
 from mentorbot.handlers.commands.grammar import a_date, channel, options, whole_number
 from mentorbot.handlers.commands.request import MentoringRequest
@@ -88,7 +89,8 @@ def create(request: MentoringRequest) -> None:
     )
     [summary] = summarize(request.session, [created], request.today())
     request.reply(render_text("cohorts/created.md.j2", summary=summary))
-    welcome = render_json("cohorts/welcome.json.j2", cohort=created)
+    with speaking_to_all():  # (a channel's, read by all its members)
+        welcome = render_json("cohorts/welcome.json.j2", cohort=created)
     client, respond = request.client, request.respond
 
     def greet_channel() -> None:

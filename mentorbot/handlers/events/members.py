@@ -34,4 +34,5 @@ def profile_changed(event: dict[str, Any], session: Session, actor: Actor, now: 
         now=now,
         as_of=from_unix_seconds(user.get("updated")),
         profile=user.get("profile"),
+        locale=user.get("locale"),
     )

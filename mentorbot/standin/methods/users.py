@@ -11,13 +11,14 @@ class UsersMethods(WorkspaceState):
 
     def users_info(self, args: Json) -> Json:
         """users.info: one user, or user_not_found."""
-        return {"ok": True, "user": user_object(self.bot, self.user(args.get("user")))}
+        user = self.user(args.get("user"))
+        return {"ok": True, "user": user_object(self.bot, user, with_locale=_locale(args))}
 
     def users_list(self, args: Json) -> Json:
         """users.list: the members of the token's workspace, `limit` a page (all when 0)."""
         team_id = self.identity(self.current_token).team_id
         members = [
-            user_object(self.bot, user)
+            user_object(self.bot, user, with_locale=_locale(args))
             for user in self.users.values()
             if (user.team_id or self.bot.team_id) == team_id
         ]
@@ -37,3 +38,9 @@ class UsersMethods(WorkspaceState):
             if user.email and user.email.lower() == email:
                 return {"ok": True, "user": user_object(self.bot, user)}
         raise SlackError("users_not_found")
+
+
+def _locale(args: Json) -> bool:
+    """Whether the call asked for people's locales (`include_locale`, a boolean as a form
+    field: `true` or `1`)."""
+    return str(args.get("include_locale", "")).lower() in ("true", "1")

@@ -46,7 +46,7 @@ def nudge_pair(session: Session, *, team_id: str, pair_id: int, now: datetime) -
             "health/not_active", mentor=pair.mentor_id, mentee=pair.mentee_id, status=pair.status
         )
     day = _today(session, team_id, now)
-    nudge = nudge_message(pair, message_kinds.coordinator_nudge(pair, day), now)
+    nudge = nudge_message(session, pair, message_kinds.coordinator_nudge(pair, day), now)
     queued = enqueue_many(session, [nudge], now=now)
     return pair, queued == 1
 

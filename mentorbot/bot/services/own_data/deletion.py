@@ -29,6 +29,7 @@ from mentorbot.bot.rendering import render_json, render_text
 from mentorbot.bot.services.calendar_feeds import forget_feed
 from mentorbot.bot.services.cohorts import LIVE_PAIR
 from mentorbot.bot.services.dashboard_sessions import forget_sessions
+from mentorbot.bot.services.languages import speaking_to, speaking_to_all
 from mentorbot.bot.services.members import get_or_create_member
 from mentorbot.bot.services.mentor_requests import forget_requests
 from mentorbot.bot.services.own_data.holdings import Holdings, holdings
@@ -122,10 +123,12 @@ def _remove_words(session: Session, *, team_id: str, user_id: str, pairs: list[P
         .where(Feedback.team_id == team_id, Feedback.author_id == user_id)
         .values(trust=None, communication=None, usefulness=None, comment=None)
     )
+    with speaking_to_all():
+        removed = render_text("own_data/removed.md.j2", what="concern")
     session.execute(
         update(Concern)
         .where(Concern.team_id == team_id, Concern.raised_by == user_id)
-        .values(text=render_text("own_data/removed.md.j2", what="concern"), reply=None)
+        .values(text=removed, reply=None)
     )
     session.execute(
         update(Reflection)
@@ -166,16 +169,17 @@ def _tell_the_others(session: Session, ended: list[Pair], *, user_id: str, now: 
     outgoing = []
     for pair in ended:
         other = pair.mentor_id if pair.mentee_id == user_id else pair.mentee_id
-        payload = render_json(
-            "own_data/pair_ended.json.j2",
-            cohort=cohorts[pair.cohort_id],
-            as_mentor=pair.mentor_id == other,
-            began=pair.created_at,
-            going_on=[
-                (p.mentee_id if p.mentor_id == other else p.mentor_id, cohorts[p.cohort_id])
-                for p in going_on[other]
-            ],
-        )
+        with speaking_to(session, team_id=team_id, user_id=other):
+            payload = render_json(
+                "own_data/pair_ended.json.j2",
+                cohort=cohorts[pair.cohort_id],
+                as_mentor=pair.mentor_id == other,
+                began=pair.created_at,
+                going_on=[
+                    (p.mentee_id if p.mentor_id == other else p.mentor_id, cohorts[p.cohort_id])
+                    for p in going_on[other]
+                ],
+            )
         farewell = message_kinds.farewell(pair)
         outgoing.append(Outgoing(team_id, farewell, "user", other, payload, now))
     enqueue_many(session, outgoing, now=now)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from mentorbot.bot.models import Goal, Milestone, Pair
 from mentorbot.bot.rendering import render_text
+from mentorbot.bot.services.languages import speaking_to_all
 
 AGREEMENT_WORDS = ("expectations", "boundaries", "first_goal")
 
@@ -16,11 +17,9 @@ def erase_goals_and_wins(
     session: Session, *, goals: ColumnElement[bool], milestones: ColumnElement[bool]
 ) -> None:
     """Goals' titles and measures, milestones' details; a win's key becomes its id."""
-    session.execute(
-        update(Goal)
-        .where(goals)
-        .values(title=render_text("own_data/removed.md.j2", what="goal"), measure=None)
-    )
+    with speaking_to_all():
+        removed = render_text("own_data/removed.md.j2", what="goal")
+    session.execute(update(Goal).where(goals).values(title=removed, measure=None))
     session.execute(update(Milestone).where(milestones).values(detail=None))
     session.execute(
         update(Milestone)
