@@ -31,6 +31,7 @@ from slack_bolt.adapter.flask import SlackRequestHandler
 from slack_bolt.adapter.flask.handler import to_flask_response
 
 from mentorbot.app import signed_by_slack
+from mentorbot.bot import languages
 from mentorbot.bot.db import database_answers
 from mentorbot.calendar_feeds import calendar_feeds
 from mentorbot.dashboard import dashboard
@@ -87,7 +88,11 @@ class WebApp(Flask):
 
         def to_bolt() -> Response:
             # Flask answers HEAD with a GET route; Bolt's OAuth pages are for GET alone.
-            return _not_found() if request.method == "HEAD" else slack.handle(request)
+            if request.method == "HEAD":
+                return _not_found()
+            # (an install's welcome DM is rendered here, outside any Slack request)
+            with languages.by_default(runtime.settings.language):
+                return slack.handle(request)
 
         self.add_url_rule(SLACK_PATH, "slack_events", to_bolt, methods=["POST"])
         if runtime.installs:
