@@ -199,6 +199,9 @@ def test_my_data_sends_everything_of_theirs_and_nothing_of_anyone_elses(
     assert (data["format"], data["version"], data["user_id"]) == ("mentorbot-my-data", 1, BEN)
     assert data["exported_at"].endswith("+00:00")
     assert (data["member"]["tz"], data["member"]["data_deleted_at"]) == ("America/New_York", None)
+    # Their language too: Slack's locale for them (asked for with their profile), and none
+    # chosen.
+    assert (data["member"]["slack_locale"], data["member"]["language"]) == ("en-US", None)
     [pair] = data["pairs"]
     assert (pair["cohort"], pair["your_role"], pair["other_person"], pair["status"]) == (
         "Spring 2027",
@@ -336,6 +339,7 @@ def test_deleting_takes_out_their_words_and_id_everywhere_and_keeps_the_counts(
         member = session.scalars(select(Member).where(Member.user_id == BEN)).one()
         assert member.data_deleted_at is not None
         assert (member.name, member.tz, member.is_coordinator) == (None, None, False)
+        assert (member.slack_locale, member.language) == (None, None)
         pair = session.scalars(select(Pair).where(Pair.mentor_id == ANA)).one()
         assert pair.status == "ended" and pair.mentee_id.startswith("ERASED-")
         assert len(pair.mentee_id) == 15

@@ -79,6 +79,7 @@ def delete(session: Session, *, team_id: str, user_id: str, now: datetime) -> De
     session.flush()
     _replace_id(session, team_id=team_id, user_id=user_id, by=placeholder, keep=member.id)
     member.name = member.tz = member.workdays = member.holiday_calendar = None
+    member.slack_locale = member.language = None
     member.working_hours_start = member.working_hours_end = None
     member.is_coordinator = False
     member.away_since = member.away_until = None

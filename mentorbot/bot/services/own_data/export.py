@@ -32,7 +32,8 @@ FORMAT = "mentorbot-my-data"
 FORMAT_VERSION = 1
 # The member and profile columns an export holds.
 MEMBER = (
-    "name tz working_hours_start working_hours_end workdays holiday_calendar is_coordinator"
+    "name tz slack_locale language working_hours_start working_hours_end workdays"
+    " holiday_calendar is_coordinator"
     " mentor_capacity away_since away_until away_waived"
     " created_at profile_refreshed_at data_deleted_at"
 )
