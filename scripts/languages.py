@@ -60,11 +60,12 @@ def extracted(only: tuple[str, ...] = ()) -> Catalog:
             auto_comments=comments,
             context=context,
         )
+    if only:
+        return catalog
     from mentorbot.bot.languages import DATE_CONTEXT
 
-    for lineno, message, _, _ in () if only else extract_from_file(
-        "python", DATES, keywords={"_date_pattern": None}, comment_tags=("#",)
-    ):
+    patterns = extract_from_file("python", DATES, keywords={"_date_pattern": None})
+    for lineno, message, _, _ in patterns:
         catalog.add(message, locations=[("bot/languages.py", lineno)], context=DATE_CONTEXT)
     return catalog
 
