@@ -307,11 +307,13 @@ def _doctor(_args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from mentorbot.bot import languages
     from mentorbot.bot.db import make_engine, make_sessionmaker, unit_of_work
     from mentorbot.bot.migrate import upgrade
     from mentorbot.bot.reports import ReportError, write_report
 
-    engine = make_engine(_settings().database_url)
+    settings = _settings()
+    engine = make_engine(settings.database_url)
     try:
         try:
             upgrade(engine)
@@ -320,7 +322,10 @@ def _report(args: argparse.Namespace) -> int:
                 "could not reach or migrate the database at MENTORBOT_DATABASE_URL: "
                 f"{_describe(error)}"
             ) from None
-        with unit_of_work(make_sessionmaker(engine)) as session:
+        with (
+            unit_of_work(make_sessionmaker(engine)) as session,
+            languages.by_default(settings.language),  # (the report's words)
+        ):
             paths = write_report(
                 session,
                 team_id=args.team,

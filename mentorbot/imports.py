@@ -11,6 +11,7 @@ from typing import Any, TextIO
 
 from tqdm import tqdm
 
+from mentorbot.bot import languages
 from mentorbot.bot.db import unit_of_work
 from mentorbot.bot.errors import MentorbotError
 from mentorbot.bot.rendering import render_text
@@ -55,7 +56,20 @@ def import_file(
     team_id: str | None = None,
     progress: TextIO | None = None,
 ) -> Outcome:
-    """Import `data` into the cohort; a problem with the file or a row is an Outcome too."""
+    """Import `data` into the cohort; a problem with the file or a row is an Outcome too.
+    The kickoffs it queues are in each pair's language, else the workspace's."""
+    with languages.by_default(runtime.settings.language):
+        return _import_file(runtime, data, cohort_name, dry_run, team_id, progress)
+
+
+def _import_file(
+    runtime: Runtime,
+    data: bytes,
+    cohort_name: str | None,
+    dry_run: bool,
+    team_id: str | None,
+    progress: TextIO | None,
+) -> Outcome:
     team = team_id or runtime.team_id or ""
     try:
         rows, problems = read_rows(data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import gc
 import logging
 import threading
@@ -87,7 +88,8 @@ class Runtime:
             except Exception:
                 log.warning("could not %s", what, exc_info=True)
 
-        future = pool.submit(run)
+        # In the submitter's context: the request's language and log fields go along.
+        future = pool.submit(contextvars.copy_context().run, run)
         with self._clients_lock:
             self._pending.add(future)
         future.add_done_callback(self._forget)

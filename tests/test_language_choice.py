@@ -4,6 +4,7 @@ locale's (users.info with include_locale), else the workspace default
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 import pytest
@@ -166,3 +167,34 @@ def test_the_slack_locale_is_asked_for_and_kept(
     with runtime.sessions() as session:
         locales = dict(session.execute(select(Member.user_id, Member.slack_locale)).all())
     assert locales[BEN] == "es-ES" and locales[ANA] == "en-US"
+
+
+@pytest.mark.usefixtures("people")
+def test_a_decision_shown_to_several_coordinators_reads_in_each_ones_language(
+    slack: SignedSlackClient, standin: SlackStandin, runtime: Runtime
+) -> None:
+    """Cat reads Spanish, Priya English: each one's copy of a concern, and of who handled
+    it once Priya replied, is in their own language."""
+    from freezegun import freeze_time
+
+    from tests.programme import BEN, CAT, COORD, mention
+    from tests.rhythm import form, opened, pair_ana_and_ben
+    from tests.test_concerns import START, concern_dm, deliver, pair_of, press, raise_one
+    from tests.test_language_scenario import language_of_text
+
+    with freeze_time(START, tick=True) as clock:
+        pair_ana_and_ben(slack, "2027-03-01")
+        slack.command("/mentoring", f"coordinator add {mention(CAT)}", user_id=COORD)
+        slack.command("/checkin", "language es", user_id=CAT)
+        raise_one(slack, standin, BEN, "I am worried", str(pair_of(runtime.sessions, BEN).id))
+        deliver(runtime, clock, START)
+        assert language_of_text(json.dumps(concern_dm(standin, CAT))) == "es"
+        assert language_of_text(json.dumps(concern_dm(standin, COORD))) == "en"
+
+        press(slack, standin, COORD, "concern_reply", concern_dm(standin, COORD))
+        metadata = opened(standin)["private_metadata"]
+        slack.view_submission(COORD, "concern_reply", form(reply="Let us talk"), metadata)
+    updated = {c.args["channel"]: c.args for c in standin.calls_to("chat.update")}
+    cats, priyas = (updated[standin.dm_channel_for(user)] for user in (CAT, COORD))
+    assert language_of_text(json.dumps(cats, ensure_ascii=False)) == "es"
+    assert language_of_text(json.dumps(priyas, ensure_ascii=False)) == "en"

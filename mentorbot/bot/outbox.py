@@ -31,6 +31,9 @@ UNCONFIRMED = "delivery_unknown"
 
 # A DM to one person, a post in a channel, or a group DM ("U1,U2": first is the main reader).
 TargetKind = Literal["user", "channel", "group"]
+# A message already sent, to update: its reader, channel and ts, and how it reads now (in
+# that reader's language).
+Copy = tuple[str, str, str, Any]
 
 
 @dataclass(frozen=True)

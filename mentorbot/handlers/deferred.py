@@ -14,6 +14,8 @@ from typing import Any
 
 from slack_bolt import BoltContext
 
+from mentorbot.bot.outbox import Copy
+
 log = logging.getLogger(__name__)
 KEY = "deferred_slack_calls"
 
@@ -36,18 +38,19 @@ def show_everywhere(
     client: Any,
     respond: Any,
     message: Any,
-    copies: list[tuple[str, str, str]],
+    copies: list[Copy],
     presser: str,
 ) -> None:
     """Show `message` in the message pressed (`respond`, None when there is none to answer)
-    and in each sent copy `(user, channel, ts)` (the presser's too, without `respond`):
-    one decision seen alike by everyone who was sent it."""
+    and each sent copy `(user, channel, ts, how it reads now)` as it reads now in its
+    reader's language (the presser's too, without `respond`): one decision seen alike by
+    everyone who was sent it."""
     if respond is not None:
         defer(context, "show a decision", lambda: respond(replace_original=True, **message))
-    for user_id, channel, ts in copies:
+    for user_id, channel, ts, shown in copies:
         if respond is not None and user_id == presser:
             continue
-        defer(context, "update a copy of a message", _update(client, channel, ts, message))
+        defer(context, "update a copy of a message", _update(client, channel, ts, shown))
 
 
 def _update(client: Any, channel: str, ts: str, message: Any) -> Callable[[], Any]:

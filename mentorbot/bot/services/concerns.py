@@ -22,7 +22,7 @@ from mentorbot.bot import message_kinds
 from mentorbot.bot.errors import BadInput, InvalidForm, NotAllowed
 from mentorbot.bot.message_kinds import Kind
 from mentorbot.bot.models import Cohort, Concern, Member, OutboundMessage, Pair
-from mentorbot.bot.outbox import Outgoing, enqueue_many
+from mentorbot.bot.outbox import Copy, Outgoing, enqueue_many
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.cohorts import LIVE_PAIR
 from mentorbot.bot.services.languages import speaking_to
@@ -72,7 +72,7 @@ class Handled:
     pair: Pair | None
     now: bool
     message: Any
-    copies: list[tuple[str, str, str]]
+    copies: list[Copy]
 
 
 # -- raising one -------------------------------------------------------------------------------
@@ -316,23 +316,30 @@ def handle_concern(
         now=now,
     )
     message = concern_message(session, concern)
-    copies = _show_handled(session, concern, message)
+    copies = _show_handled(session, concern)
     return Handled(concern, pair, now=True, message=message, copies=copies)
 
 
-def _show_handled(session: Session, concern: Concern, message: Any) -> list[tuple[str, str, str]]:
-    """Copies not sent yet will say who handled it; returns where the sent ones are."""
+def _show_handled(session: Session, concern: Concern) -> list[Copy]:
+    """Copies not sent yet will say who handled it, each in its reader's language; returns
+    where the sent ones are, and how each reads now."""
     copies = (
         OutboundMessage.team_id == concern.team_id,
         OutboundMessage.kind == Kind.CONCERN,
         OutboundMessage.concern_id == concern.id,
     )
-    session.execute(
-        update(OutboundMessage)
-        .where(*copies, OutboundMessage.status == "pending")
-        .values(payload=message)
-        .execution_options(synchronize_session=False)
-    )
+    pending = session.execute(
+        select(OutboundMessage.id, OutboundMessage.target_id).where(
+            *copies, OutboundMessage.status == "pending"
+        )
+    ).all()
+    for row_id, reader in pending:
+        session.execute(
+            update(OutboundMessage)
+            .where(OutboundMessage.id == row_id)
+            .values(payload=concern_message(session, concern, reader=reader))
+            .execution_options(synchronize_session=False)
+        )
     sent = session.execute(
         select(
             OutboundMessage.target_id, OutboundMessage.slack_channel, OutboundMessage.slack_ts
@@ -343,4 +350,7 @@ def _show_handled(session: Session, concern: Concern, message: Any) -> list[tupl
             OutboundMessage.slack_ts.is_not(None),
         )
     ).all()
-    return sorted((str(user), str(channel), str(ts)) for user, channel, ts in sent)
+    return [
+        (user, channel, ts, concern_message(session, concern, reader=user))
+        for user, channel, ts in sorted((str(u), str(c), str(t)) for u, c, t in sent)
+    ]

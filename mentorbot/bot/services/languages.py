@@ -2,7 +2,8 @@
 Slack locale's, else the workspace default (`MENTORBOT_LANGUAGE`).
 
 A message is rendered in its reader's language: wrap the rendering in `speaking_to(...)`
-(one person) or `speaking_to_group(...)` (a group DM). A request already speaks its sender's
+(one person), `speaking_to_pair(...)` (a pair's group DM; `speaking_to_group` for any
+group) or `speaking_to_all()` (a channel post). A request already speaks its sender's
 language (`MentorbotApp.dispatch`), and a channel post the workspace default.
 """
 

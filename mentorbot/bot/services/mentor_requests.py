@@ -15,7 +15,7 @@ confirm it, and counts per cohort; nobody else learns of a declined request.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -28,7 +28,7 @@ from mentorbot.bot import message_kinds
 from mentorbot.bot.errors import BadInput, InvalidForm, NotAllowed
 from mentorbot.bot.message_kinds import Kind
 from mentorbot.bot.models import Cohort, Goal, MentorRequest, OutboundMessage, Pair, Profile
-from mentorbot.bot.outbox import Outgoing, enqueue_many
+from mentorbot.bot.outbox import Copy, Outgoing, enqueue_many
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.cohorts import CADENCES
 from mentorbot.bot.services.goals import MAX_TITLE
@@ -64,7 +64,7 @@ class Answered:
     request: MentorRequest
     now: bool
     message: Any
-    copies: list[tuple[str, str, str]] = field(default_factory=list)
+    copies: list[Copy] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -667,32 +667,49 @@ def _message_for(session: Session, request: MentorRequest, coordinators: bool) -
     return confirm_message(session, request) if coordinators else request_message(session, request)
 
 
-def _sent_to_mentor(session: Session, request: MentorRequest) -> list[tuple[str, str, str]]:
-    """Where the mentor's DM about the request is, once sent."""
-    return _sent(session, request, message_kinds.mentor_request(request).text, prefix=False)
+def _sent_to_mentor(session: Session, request: MentorRequest) -> list[Copy]:
+    """Where the mentor's DM about the request is, once sent, and how it reads now."""
+    key = message_kinds.mentor_request(request).text
+    return _sent(
+        session, request, key, prefix=False, shown=lambda _: request_message(session, request)
+    )
 
 
-def _show(session: Session, request: MentorRequest) -> list[tuple[str, str, str]]:
-    """Coordinators' copies not sent yet will read as the request stands; returns where
-    the sent ones are (and the mentor's DM)."""
-    message = confirm_message(session, request)
+def _show(session: Session, request: MentorRequest) -> list[Copy]:
+    """Coordinators' copies not sent yet will read as the request stands, each in its
+    reader's language; returns where the sent ones are, and how each reads now."""
     prefix = message_kinds.request_confirm_prefix(request.id)
-    session.execute(
-        update(OutboundMessage)
-        .where(
+    pending = session.execute(
+        select(OutboundMessage.id, OutboundMessage.target_id).where(
             OutboundMessage.team_id == request.team_id,
             OutboundMessage.status == "pending",
             OutboundMessage.dedupe_key.startswith(prefix, autoescape=True),
         )
-        .values(payload=message)
-        .execution_options(synchronize_session=False)
+    ).all()
+    for row_id, reader in pending:
+        session.execute(
+            update(OutboundMessage)
+            .where(OutboundMessage.id == row_id)
+            .values(payload=confirm_message(session, request, reader=reader))
+            .execution_options(synchronize_session=False)
+        )
+    return _sent(
+        session,
+        request,
+        prefix,
+        prefix=True,
+        shown=lambda reader: confirm_message(session, request, reader=reader),
     )
-    return _sent(session, request, prefix, prefix=True)
 
 
 def _sent(
-    session: Session, request: MentorRequest, key: str, *, prefix: bool
-) -> list[tuple[str, str, str]]:
+    session: Session,
+    request: MentorRequest,
+    key: str,
+    *,
+    prefix: bool,
+    shown: Callable[[str], Any],
+) -> list[Copy]:
     matches = (
         OutboundMessage.dedupe_key.startswith(key, autoescape=True)
         if prefix
@@ -710,4 +727,7 @@ def _sent(
             OutboundMessage.slack_ts.is_not(None),
         )
     ).all()
-    return sorted((str(user), str(channel), str(ts)) for user, channel, ts in rows)
+    return [
+        (user, channel, ts, shown(user))
+        for user, channel, ts in sorted((str(u), str(c), str(t)) for u, c, t in rows)
+    ]
