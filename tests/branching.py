@@ -168,6 +168,9 @@ def branching_environment() -> BranchingEnvironment:
         LONG_DATE, style
     )
     env.filters["slackdate"] = lambda value, zone=None: slack_date(LONG_DATE)
+    env.filters["number"] = lambda value, pattern="#,##0": languages.format_number(
+        1234567.89, pattern
+    )
     env.add_extension("jinja2.ext.i18n")
     env.policies.update(real.policies)
     env.globals.update(real.globals)

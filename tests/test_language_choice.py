@@ -198,3 +198,13 @@ def test_a_decision_shown_to_several_coordinators_reads_in_each_ones_language(
     cats, priyas = (updated[standin.dm_channel_for(user)] for user in (CAT, COORD))
     assert language_of_text(json.dumps(cats, ensure_ascii=False)) == "es"
     assert language_of_text(json.dumps(priyas, ensure_ascii=False)) == "en"
+
+
+def test_numbers_are_written_in_the_readers_language() -> None:
+    said = {}
+    for code in ("en", "de"):
+        with languages.speaking(code):
+            said[code] = render_text(
+                "imports/too_large.md.j2", filename="pairs.csv", size=2_345_678, limit=2_000_000
+            )
+    assert "is 2.3 MB" in said["en"] and "2,3 MB" in said["de"]

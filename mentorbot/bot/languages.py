@@ -22,6 +22,7 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime, format_time
+from babel.numbers import format_decimal
 from babel.support import Translations
 
 # The catalogues: `<code>/LC_MESSAGES/messages.mo`, built from the `.po` beside it.
@@ -193,6 +194,11 @@ def format_day(value: date | datetime | time, style: str) -> str:
     if isinstance(value, time):
         return format_time(value, pattern, locale=locale)
     return format_date(value, pattern, locale=locale)
+
+
+def format_number(value: float, pattern: str = "#,##0") -> str:
+    """A number written in the language being rendered ("1,234.5", "1.234,5")."""
+    return str(format_decimal(value, pattern, locale=babel_locale(current())))
 
 
 def slack_date_tokens() -> str:

@@ -18,7 +18,13 @@ NONE = "none"
 
 
 class UnknownCalendar(ValueError):
-    """A calendar the `holidays` library does not know; the message says which part."""
+    """A calendar the `holidays` library does not know; the message says which part (for
+    operators' settings), `country` and `subdivision` name it (for people's replies, worded
+    in a template)."""
+
+    def __init__(self, message: str, *, country: str, subdivision: str | None = None) -> None:
+        super().__init__(message)
+        self.country, self.subdivision = country, subdivision
 
 
 @dataclass(frozen=True)
@@ -49,9 +55,15 @@ def parse_calendar(text: str) -> HolidayCalendar | None:
     country, _, subdivision = cleaned.partition("-")
     known = holiday_data.list_supported_countries()
     if country not in known:
-        raise UnknownCalendar(f"{country} is not a country code the holiday calendars know")
+        raise UnknownCalendar(
+            f"{country} is not a country code the holiday calendars know", country=country
+        )
     if subdivision and subdivision not in known[country]:
-        raise UnknownCalendar(f"{subdivision} is not a subdivision of {country}")
+        raise UnknownCalendar(
+            f"{subdivision} is not a subdivision of {country}",
+            country=country,
+            subdivision=subdivision,
+        )
     return HolidayCalendar(country, subdivision or None)
 
 

@@ -117,6 +117,7 @@ def _environment(*, autoescape: bool) -> Environment:
     )
     env.filters["cut"] = truncate
     env.filters["date"] = local_date
+    env.filters["number"] = languages.format_number
     # Every word in a `{% trans %}` block or `_()` is looked up in the reader's language;
     # whitespace inside a block is collapsed, so a sentence may wrap in the template.
     env.policies["ext.i18n.trimmed"] = True

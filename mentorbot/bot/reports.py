@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mentorbot.bot import languages
 from mentorbot.bot.models import Cohort, Workspace
 from mentorbot.bot.rendering import render_json, render_text
 from mentorbot.bot.services.health import PairEngagement, engagement, weekly_checkins
@@ -185,7 +186,9 @@ def weekly_chart(weeks: Sequence[tuple[date, int]], words: dict[str, str]) -> by
     step = max(1, len(weeks) // 16)
     axes.set_xticks(positions[::step])
     axes.set_xticklabels(
-        [f"{monday:%-d %b}" for monday, _count in weeks][::step], rotation=45, ha="right"
+        [languages.format_day(monday, "short") for monday, _count in weeks][::step],
+        rotation=45,
+        ha="right",
     )
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_ylim(bottom=0, top=max([*counts, 1]) * 1.15)

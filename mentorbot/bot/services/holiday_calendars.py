@@ -16,11 +16,16 @@ def set_holiday_calendar(session: Session, *, member: Member, text: str) -> Holi
     either). Returns the calendar, None for none."""
     words = text.split()
     if len(words) != 1:
-        raise BadInput("holiday_calendars/unknown", reason="one code, please", example=EXAMPLE)
+        raise BadInput("holiday_calendars/one_code", example=EXAMPLE)
     try:
         calendar = parse_calendar(words[0])
     except UnknownCalendar as error:
-        raise BadInput("holiday_calendars/unknown", reason=str(error), example=EXAMPLE) from None
+        raise BadInput(
+            "holiday_calendars/unknown",
+            country=error.country,
+            subdivision=error.subdivision,
+            example=EXAMPLE,
+        ) from None
     member.holiday_calendar = str(calendar) if calendar else NONE
     session.flush()
     return calendar
