@@ -4,11 +4,12 @@ it once."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.orm import Session
 
 from mentorbot.bot.db import dialect_insert
@@ -188,3 +189,43 @@ def to_pair(
         not_before=now,
         expires_at=expires_at,
     )
+
+
+def restate_waiting(
+    session: Session, where: tuple[ColumnElement[bool], ...], shown: Callable[[str], Any]
+) -> None:
+    """Rewrite the copies of a message not sent yet (the rows `where` picks) as each one's
+    reader should now read it: `shown(reader)`, in that reader's language."""
+    waiting = session.execute(
+        select(OutboundMessage.id, OutboundMessage.target_id).where(
+            *where, OutboundMessage.status == "pending"
+        )
+    ).all()
+    for row_id, reader in waiting:
+        session.execute(
+            update(OutboundMessage)
+            .where(OutboundMessage.id == row_id)
+            .values(payload=shown(reader))
+            .execution_options(synchronize_session=False)
+        )
+
+
+def sent_copies(
+    session: Session, where: tuple[ColumnElement[bool], ...], shown: Callable[[str], Any]
+) -> list[Copy]:
+    """The copies of a message already in Slack (the rows `where` picks), each with how
+    its reader should now read it (`shown(reader)`), to update them."""
+    rows = session.execute(
+        select(
+            OutboundMessage.target_id, OutboundMessage.slack_channel, OutboundMessage.slack_ts
+        ).where(
+            *where,
+            OutboundMessage.status == "sent",
+            OutboundMessage.slack_channel.is_not(None),
+            OutboundMessage.slack_ts.is_not(None),
+        )
+    ).all()
+    return [
+        (user, channel, ts, shown(user))
+        for user, channel, ts in sorted((str(u), str(c), str(t)) for u, c, t in rows)
+    ]

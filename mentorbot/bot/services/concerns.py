@@ -22,7 +22,7 @@ from mentorbot.bot import message_kinds
 from mentorbot.bot.errors import BadInput, InvalidForm, NotAllowed
 from mentorbot.bot.message_kinds import Kind
 from mentorbot.bot.models import Cohort, Concern, Member, OutboundMessage, Pair
-from mentorbot.bot.outbox import Copy, Outgoing, enqueue_many
+from mentorbot.bot.outbox import Copy, Outgoing, enqueue_many, restate_waiting, sent_copies
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.cohorts import LIVE_PAIR
 from mentorbot.bot.services.languages import speaking_to
@@ -328,29 +328,9 @@ def _show_handled(session: Session, concern: Concern) -> list[Copy]:
         OutboundMessage.kind == Kind.CONCERN,
         OutboundMessage.concern_id == concern.id,
     )
-    pending = session.execute(
-        select(OutboundMessage.id, OutboundMessage.target_id).where(
-            *copies, OutboundMessage.status == "pending"
-        )
-    ).all()
-    for row_id, reader in pending:
-        session.execute(
-            update(OutboundMessage)
-            .where(OutboundMessage.id == row_id)
-            .values(payload=concern_message(session, concern, reader=reader))
-            .execution_options(synchronize_session=False)
-        )
-    sent = session.execute(
-        select(
-            OutboundMessage.target_id, OutboundMessage.slack_channel, OutboundMessage.slack_ts
-        ).where(
-            *copies,
-            OutboundMessage.status == "sent",
-            OutboundMessage.slack_channel.is_not(None),
-            OutboundMessage.slack_ts.is_not(None),
-        )
-    ).all()
-    return [
-        (user, channel, ts, concern_message(session, concern, reader=user))
-        for user, channel, ts in sorted((str(u), str(c), str(t)) for u, c, t in sent)
-    ]
+
+    def shown(reader: str) -> Any:
+        return concern_message(session, concern, reader=reader)
+
+    restate_waiting(session, copies, shown)
+    return sent_copies(session, copies, shown)

@@ -28,7 +28,7 @@ from mentorbot.bot import message_kinds
 from mentorbot.bot.errors import BadInput, InvalidForm, NotAllowed
 from mentorbot.bot.message_kinds import Kind
 from mentorbot.bot.models import Cohort, Goal, MentorRequest, OutboundMessage, Pair, Profile
-from mentorbot.bot.outbox import Copy, Outgoing, enqueue_many
+from mentorbot.bot.outbox import Copy, Outgoing, enqueue_many, restate_waiting, sent_copies
 from mentorbot.bot.rendering import render_json
 from mentorbot.bot.services.cohorts import CADENCES
 from mentorbot.bot.services.goals import MAX_TITLE
@@ -679,27 +679,19 @@ def _show(session: Session, request: MentorRequest) -> list[Copy]:
     """Coordinators' copies not sent yet will read as the request stands, each in its
     reader's language; returns where the sent ones are, and how each reads now."""
     prefix = message_kinds.request_confirm_prefix(request.id)
-    pending = session.execute(
-        select(OutboundMessage.id, OutboundMessage.target_id).where(
-            OutboundMessage.team_id == request.team_id,
-            OutboundMessage.status == "pending",
-            OutboundMessage.dedupe_key.startswith(prefix, autoescape=True),
-        )
-    ).all()
-    for row_id, reader in pending:
-        session.execute(
-            update(OutboundMessage)
-            .where(OutboundMessage.id == row_id)
-            .values(payload=confirm_message(session, request, reader=reader))
-            .execution_options(synchronize_session=False)
-        )
-    return _sent(
+
+    def shown(reader: str) -> Any:
+        return confirm_message(session, request, reader=reader)
+
+    restate_waiting(
         session,
-        request,
-        prefix,
-        prefix=True,
-        shown=lambda reader: confirm_message(session, request, reader=reader),
+        (
+            OutboundMessage.team_id == request.team_id,
+            OutboundMessage.dedupe_key.startswith(prefix, autoescape=True),
+        ),
+        shown,
     )
+    return _sent(session, request, prefix, prefix=True, shown=shown)
 
 
 def _sent(
@@ -715,19 +707,9 @@ def _sent(
         if prefix
         else OutboundMessage.dedupe_key == key
     )
-    rows = session.execute(
-        select(
-            OutboundMessage.target_id, OutboundMessage.slack_channel, OutboundMessage.slack_ts
-        ).where(
-            OutboundMessage.team_id == request.team_id,
-            OutboundMessage.kind.in_((Kind.MENTOR_REQUEST, Kind.REQUEST_CONFIRM)),
-            matches,
-            OutboundMessage.status == "sent",
-            OutboundMessage.slack_channel.is_not(None),
-            OutboundMessage.slack_ts.is_not(None),
-        )
-    ).all()
-    return [
-        (user, channel, ts, shown(user))
-        for user, channel, ts in sorted((str(u), str(c), str(t)) for u, c, t in rows)
-    ]
+    where = (
+        OutboundMessage.team_id == request.team_id,
+        OutboundMessage.kind.in_((Kind.MENTOR_REQUEST, Kind.REQUEST_CONFIRM)),
+        matches,
+    )
+    return sent_copies(session, where, shown)
