@@ -16,7 +16,6 @@ from flask import Blueprint, Response, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from mentorbot.bot.db import reading
-from mentorbot.bot.languages import by_default
 from mentorbot.bot.services.calendar_feeds import feed_by_token
 from mentorbot.runtime import Runtime
 
@@ -32,7 +31,7 @@ def calendar_feeds(runtime: Runtime, not_found: Callable[[], Response]) -> Bluep
     @pages.get("/calendar/<token>.ics")
     def feed(token: str) -> Response:
         try:
-            with reading(runtime.sessions) as session, by_default(runtime.settings.language):
+            with reading(runtime.sessions) as session:
                 body = feed_by_token(session, token)
         except SQLAlchemyError:
             log.warning("A calendar feed was asked for while the database did not answer")

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from contextlib import ExitStack
 from datetime import datetime
 
 from flask import Blueprint, Response, g, request
@@ -107,12 +106,16 @@ def dashboard(runtime: Runtime, not_found: Callable[[], Response]) -> Blueprint:
         return page("dashboard/signed_out.html.j2", status=status, with_slack=with_slack)
 
     def viewer() -> Viewer | None:
-        with reading(runtime.sessions) as session:
-            return dashboard_sessions.viewer_of(
-                session,
-                cookie=dashboard_sessions.unseal(runtime.settings, request.cookies.get(COOKIE)),
-                now=now(),
-            )
+        """The signed-in coordinator, read once a request (the page and its language ask)."""
+        if "mentorbot_viewer" not in g:
+            with reading(runtime.sessions) as session:
+                g.mentorbot_viewer = dashboard_sessions.viewer_of(
+                    session,
+                    cookie=dashboard_sessions.unseal(runtime.settings, request.cookies.get(COOKIE)),
+                    now=now(),
+                )
+        found: Viewer | None = g.mentorbot_viewer
+        return found
 
     def readers_language() -> str:
         """The signed-in coordinator's language; for anyone else, their browser's."""
@@ -128,16 +131,15 @@ def dashboard(runtime: Runtime, not_found: Callable[[], Response]) -> Blueprint:
 
     @pages.before_request
     def speak_the_readers_language() -> None:
-        spoken = ExitStack()
-        spoken.enter_context(languages.by_default(runtime.settings.language))
-        spoken.enter_context(languages.speaking(readers_language))  # (read when first needed)
+        spoken = languages.speaking(readers_language)  # (read when first needed)
+        spoken.__enter__()
         g.mentorbot_language = spoken
 
     @pages.teardown_request
     def stop_speaking(error: BaseException | None) -> None:
         spoken = g.pop("mentorbot_language", None)
         if spoken is not None:
-            spoken.close()
+            spoken.__exit__(None, None, None)
 
     @pages.get(f"{PREFIX}/sign-in/<token>")
     def sign_in_page(token: str) -> Response:

@@ -25,7 +25,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Flask, Request, Response, request
+from flask import Flask, Request, Response, g, request
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.flask import SlackRequestHandler
 from slack_bolt.adapter.flask.handler import to_flask_response
@@ -88,11 +88,7 @@ class WebApp(Flask):
 
         def to_bolt() -> Response:
             # Flask answers HEAD with a GET route; Bolt's OAuth pages are for GET alone.
-            if request.method == "HEAD":
-                return _not_found()
-            # (an install's welcome DM is rendered here, outside any Slack request)
-            with languages.by_default(runtime.settings.language):
-                return slack.handle(request)
+            return _not_found() if request.method == "HEAD" else slack.handle(request)
 
         self.add_url_rule(SLACK_PATH, "slack_events", to_bolt, methods=["POST"])
         if runtime.installs:
@@ -107,6 +103,20 @@ class WebApp(Flask):
             self.register_blueprint(slack_sign_in(runtime))
         self.register_error_handler(404, _not_found)
         self.register_error_handler(405, _not_found)
+        # Every page, feed and OAuth step (an install's welcome DM) in the workspace's
+        # language unless a reader's is set; a Slack request sets its sender's.
+        self.before_request(self._speak_the_workspaces_language)
+        self.teardown_request(self._stop_speaking)
+
+    def _speak_the_workspaces_language(self) -> None:
+        spoken = languages.by_default(self.runtime.settings.language)
+        spoken.__enter__()
+        g.mentorbot_default_language = spoken
+
+    def _stop_speaking(self, _error: BaseException | None) -> None:
+        spoken = g.pop("mentorbot_default_language", None)
+        if spoken is not None:
+            spoken.__exit__(None, None, None)
 
     def _metrics(self) -> Response:
         settings = self.runtime.settings

@@ -322,3 +322,20 @@ def test_a_session_cookie_is_signed_and_a_tampered_one_signs_nobody_in(
             assert web.get("/dashboard").status_code == 403, forged
         web.set_cookie(COOKIE, value, path="/dashboard")
         assert web.get("/dashboard").status_code == 200
+
+
+def test_the_dashboard_is_in_the_coordinators_language_and_its_sign_in_in_the_browsers(
+    slack: SignedSlackClient, web: FlaskClient
+) -> None:
+    from tests.test_language_scenario import language_of_text
+
+    with freeze_time(START):
+        create_spring(slack, "starts 2027-03-01 weeks 12")
+        link = sign_in_path(slack)
+        sign_in = web.get(link, headers={"Accept-Language": "de-DE,de;q=0.9"}).text
+        assert '<html lang="de"' in sign_in and language_of_text(sign_in) == "de"
+        signed_in_with(web, link)
+        assert language_of_text(web.get("/dashboard").text) == "en"
+        slack.command("/checkin", "language es", user_id=COORD)
+        page = web.get("/dashboard", headers={"Accept-Language": "de"}).text
+    assert '<html lang="es"' in page and language_of_text(page) == "es"
