@@ -56,12 +56,11 @@ class MentorbotApp(App):
         # Every word of the answer in the sender's language (read when first rendered).
         sender = _SenderLanguage(self.runtime.sessions, session, req.context)
         with languages.by_default(self.runtime.settings.language), languages.speaking(sender):
-            try:
-                return self._dispatch_in(req, session)
-            finally:
-                sender.request_session = None
+            return self._dispatch_in(req, session, sender)
 
-    def _dispatch_in(self, req: BoltRequest, session: Session) -> BoltResponse:
+    def _dispatch_in(
+        self, req: BoltRequest, session: Session, sender: _SenderLanguage
+    ) -> BoltResponse:
         req.context["session"] = session
         req.context["now"] = self.runtime.clock()
         req.context["settings"] = self.runtime.settings
@@ -87,6 +86,9 @@ class MentorbotApp(App):
             log.exception("Bolt could not handle a %s request", req.body.get("type"))
             return reply_for(req.body, render_text("errors/unexpected.md.j2", reference="bolt"))
         finally:
+            # Before it closes: a closed session used again (by a follow-up's thread, say)
+            # would open a transaction nobody ends, holding SQLite's write lock.
+            sender.request_session = None
             session.close()
         if has_deferred(req.context):
             # Slack has its answer first; the modal or reply follows a moment later.
